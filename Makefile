@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PIP := $(BIN)/pip install --disable-pip-version-check --quiet
+
+.PHONY: run test setup-db chromium bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(PIP) -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(PIP) -r requirements-dev.txt
+	touch $@
+
+## run: install, create or upgrade the SQLite database, import the seed into an empty one, serve.
+run: setup-db
+	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - "app:create_app()"
+
+setup-db: $(VENV)/.runtime-installed
+	$(BIN)/flask --app app setup-db
+
+## test: install test tools and Debian's chromium, then run the whole suite.
+test: $(VENV)/.dev-installed chromium
+	$(BIN)/pytest
+
+chromium:
+	@bash scripts/ensure-chromium.sh
+
+## bench: board latency and size for 88 and 880 cards, served by gunicorn.
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/board_bench.py
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,42 @@
+"""Application factory for the improvement plan board: `gunicorn "app:create_app()"`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import Migrate
+from flask_wtf import CSRFProtect
+
+from board.config import Config, local_secret_key, sqlite_url
+from models import db
+
+csrf = CSRFProtect()
+migrate = Migrate()
+ROOT = Path(__file__).resolve().parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints and CLI commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = sqlite_url(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = local_secret_key(app.instance_path)
+    app.config.setdefault("PLAN_SEED_PATH", None)
+    app.config["PLAN_SEED_PATH"] = app.config["PLAN_SEED_PATH"] or str(ROOT / "seed_plan.json")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+
+    from board import cli, templating
+    from board.plan.routes import plan_bp
+
+    app.register_blueprint(plan_bp)
+    templating.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""The improvement plan board: blueprints (one package per concern) and plain service functions."""

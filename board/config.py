@@ -1,0 +1,33 @@
+"""Configuration read from the environment, with defaults that are safe for one council's server."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class Config:
+    # DATABASE_URL selects the database; the default SQLite file lives in instance/ (see create_app).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # A board stays open through a whole clinic: the token is bound to the session, not to a clock.
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PLAN_SEED_PATH = os.environ.get("PLAN_SEED_PATH")
+    # Pretend today is this ISO date (demos of an old plan, tests); unset means the real date.
+    BOARD_TODAY = os.environ.get("BOARD_TODAY")
+
+
+def sqlite_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "board.sqlite3")
+
+
+def local_secret_key(instance_path: str) -> str:
+    """A secret kept in instance/secret_key, made once, for local use when SECRET_KEY is unset."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

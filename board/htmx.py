@@ -1,0 +1,18 @@
+"""One place that decides between an htmx partial and a full page."""
+from __future__ import annotations
+
+from flask import make_response, render_template, request
+
+
+def is_htmx_request() -> bool:
+    """True for an htmx request that swaps a fragment (a history restore wants the whole page)."""
+    return (request.headers.get("HX-Request") == "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
+
+
+def render_page_or_partial(page: str, partial: str, status: int = 200, **context):
+    """Render `partial` for htmx, else `page` (which includes the same partial)."""
+    template = partial if is_htmx_request() else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response

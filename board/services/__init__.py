@@ -1,0 +1,1 @@
+"""Plain functions that read and write the plan. They never touch `request` or templates."""

@@ -1,0 +1,231 @@
+"""Importing a checked plan file into the database in one transaction.
+
+Re-importing the same file changes nothing. Re-importing an edited file updates texts,
+owners and due text, and never resets a status, a position or anything users added.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from board.services.due import parse_due
+from board.services.owner_roles import canonical_role_name
+from board.services.plan_file import PlanFileInvalid, action_see_also, validate_plan
+from models import Action, ActionEvent, Area, Outcome, OwnerRole, Plan, Status, db
+
+HEADER_KEYS = ("principle", "pillars", "performance", "audit", "owner_aliases", "format")
+IMPORT_ACTOR = "Plan import"
+
+
+@dataclass
+class ImportSummary:
+    plan_id: int = 0
+    created_plan: bool = False
+    areas_added: int = 0
+    outcomes_added: int = 0
+    actions_added: int = 0
+    actions_updated: list[str] = field(default_factory=list)
+    header_updated: bool = False
+    kept_not_in_file: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created_plan or self.areas_added or self.outcomes_added
+                    or self.actions_added or self.actions_updated or self.header_updated)
+
+    def lines(self) -> list[str]:
+        if not self.changed:
+            return ["Nothing changed: the database already holds this plan."]
+        out = [f"{'Created' if self.created_plan else 'Updated'} plan {self.plan_id}."]
+        out.append(f"Areas added: {self.areas_added}; outcomes added: {self.outcomes_added}; "
+                   f"actions added: {self.actions_added}.")
+        if self.actions_updated:
+            out.append("Actions updated: " + ", ".join(self.actions_updated))
+        if self.kept_not_in_file:
+            out.append("Kept, not in the file (statuses and history untouched): "
+                       + ", ".join(self.kept_not_in_file))
+        return out
+
+
+def import_plan(data: dict, actor_label: str = IMPORT_ACTOR) -> ImportSummary:
+    """Check `data` and write it into the database's plan, all or nothing.
+
+    Raises PlanFileInvalid (database untouched) when the data does not pass `validate_plan`.
+    """
+    problems = validate_plan(data)
+    if problems:
+        raise PlanFileInvalid(problems)
+    try:
+        summary = _apply(data, actor_label)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return summary
+
+
+def _apply(data: dict, actor_label: str) -> ImportSummary:
+    summary = ImportSummary()
+    plan = db.session.scalars(select(Plan).order_by(Plan.id).limit(1)).first()
+    if plan is None:
+        plan = Plan(title=data["title"], header={})
+        db.session.add(plan)
+        summary.created_plan = True
+    summary.header_updated = _update_header(plan, data) and not summary.created_plan
+    db.session.flush()
+    summary.plan_id = plan.id
+
+    roles = _RoleBook(plan, data.get("owner_aliases") or {})
+    existing = {a.ref: a for a in db.session.scalars(select(Action).where(Action.plan_id == plan.id))}
+    areas_by_number = {area.number: area for area in plan.areas}
+    seen_refs: set[str] = set()
+    plan_order = 0
+    for area_data in data["areas"]:
+        area = areas_by_number.get(area_data["number"])
+        if area is None:
+            area = Area(plan=plan, number=area_data["number"], title=area_data["title"])
+            db.session.add(area)
+            db.session.flush()
+            summary.areas_added += 1
+        _set(area, "title", area_data["title"])
+        _set(area, "overall_effectiveness", area_data.get("overall_effectiveness", ""))
+        outcomes = _match_outcomes(area, area_data["outcomes"], summary)
+        for outcome, outcome_data in zip(outcomes, area_data["outcomes"]):
+            for action_data in outcome_data["actions"]:
+                plan_order += 1
+                seen_refs.add(action_data["ref"])
+                action = existing.get(action_data["ref"])
+                if action is None:
+                    _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label)
+                    summary.actions_added += 1
+                elif _update_action(action, area, outcome, action_data, plan_order, roles,
+                                    actor_label):
+                    summary.actions_updated.append(action.ref)
+    summary.kept_not_in_file = sorted(set(existing) - seen_refs)
+    if summary.changed:
+        plan.change_counter = (plan.change_counter or 0) + 1
+    return summary
+
+
+def _set(obj, attr: str, value) -> bool:
+    """Assign only when different, so an unchanged re-import writes nothing."""
+    if getattr(obj, attr) != value:
+        setattr(obj, attr, value)
+        return True
+    return False
+
+
+def _update_header(plan: Plan, data: dict) -> bool:
+    owner = data.get("plan_owner") or {}
+    header = {key: data[key] for key in HEADER_KEYS if key in data}
+    changes = [
+        _set(plan, "title", data["title"]),
+        _set(plan, "organisation", data.get("organisation", "")),
+        _set(plan, "period", data.get("period", "")),
+        _set(plan, "objective", data.get("objective", "")),
+        _set(plan, "owner_name", owner.get("name", "")),
+        _set(plan, "owner_role", owner.get("role", "")),
+        _set(plan, "header", header),
+    ]
+    return any(changes)
+
+
+def _match_outcomes(area: Area, outcomes_data: list[dict], summary: ImportSummary) -> list[Outcome]:
+    """Pair each outcome in the file with a stored one: same text first, then same position.
+
+    Matching by text keeps impact comments with their outcome when outcomes are reordered.
+    """
+    stored = list(area.outcomes)
+    by_text = {o.text: o for o in stored}
+    matched: list[Outcome | None] = [by_text.pop(d["text"], None) for d in outcomes_data]
+    spare = [o for o in stored if o in by_text.values()]
+    result = []
+    for position, (outcome, outcome_data) in enumerate(zip(matched, outcomes_data)):
+        if outcome is None:
+            outcome = spare.pop(0) if spare else None
+        if outcome is None:
+            outcome = Outcome(area=area, position=position, text=outcome_data["text"])
+            db.session.add(outcome)
+            summary.outcomes_added += 1
+        _set(outcome, "text", outcome_data["text"])
+        _set(outcome, "position", position)
+        result.append(outcome)
+    db.session.flush()
+    return result
+
+
+class _RoleBook:
+    """Owner roles of one plan, created on first use, one per canonical spelling."""
+
+    def __init__(self, plan: Plan, aliases: dict[str, str]):
+        self.plan = plan
+        self.aliases = aliases
+        self.by_key = {role.name.casefold(): role for role in plan.owner_roles}
+
+    def roles_for(self, names: list[str]) -> list[OwnerRole]:
+        roles: list[OwnerRole] = []
+        for name in names:
+            canonical = canonical_role_name(name, self.aliases)
+            role = self.by_key.get(canonical.casefold())
+            if role is None:
+                role = OwnerRole(plan=self.plan, name=canonical)
+                db.session.add(role)
+                self.by_key[canonical.casefold()] = role
+            if role not in roles:
+                roles.append(role)
+        return roles
+
+
+def _due_fields(action_data: dict) -> dict:
+    due = parse_due(action_data.get("due", ""))
+    return {"due_text": due.text, "due_date": due.date, "cadence": due.cadence}
+
+
+def _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label) -> None:
+    position = db.session.scalar(
+        select(func.count(Action.id)).where(
+            Action.area_id == area.id, Action.status == Status.NOT_STARTED.value
+        )
+    )
+    action = Action(
+        plan_id=plan.id, area=area, outcome=outcome, ref=action_data["ref"],
+        plan_order=plan_order, text=action_data["text"].strip(),
+        parts=action_data.get("parts"), see_also=action_see_also(action_data),
+        status=Status.NOT_STARTED.value, position=position, version=1,
+        owners=roles.roles_for(action_data.get("owners", [])), **_due_fields(action_data),
+    )
+    db.session.add(action)
+    db.session.flush()
+    db.session.add(ActionEvent(action=action, kind="imported", actor_label=actor_label,
+                               to_value=action.text))
+
+
+def _update_action(action, area, outcome, action_data, plan_order, roles, actor_label) -> bool:
+    """Bring an existing action's plan text up to date; status and position stay as users set them."""
+    old = {"text": action.text, "due": action.due_text,
+           "owners": "; ".join(r.name for r in action.owners)}
+    fields = {"text": action_data["text"].strip(), "parts": action_data.get("parts"),
+              "see_also": action_see_also(action_data), "plan_order": plan_order,
+              "outcome_id": outcome.id, **_due_fields(action_data)}
+    changed = [_set(action, name, value) for name, value in fields.items()]
+    new_owners = roles.roles_for(action_data.get("owners", []))
+    if {r.name for r in new_owners} != {r.name for r in action.owners}:
+        action.owners = new_owners
+        changed.append(True)
+    if action.area_id != area.id:
+        # Moving area is rare (a renumbered plan): the card goes to the end of its column there.
+        action.area = area
+        action.position = db.session.scalar(
+            select(func.count(Action.id)).where(Action.area_id == area.id,
+                                                Action.status == action.status))
+        changed.append(True)
+    if not any(changed):
+        return False
+    new = {"text": action.text, "due": action.due_text,
+           "owners": "; ".join(r.name for r in action.owners)}
+    for key, before in old.items():
+        if before != new[key]:
+            db.session.add(ActionEvent(action=action, kind=f"plan_{key}", actor_label=actor_label,
+                                       from_value=before, to_value=new[key]))
+    return True

@@ -1,0 +1,39 @@
+"""Database models, one module per aggregate, and the shared SQLAlchemy handle.
+
+`db` is created here once so blueprints, services and models can all import it
+without importing each other in a circle.
+"""
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+from models.action import Action, ActionEvent, Status, action_owners
+from models.plan import Area, Outcome, OwnerRole, Plan
+
+__all__ = [
+    "Action",
+    "ActionEvent",
+    "Area",
+    "Outcome",
+    "OwnerRole",
+    "Plan",
+    "Status",
+    "action_owners",
+    "db",
+]

@@ -1,0 +1,132 @@
+"""The action aggregate: an action card, its owner roles and its append-only history."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models import db
+from models.plan import Area, Outcome, OwnerRole, utcnow
+
+
+class Status(str, enum.Enum):
+    """RAG status of an action, in board column order. Complete is blue (BRAG)."""
+
+    NOT_STARTED = "not_started"
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+    COMPLETE = "complete"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self][0]
+
+    @property
+    def meaning(self) -> str:
+        return _STATUS_LABELS[self][1]
+
+
+_STATUS_LABELS = {
+    Status.NOT_STARTED: ("Not started", "not yet started"),
+    Status.RED: ("Red", "off track"),
+    Status.AMBER: ("Amber", "at risk"),
+    Status.GREEN: ("Green", "on track"),
+    Status.COMPLETE: ("Complete", "done"),
+}
+
+action_owners = Table(
+    "action_owner",
+    db.metadata,
+    Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    Column("owner_role_id", ForeignKey("owner_role.id"), primary_key=True),
+)
+
+
+class Action(db.Model):
+    """One action of the plan, shown as a card in its area's swimlane and its status column."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcome.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(20))
+    # Order in the plan document; refs like 2.10 do not sort as strings.
+    plan_order: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    # Sub-actions printed in one row (2.10 holds two, each with its own owner and due).
+    parts: Mapped[list | None] = mapped_column(JSON, default=None)
+    see_also: Mapped[list] = mapped_column(JSON, default=list)
+    due_text: Mapped[str] = mapped_column(String(200), default="")
+    due_date: Mapped[date | None] = mapped_column(Date)
+    cadence: Mapped[str | None] = mapped_column(String(30))
+
+    status: Mapped[str] = mapped_column(String(20), default=Status.NOT_STARTED.value)
+    # Position inside its (area, status) column, 0-based and gapless.
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Optimistic lock: bumped on every status or position change.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    status_changed_at: Mapped[datetime | None] = mapped_column()
+
+    area: Mapped[Area] = relationship()
+    outcome: Mapped[Outcome] = relationship(back_populates="actions")
+    owners: Mapped[list[OwnerRole]] = relationship(
+        secondary=action_owners, order_by=OwnerRole.name
+    )
+    events: Mapped[list[ActionEvent]] = relationship(
+        back_populates="action", order_by="ActionEvent.id.desc()"
+    )
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+
+class ActionEvent(db.Model):
+    """One entry of an action's history: who, when, what kind, from what, to what, why.
+
+    Append-only: rows are never updated or deleted (enforced below).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Who made the change; a user id arrives with sign-in, the label covers the CLI and imports.
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    from_value: Mapped[str | None] = mapped_column(Text)
+    to_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    action: Mapped[Action] = relationship(back_populates="events")
+
+
+class HistoryIsAppendOnly(Exception):
+    pass
+
+
+@event.listens_for(ActionEvent, "before_update")
+def _refuse_history_update(mapper, connection, target):
+    raise HistoryIsAppendOnly("history entries cannot be changed")
+
+
+@event.listens_for(ActionEvent, "before_delete")
+def _refuse_history_delete(mapper, connection, target):
+    raise HistoryIsAppendOnly("history entries cannot be deleted")

@@ -1,0 +1,88 @@
+"""The plan aggregate: the plan header, its numbered areas, intended outcomes and owner roles."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Plan(db.Model):
+    """One improvement and impact plan and its header (objective, owner, pillars, figures)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    period: Mapped[str] = mapped_column(String(100), default="")
+    objective: Mapped[str] = mapped_column(Text, default="")
+    owner_name: Mapped[str] = mapped_column(String(200), default="")
+    owner_role: Mapped[str] = mapped_column(String(300), default="")
+    # Header sections kept as imported (pillars, Q1 performance, audit, principle):
+    # they are shown, not queried, so one JSON document keeps them faithful.
+    header: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Bumped on every change to the plan's cards; lets clients ask "anything new?" cheaply.
+    change_counter: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    areas: Mapped[list[Area]] = relationship(
+        back_populates="plan", order_by="Area.number", cascade="all, delete-orphan"
+    )
+    owner_roles: Mapped[list[OwnerRole]] = relationship(
+        back_populates="plan", order_by="OwnerRole.name", cascade="all, delete-orphan"
+    )
+
+
+class Area(db.Model):
+    """A numbered area of the plan (a swimlane on the board)."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    overall_effectiveness: Mapped[str] = mapped_column(Text, default="")
+
+    plan: Mapped[Plan] = relationship(back_populates="areas")
+    outcomes: Mapped[list[Outcome]] = relationship(
+        back_populates="area", order_by="Outcome.position", cascade="all, delete-orphan"
+    )
+
+
+class Outcome(db.Model):
+    """An intended impact, shared by one or more actions of its area."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    area: Mapped[Area] = relationship(back_populates="outcomes")
+    actions: Mapped[list[Action]] = relationship(  # noqa: F821
+        back_populates="outcome", order_by="Action.plan_order"
+    )
+
+
+class OwnerRole(db.Model):
+    """A job role that owns actions (e.g. "Principal Social Worker")."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+
+    plan: Mapped[Plan] = relationship(back_populates="owner_roles")
+
+    @property
+    def short_name(self) -> str:
+        from board.services.owner_roles import abbreviate_role
+
+        return abbreviate_role(self.name)
