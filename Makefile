@@ -21,10 +21,10 @@ $(VENV)/.dev-installed: requirements-dev.txt requirements.txt | $(BIN)/python
 
 ## run: install, create or upgrade the SQLite database, import the seed into an empty one, serve.
 run: setup-db
-	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - "app:create_app()"
+	BOARD_ENV=$${BOARD_ENV:-development} exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - "app:create_app()"
 
 setup-db: $(VENV)/.runtime-installed
-	$(BIN)/flask --app app setup-db
+	BOARD_ENV=$${BOARD_ENV:-development} $(BIN)/flask --app app setup-db
 
 ## test: install test tools and Debian's chromium, then run the whole suite.
 test: $(VENV)/.dev-installed chromium

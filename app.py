@@ -24,7 +24,8 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = sqlite_url(app.instance_path)
-    if not app.config.get("SECRET_KEY"):
+    local_use = app.config.get("TESTING") or app.config.get("BOARD_ENV") == "development"
+    if not app.config.get("SECRET_KEY") and local_use:
         app.config["SECRET_KEY"] = local_secret_key(app.instance_path)
     app.config.setdefault("PLAN_SEED_PATH", None)
     app.config["PLAN_SEED_PATH"] = app.config["PLAN_SEED_PATH"] or str(ROOT / "seed_plan.json")
@@ -33,10 +34,17 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
 
-    from board import cli, templating
+    from board import cli, errors, security, templating
+    from board.admin.routes import admin_bp
+    from board.auth.routes import auth_bp
     from board.plan.routes import plan_bp
+    from board.share.routes import share_bp
 
-    app.register_blueprint(plan_bp)
+    security.refuse_weak_secret(app)
+    security.init_app(app)
+    for blueprint in (plan_bp, auth_bp, admin_bp, share_bp):
+        app.register_blueprint(blueprint)
     templating.init_app(app)
+    errors.init_app(app)
     cli.init_app(app)
     return app

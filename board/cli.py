@@ -1,14 +1,23 @@
 """Command-line tools for operators: `flask --app app COMMAND`."""
 from __future__ import annotations
 
+import os
+import sys
+from datetime import date
+
 import click
-from flask import current_app
-from flask.cli import with_appcontext
+from flask import current_app, url_for
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
+from board.services import accounts, share_links
 from board.services.board_view import current_plan
 from board.services.plan_file import PlanFileInvalid, load_plan_file
 from board.services.plan_import import import_plan
+from models import Role, ShareLink, db
+
+CLI_ACTOR = "Command line"
+ROLE_NAMES = click.Choice([role.value for role in Role])
 
 
 @click.command("import-plan")
@@ -22,7 +31,7 @@ def import_plan_command(path: str) -> None:
         click.echo(f"Refused {path}: {len(refused.problems)} problem(s), nothing imported.", err=True)
         for problem in refused.problems:
             click.echo(f"  {problem}", err=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     for line in summary.lines():
         click.echo(line)
 
@@ -30,7 +39,7 @@ def import_plan_command(path: str) -> None:
 @click.command("setup-db")
 @with_appcontext
 def setup_db_command() -> None:
-    """Create or upgrade the schema, then import the seed plan if the database has no plan."""
+    """Create or upgrade the schema, import the seed plan into an empty database, make the first admin."""
     upgrade()
     if current_plan() is None:
         seed = current_app.config["PLAN_SEED_PATH"]
@@ -38,8 +47,123 @@ def setup_db_command() -> None:
         click.echo(f"Imported the seed plan ({summary.actions_added} actions) from {seed}.")
     else:
         click.echo("Database is up to date; it already holds a plan, so the seed was not imported.")
+    first = accounts.ensure_first_admin(current_app.config.get("BOARD_ADMIN_EMAIL"),
+                                        current_app.config.get("BOARD_ADMIN_PASSWORD"))
+    if first:
+        user, generated = first
+        if generated:
+            click.echo(f"Created the first admin: {user.email} with password {generated}\n"
+                       "  (shown once: sign in and keep it safe, or set BOARD_ADMIN_EMAIL and "
+                       "BOARD_ADMIN_PASSWORD before the first run).")
+        else:
+            click.echo(f"Created the first admin {user.email} from BOARD_ADMIN_EMAIL.")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _user_or_exit(email: str):
+    user = accounts.find_user(email)
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    return user
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name, as shown in history.")
+@click.option("--role", "role", type=ROLE_NAMES, default=Role.VIEWER.value, show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user_command(email: str, name: str, role: str, password_stdin: bool) -> None:
+    """Create an account."""
+    try:
+        user = accounts.create_user(email, name, Role(role), _read_password(password_stdin),
+                                    actor_label=CLI_ACTOR)
+    except accounts.AccountError as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"Created {user.email} ({user.role_enum.label}).")
+
+
+@click.command("set-role")
+@click.argument("email")
+@click.argument("role", type=ROLE_NAMES)
+@with_appcontext
+def set_role_command(email: str, role: str) -> None:
+    """Change an account's role."""
+    user = _user_or_exit(email)
+    try:
+        accounts.set_role(user, Role(role), actor_label=CLI_ACTOR)
+    except accounts.AccountError as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"{user.email} is now {user.role_enum.label}.")
+
+
+@click.command("deactivate-user")
+@click.argument("email")
+@with_appcontext
+def deactivate_user_command(email: str) -> None:
+    """Stop an account from signing in (its history keeps its name)."""
+    user = _user_or_exit(email)
+    try:
+        accounts.set_active(user, False, actor_label=CLI_ACTOR)
+    except accounts.AccountError as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"{user.email} is deactivated.")
+
+
+share_link_group = AppGroup("share-link", help="Committee read-only links.")
+
+
+def _base_url(given: str | None) -> str:
+    configured = given or current_app.config.get("BOARD_BASE_URL")
+    return (configured or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip("/")
+
+
+@share_link_group.command("create")
+@click.option("--label", required=True, help="Who it is for, e.g. 'Children and Families Committee'.")
+@click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Last day the link works (YYYY-MM-DD).")
+@click.option("--base-url", default=None, help="Defaults to BOARD_BASE_URL or http://127.0.0.1:$PORT.")
+def share_link_create(label: str, expires, base_url: str | None) -> None:
+    """Create a link and print its full URL (shown once)."""
+    plan = current_plan()
+    if plan is None:
+        raise click.ClickException("No plan has been imported yet.")
+    expires_on = expires.date() if expires else None
+    if expires_on and expires_on < date.today():
+        raise click.ClickException("The expiry date must be today or later.")
+    _link, token = share_links.create_link(plan, label, expires_on, actor_label=CLI_ACTOR)
+    with current_app.test_request_context(base_url=_base_url(base_url)):
+        click.echo(url_for("share.board", token=token, _external=True))
+
+
+@share_link_group.command("list")
+def share_link_list() -> None:
+    """Every link: id, state, label, expiry, use."""
+    plan = current_plan()
+    for link in share_links.all_links(plan) if plan else []:
+        expires = link.expires_on.isoformat() if link.expires_on else "never"
+        opened = link.last_opened_at.strftime("%Y-%m-%d %H:%M") if link.last_opened_at else "never"
+        click.echo(f"{link.id}\t{link.state(date.today())}\t{link.label}\texpires {expires}\t"
+                   f"opened {link.times_opened}x, last {opened}")
+
+
+@share_link_group.command("revoke")
+@click.argument("link_id", type=int)
+def share_link_revoke(link_id: int) -> None:
+    """Revoke a link: it stops working on the next request."""
+    link = db.session.get(ShareLink, link_id)
+    if link is None:
+        raise click.ClickException(f"No share link {link_id}.")
+    share_links.revoke(link, actor_label=CLI_ACTOR)
+    click.echo(f"Revoked link {link.id} ({link.label}).")
 
 
 def init_app(app) -> None:
-    app.cli.add_command(import_plan_command)
-    app.cli.add_command(setup_db_command)
+    for command in (import_plan_command, setup_db_command, create_user_command, set_role_command,
+                    deactivate_user_command, share_link_group):
+        app.cli.add_command(command)

@@ -14,6 +14,15 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Set when served over HTTPS (behind nginx): cookies are then never sent in clear.
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"}
+    # "development" allows the generated local SECRET_KEY; anything else needs a real one.
+    BOARD_ENV = os.environ.get("BOARD_ENV", "production")
+    # werkzeug's default; tests use a cheaper method so the suite stays fast.
+    PASSWORD_HASH_METHOD = "scrypt"
+    BOARD_ADMIN_EMAIL = os.environ.get("BOARD_ADMIN_EMAIL")
+    BOARD_ADMIN_PASSWORD = os.environ.get("BOARD_ADMIN_PASSWORD")
+    BOARD_BASE_URL = os.environ.get("BOARD_BASE_URL")
     PLAN_SEED_PATH = os.environ.get("PLAN_SEED_PATH")
     # Pretend today is this ISO date (demos of an old plan, tests); unset means the real date.
     BOARD_TODAY = os.environ.get("BOARD_TODAY")

@@ -23,17 +23,14 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+# Imported after `db` exists: each module defines its tables on it.
 from models.action import Action, ActionEvent, Status, action_owners
+from models.audit import AuditEntry
 from models.plan import Area, Outcome, OwnerRole, Plan
+from models.share_link import ShareLink
+from models.user import Role, SignInThrottle, User, user_owner_roles
 
 __all__ = [
-    "Action",
-    "ActionEvent",
-    "Area",
-    "Outcome",
-    "OwnerRole",
-    "Plan",
-    "Status",
-    "action_owners",
-    "db",
+    "Action", "ActionEvent", "Area", "AuditEntry", "Outcome", "OwnerRole", "Plan", "Role",
+    "ShareLink", "SignInThrottle", "Status", "User", "action_owners", "db", "user_owner_roles",
 ]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db
 from models.plan import Area, Outcome, OwnerRole, utcnow
+from models.user import User
 
 
 class Status(str, enum.Enum):
@@ -109,13 +110,19 @@ class ActionEvent(db.Model):
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    # Who made the change; a user id arrives with sign-in, the label covers the CLI and imports.
+    # Who made the change: a signed-in user, or a label for the CLI and plan imports.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     actor_label: Mapped[str] = mapped_column(String(200), default="")
     from_value: Mapped[str | None] = mapped_column(Text)
     to_value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
 
     action: Mapped[Action] = relationship(back_populates="events")
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def actor_name(self) -> str:
+        return self.user.name if self.user else self.actor_label
 
 
 class HistoryIsAppendOnly(Exception):

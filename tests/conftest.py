@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 import pytest
 from sqlalchemy import event
 
 from app import create_app
+from board.services.accounts import create_user
 from board.services.plan_import import import_plan
-from models import db
+from models import Role, db
 from tests.plans import seed_plan
+
+PASSWORD = "correct horse battery"
+# One account per role, named for it: admin@example.org, editor@example.org, ...
+ROLES = [role.value for role in Role]
 
 # A date inside the plan's own year, so overdue badges are predictable.
 TEST_TODAY = "2023-12-15"
@@ -22,6 +28,7 @@ def make_app(tmp_path, **config):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'board.sqlite3'}",
         "BOARD_TODAY": TEST_TODAY,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         **config,
     })
     with app.app_context():
@@ -39,17 +46,57 @@ def app(tmp_path):
         db.engine.dispose()
 
 
+def email_for(role: str) -> str:
+    return f"{role}@example.org"
+
+
 @pytest.fixture
 def seeded_app(app):
-    """An app holding the real seed plan."""
+    """An app holding the real seed plan and one user per role."""
     with app.app_context():
         import_plan(seed_plan())
+        for role in Role:
+            create_user(email_for(role.value), f"{role.label} Person", role, PASSWORD)
     return app
 
 
+def csrf_token(client, path: str = "/sign-in") -> str:
+    """The CSRF token a page hands its forms (the session keeps the same one)."""
+    response = client.get(path)
+    if response.status_code in (302, 303):  # signed in already: any page carries the token
+        response = client.get("/")
+    html = response.get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'"X-CSRFToken": "([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client, role: str, password: str = PASSWORD):
+    return client.post("/sign-in", data={"email": email_for(role), "password": password,
+                                         "csrf_token": csrf_token(client)})
+
+
 @pytest.fixture
-def client(seeded_app):
+def anon_client(seeded_app):
     return seeded_app.test_client()
+
+
+@pytest.fixture
+def client_for(seeded_app):
+    """A signed-in test client for a role: `client_for("editor")`."""
+    def make(role: str):
+        client = seeded_app.test_client()
+        response = sign_in(client, role)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return client
+    return make
+
+
+@pytest.fixture
+def client(client_for):
+    """A signed-in viewer: may read everything, change nothing."""
+    return client_for("viewer")
 
 
 @pytest.fixture

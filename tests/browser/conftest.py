@@ -48,3 +48,21 @@ def no_js_page(browser):
     context = browser.new_context(java_script_enabled=False)
     yield context.new_page()
     context.close()
+
+
+def sign_in_as(page, base_url: str, role: str = "viewer") -> None:
+    """Sign in through the form, as a person would."""
+    from tests.conftest import PASSWORD, email_for
+
+    page.goto(base_url + "/sign-in")
+    page.get_by_label("Email").fill(email_for(role))
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base_url + "/")
+
+
+@pytest.fixture
+def viewer_page(page, live_server):
+    """A page signed in as a viewer, on the board."""
+    sign_in_as(page, live_server, "viewer")
+    return page

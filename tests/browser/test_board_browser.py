@@ -3,9 +3,11 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in_as
 
-def test_board_shows_all_88_cards_in_nine_swimlanes(page, live_server):
-    page.goto(live_server + "/")
+
+def test_board_shows_all_88_cards_in_nine_swimlanes(viewer_page):
+    page = viewer_page
     expect(page.locator("li.card")).to_have_count(88)
     expect(page.get_by_role("heading", level=2, name=re.compile(r"^\d+ "))).to_have_count(9)
     lane = page.locator("#area-2")
@@ -13,8 +15,8 @@ def test_board_shows_all_88_cards_in_nine_swimlanes(page, live_server):
     expect(page.get_by_role("link", name="Action 2.7", exact=True)).to_be_visible()
 
 
-def test_clicking_a_card_opens_its_detail_in_a_panel(page, live_server):
-    page.goto(live_server + "/")
+def test_clicking_a_card_opens_its_detail_in_a_panel(viewer_page, live_server):
+    page = viewer_page
     page.get_by_role("link", name="Action 2.7", exact=True).click()
     panel = page.get_by_role("complementary", name="Action detail")
     expect(panel.get_by_role("heading", name=re.compile("Scrutinise the length"))).to_be_focused()
@@ -28,8 +30,8 @@ def test_clicking_a_card_opens_its_detail_in_a_panel(page, live_server):
     expect(page.get_by_role("link", name="Action 2.6", exact=True)).to_be_focused()
 
 
-def test_a_collapsed_swimlane_keeps_its_counts(page, live_server):
-    page.goto(live_server + "/")
+def test_a_collapsed_swimlane_keeps_its_counts(viewer_page):
+    page = viewer_page
     lane = page.locator("#area-4")
     lane.locator("summary").first.click()
     expect(lane.locator("li.card").first).to_be_hidden()
@@ -38,7 +40,7 @@ def test_a_collapsed_swimlane_keeps_its_counts(page, live_server):
 
 def test_card_url_works_without_javascript(no_js_page, live_server):
     page = no_js_page
-    page.goto(live_server + "/")
+    sign_in_as(page, live_server)
     page.get_by_role("link", name="Action 2.1", exact=True).click()
     expect(page).to_have_url(live_server + "/actions/2.1")
     expect(page.get_by_role("heading", level=2, name=re.compile("See actions 1.5-1.8"))).to_be_visible()

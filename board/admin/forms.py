@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from board.forms import CheckboxListField
+from models import Role
+
+ROLE_CHOICES = [SelectChoice(role.value, f"{role.label}: {role.may}") for role in Role]
+
+
+class CreateUserForm(FlaskForm):
+    email = EmailField("Email", validators=[
+        DataRequired(), Length(max=254),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@council.gov.uk."),
+    ])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.VIEWER.value)
+    owner_roles = CheckboxListField("Owner roles in the plan (for “My actions”)", coerce=int)
+    submit = SubmitField("Create user")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    submit = SubmitField("Change role")
+
+
+class OwnerRolesForm(FlaskForm):
+    owner_roles = CheckboxListField("Owner roles in the plan", coerce=int)
+    submit = SubmitField("Save owner roles")
+
+
+class ShareLinkForm(FlaskForm):
+    label = StringField("Label", validators=[DataRequired(), Length(max=200)],
+                        description="Who it is for, e.g. “Children and Families Committee, November”.")
+    expires_on = DateField("Expires on (optional)", validators=[Optional()],
+                           description="The link works until the end of this day.")
+    submit = SubmitField("Create link")
+
+    def validate_expires_on(self, field):
+        if field.data and field.data < date.today():
+            raise ValidationError("The expiry date must be today or later.")

@@ -1,0 +1,164 @@
+"""The plan owner's administration: users and committee share links."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from board.admin.forms import CreateUserForm, OwnerRolesForm, RoleForm, ShareLinkForm
+from board.forms import ConfirmForm
+from board.security import role_required
+from board.services import accounts, share_links
+from board.services.board_view import current_plan
+from board.services.clock import today
+from models import OwnerRole, Role, ShareLink, User, db
+
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _owner_role_choices():
+    plan = current_plan()
+    if plan is None:
+        return []
+    return [SelectChoice(role.id, role.name) for role in plan.owner_roles]
+
+
+def _owner_roles(ids: list[int]) -> list[OwnerRole]:
+    if not ids:
+        return []
+    return list(db.session.scalars(select(OwnerRole).where(OwnerRole.id.in_(ids))))
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@admin_bp.route("/users", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def users():
+    """Every account, and a form to create one (its first password is shown once)."""
+    form = CreateUserForm()
+    form.owner_roles.choices = _owner_role_choices()
+    created = password = None
+    status = 200
+    if form.validate_on_submit():
+        password = accounts.generate_password()
+        try:
+            created = accounts.create_user(form.email.data, form.name.data, Role(form.role.data),
+                                           password, by=current_user,
+                                           owner_roles=_owner_roles(form.owner_roles.data))
+        except accounts.AccountError as problem:
+            form.email.errors.append(str(problem))
+            password = None
+    if request.method == "POST" and created is None:
+        status = 422
+    elif created is not None:
+        # The password is not stored anywhere readable: show it on this response only.
+        form = CreateUserForm(formdata=None)
+        form.owner_roles.choices = _owner_role_choices()
+        status = 201
+    all_users = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
+    return render_template("admin/users.html", form=form, users=all_users, created=created,
+                           password=password), status
+
+
+@admin_bp.get("/users/<int:user_id>")
+@role_required(Role.ADMIN)
+def user(user_id: int):
+    """One account: role, owner roles, deactivate."""
+    account = _user_or_404(user_id)
+    return _render_user(account)
+
+
+def _render_user(account: User, role_form=None, owner_form=None, status=200):
+    role_form = role_form or RoleForm(role=account.role)
+    owner_form = owner_form or OwnerRolesForm(owner_roles=[r.id for r in account.owner_roles])
+    owner_form.owner_roles.choices = _owner_role_choices()
+    return render_template("admin/user.html", account=account, role_form=role_form,
+                           owner_form=owner_form, confirm=ConfirmForm()), status
+
+
+@admin_bp.post("/users/<int:user_id>/role")
+@role_required(Role.ADMIN)
+def change_role(user_id: int):
+    account = _user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return _render_user(account, role_form=form, status=422)
+    try:
+        accounts.set_role(account, Role(form.role.data), by=current_user)
+    except accounts.AccountError as problem:
+        form.role.errors.append(str(problem))
+        return _render_user(account, role_form=form, status=422)
+    flash(f"{account.name} is now {account.role_enum.label}.", "success")
+    return redirect(url_for("admin.user", user_id=account.id), 303)
+
+
+@admin_bp.post("/users/<int:user_id>/owner-roles")
+@role_required(Role.ADMIN)
+def change_owner_roles(user_id: int):
+    account = _user_or_404(user_id)
+    form = OwnerRolesForm()
+    form.owner_roles.choices = _owner_role_choices()
+    if not form.validate_on_submit():
+        return _render_user(account, owner_form=form, status=422)
+    accounts.set_owner_roles(account, _owner_roles(form.owner_roles.data), by=current_user)
+    flash(f"Owner roles saved for {account.name}.", "success")
+    return redirect(url_for("admin.user", user_id=account.id), 303)
+
+
+@admin_bp.post("/users/<int:user_id>/deactivate")
+@role_required(Role.ADMIN)
+def deactivate(user_id: int):
+    return _set_active(user_id, False)
+
+
+@admin_bp.post("/users/<int:user_id>/reactivate")
+@role_required(Role.ADMIN)
+def reactivate(user_id: int):
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    account = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        accounts.set_active(account, active, by=current_user)
+    except accounts.AccountError as problem:
+        flash(str(problem), "error")
+    else:
+        flash(f"{account.name} is {'active again' if active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.user", user_id=account.id), 303)
+
+
+@admin_bp.route("/links", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def links():
+    """Committee read-only links: create (the URL is shown once), see use, revoke."""
+    plan = current_plan() or abort(404)
+    form = ShareLinkForm()
+    new_url = None
+    status = 200
+    if form.validate_on_submit():
+        _link, token = share_links.create_link(plan, form.label.data, form.expires_on.data,
+                                              by=current_user)
+        new_url = url_for("share.board", token=token, _external=True)
+        form = ShareLinkForm(formdata=None)
+        status = 201
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/links.html", form=form, links=share_links.all_links(plan),
+                           new_url=new_url, confirm=ConfirmForm(), today=today()), status
+
+
+@admin_bp.post("/links/<int:link_id>/revoke")
+@role_required(Role.ADMIN)
+def revoke_link(link_id: int):
+    link = db.session.get(ShareLink, link_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    share_links.revoke(link, by=current_user)
+    flash(f"The link “{link.label}” no longer works.", "success")
+    return redirect(url_for("admin.links"), 303)

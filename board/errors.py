@@ -1,0 +1,21 @@
+"""Error pages in the app's own layout (on a share link they carry no forms or tokens)."""
+from __future__ import annotations
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+
+
+def init_app(app) -> None:
+    @app.errorhandler(400)
+    @app.errorhandler(403)
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    @app.errorhandler(410)
+    def error_page(error):
+        return render_template("error.html", error=error), error.code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        error.description = ("This form had expired or did not come from this site, so nothing was "
+                             "changed. Go back, reload the page and try again.")
+        return render_template("error.html", error=error), 400

@@ -1,0 +1,115 @@
+"""Who may do what: sign-in sessions, role checks, read-only share context and security headers."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g, url_for
+from flask_login import LoginManager, current_user
+
+from models import Role, User, db
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.sign_in"
+login_manager.login_message = "Please sign in to see the plan."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "strong"
+
+# No inline script or style, no eval: htmx is configured (meta htmx-config) to need none.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Sessions name the account and its generation, so deactivation ends old sessions."""
+    user_id, _, generation = session_id.partition(":")
+    if not (user_id.isdigit() and generation.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def role_required(role: Role):
+    """Only signed-in users with at least `role`; others are sent to sign in or refused (403)."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+        wrapped.required_role = role
+        return wrapped
+    return decorator
+
+
+def is_read_only() -> bool:
+    """True on pages opened through a committee share link."""
+    return g.get("share_token") is not None
+
+
+def detail_url(ref: str) -> str:
+    if is_read_only():
+        return url_for("share.action_detail", token=g.share_token, ref=ref)
+    return url_for("plan.action_detail", ref=ref)
+
+
+def board_url() -> str:
+    if is_read_only():
+        return url_for("share.board", token=g.share_token)
+    return url_for("plan.board")
+
+
+def may(role_name: str) -> bool:
+    """For templates: does the signed-in user have this role? Never true on a share link."""
+    return (not is_read_only() and current_user.is_authenticated
+            and current_user.has_role(Role(role_name)))
+
+
+def set_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if is_read_only():
+        # The token is in the URL: keep it out of search engines, referrers and caches.
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "private, no-store"
+    else:
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def refuse_weak_secret(app) -> None:
+    """Outside development and tests the app will not start without a real SECRET_KEY."""
+    if app.config.get("TESTING") or app.config.get("BOARD_ENV") == "development":
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    if len(key) < 32 or key.lower() in {"dev", "changeme", "secret"}:
+        raise RuntimeError(
+            "SECRET_KEY must be set to a random value of at least 32 characters "
+            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))'), "
+            "or BOARD_ENV=development for local use."
+        )
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    app.after_request(set_security_headers)
+    app.jinja_env.globals.update(detail_url=detail_url, board_url=board_url, may=may,
+                                 is_read_only=is_read_only)
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True

@@ -1,0 +1,64 @@
+"""Committee read-only links: tokens from `secrets`, stored only as a SHA-256 hash."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import date
+
+from sqlalchemy import select
+
+from board.services import audit
+from models import Plan, ShareLink, User, db
+from models.plan import utcnow
+
+TOKEN_BYTES = 32  # 256 bits
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_link(plan: Plan, label: str, expires_on: date | None, *, by: User | None = None,
+                actor_label: str = "") -> tuple[ShareLink, str]:
+    """Create a link; returns it with its token, which is never stored and cannot be shown again."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    link = ShareLink(plan_id=plan.id, label=label.strip(), token_hash=hash_token(token),
+                     created_by=by, expires_on=expires_on)
+    db.session.add(link)
+    audit.record("share_link_created", link.label, by=by, actor_label=actor_label,
+                 to_value=f"expires {expires_on.isoformat()}" if expires_on else "no expiry")
+    db.session.commit()
+    return link, token
+
+
+def find_link(token: str) -> ShareLink | None:
+    """The link for a token, whatever its state (the caller decides what revoked or expired means)."""
+    if not token or len(token) > 100:
+        return None
+    wanted = hash_token(token)
+    link = db.session.scalars(select(ShareLink).where(ShareLink.token_hash == wanted)).first()
+    if link is None or not hmac.compare_digest(link.token_hash, wanted):
+        return None
+    return link
+
+
+def record_open(link: ShareLink) -> None:
+    link.last_opened_at = utcnow()
+    link.times_opened = (link.times_opened or 0) + 1
+    db.session.commit()
+
+
+def revoke(link: ShareLink, *, by: User | None = None, actor_label: str = "") -> None:
+    if link.revoked_at:
+        return
+    link.revoked_at = utcnow()
+    link.revoked_by = by
+    audit.record("share_link_revoked", link.label, by=by, actor_label=actor_label)
+    db.session.commit()
+
+
+def all_links(plan: Plan) -> list[ShareLink]:
+    return db.session.scalars(
+        select(ShareLink).where(ShareLink.plan_id == plan.id).order_by(ShareLink.created_at.desc())
+    ).all()

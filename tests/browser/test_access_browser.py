@@ -1,0 +1,73 @@
+"""Signing in and out, and the committee's read-only link, in a real browser."""
+import re
+from datetime import date
+
+from playwright.sync_api import expect
+
+from board.services import share_links
+from board.services.board_view import current_plan
+from models import ShareLink, db
+from tests.browser.conftest import sign_in_as
+
+
+def test_sign_in_wrong_password_then_right_then_sign_out(page, live_server):
+    page.goto(live_server + "/")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next="))
+    page.get_by_label("Email").fill("editor@example.org")
+    page.get_by_label("Password").fill("not my password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("That email and password do not match an active account.")
+    expect(page.get_by_label("Email")).to_have_value("editor@example.org")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("status")).to_contain_text("Signed in as Editor Person")
+    expect(page.locator("li.card")).to_have_count(88)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.goto(live_server + "/")
+    expect(page).to_have_url(re.compile(r"/sign-in"))
+
+
+def test_admin_creates_a_share_link_and_a_committee_member_reads_it(page, browser, live_server):
+    sign_in_as(page, live_server, "admin")
+    page.get_by_role("link", name="Share links").click()
+    page.get_by_label("Label").fill("Children and Families Committee, November")
+    page.get_by_role("button", name="Create link").click()
+    url = page.get_by_label("Read-only link").input_value()
+    assert url.startswith(live_server + "/share/")
+
+    committee = browser.new_context()  # no account, no cookies
+    reader = committee.new_page()
+    reader.goto(url)
+    expect(reader.locator("li.card")).to_have_count(88)
+    expect(reader.get_by_text("Read-only view for Children and Families Committee, November")).to_be_visible()
+    expect(reader.locator("form, button[type=submit], input, select, textarea")).to_have_count(0)
+    reader.get_by_role("link", name="Action 3.4", exact=True).click()
+    panel = reader.get_by_role("complementary", name="Action detail")
+    expect(panel).to_contain_text("Review the sufficiency strategy")
+    expect(panel.locator("form")).to_have_count(0)
+    expect(reader).to_have_url(re.compile(r"/share/.+/actions/3\.4$"))
+    committee.close()
+
+    page.get_by_role("button", name="Revoke Children and Families Committee, November").click()
+    expect(page.get_by_role("status")).to_contain_text("no longer works")
+    again = browser.new_context()
+    gone = again.new_page()
+    response = gone.goto(url)
+    assert response.status == 410
+    expect(gone.get_by_text("This link is no longer valid")).to_be_visible()
+    again.close()
+
+
+def test_an_expired_link_stops_working(browser, seeded_app, live_server):
+    with seeded_app.app_context():
+        _, token = share_links.create_link(current_plan(), "Old committee", date(2023, 11, 30))
+        assert db.session.query(ShareLink).count() == 1
+    context = browser.new_context()
+    page = context.new_page()
+    response = page.goto(f"{live_server}/share/{token}/")
+    assert response.status == 410
+    expect(page.get_by_role("heading", name="Gone")).to_be_visible()
+    expect(page.get_by_text("it was expired")).to_be_visible()
+    expect(page.locator("li.card")).to_have_count(0)
+    context.close()

@@ -1,0 +1,144 @@
+"""Signing in and out, the throttle, sessions, and the first admin."""
+import pytest
+from sqlalchemy import select
+
+from app import create_app
+from board.services.accounts import MAX_FAILURES_PER_ACCOUNT, ensure_first_admin, find_user, set_active
+from models import AuditEntry, User, db
+from tests.conftest import PASSWORD, csrf_token, email_for, sign_in
+
+
+def test_sign_in_then_board_then_sign_out(anon_client):
+    assert anon_client.get("/").status_code == 302
+    response = sign_in(anon_client, "viewer")
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert anon_client.get("/").status_code == 200
+    out = anon_client.post("/sign-out", data={"csrf_token": csrf_token(anon_client, "/")})
+    assert out.status_code == 303
+    board = anon_client.get("/")
+    assert board.status_code == 302 and board.headers["Location"].startswith("/sign-in")
+
+
+@pytest.mark.parametrize("email, password", [
+    ("viewer@example.org", "wrong password!"),
+    ("nobody@example.org", PASSWORD),
+])
+def test_unknown_email_and_wrong_password_get_the_same_answer(anon_client, email, password):
+    response = anon_client.post("/sign-in", data={
+        "email": email, "password": password, "csrf_token": csrf_token(anon_client)})
+    assert response.status_code == 422
+    assert "That email and password do not match an active account." in response.get_data(as_text=True)
+    assert anon_client.get("/").status_code == 302
+
+
+def test_next_only_goes_to_this_site(anon_client):
+    token = csrf_token(anon_client)
+    data = {"email": email_for("viewer"), "password": PASSWORD, "csrf_token": token}
+    response = anon_client.post("/sign-in?next=//evil.example/x", data=data)
+    assert response.headers["Location"] == "/"
+
+
+def test_next_returns_to_the_page_asked_for(anon_client):
+    token = csrf_token(anon_client)
+    data = {"email": email_for("viewer"), "password": PASSWORD, "csrf_token": token}
+    response = anon_client.post("/sign-in?next=/actions/2.7", data=data)
+    assert response.headers["Location"] == "/actions/2.7"
+
+
+def test_repeated_failures_lock_the_account_for_a_while(anon_client):
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        sign_in(anon_client, "editor", password="not the password")
+    locked = sign_in(anon_client, "editor")  # even the right password waits
+    assert locked.status_code == 422
+    assert "Too many failed sign-ins" in locked.get_data(as_text=True)
+    assert "try again in 15 minutes" in locked.get_data(as_text=True)
+    assert sign_in(anon_client, "viewer").status_code == 303  # other accounts are not locked
+
+
+def test_a_successful_sign_in_resets_the_count(seeded_app):
+    client = seeded_app.test_client()
+    for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
+        sign_in(client, "editor", password="not the password")
+    assert sign_in(client, "editor").status_code == 303
+    other = seeded_app.test_client()
+    for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
+        sign_in(other, "editor", password="not the password")
+    assert sign_in(other, "editor").status_code == 303
+
+
+def test_deactivated_user_cannot_sign_in_and_is_signed_out(seeded_app, client_for):
+    client = client_for("editor")
+    with seeded_app.app_context():
+        set_active(find_user(email_for("editor")), False)
+    assert client.get("/").status_code == 302
+    assert sign_in(seeded_app.test_client(), "editor").status_code == 422
+
+
+def test_passwords_are_hashed(seeded_app):
+    with seeded_app.app_context():
+        user = find_user(email_for("viewer"))
+        assert PASSWORD not in user.password_hash
+        assert user.password_hash.startswith("pbkdf2:")
+
+
+def test_session_cookie_is_httponly_and_lax(anon_client):
+    response = sign_in(anon_client, "viewer")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_session_cookie_is_secure_when_served_over_https(tmp_path):
+    app = create_app({"SECRET_KEY": "x" * 40, "SESSION_COOKIE_SECURE": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/s.db", "TESTING": True})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+
+
+@pytest.mark.parametrize("secret", [None, "", "dev", "short"])
+def test_production_refuses_to_start_without_a_real_secret(tmp_path, monkeypatch, secret):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SECRET_KEY": secret, "BOARD_ENV": "production",
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db"})
+
+
+def test_development_uses_a_generated_local_secret(tmp_path):
+    app = create_app({"BOARD_ENV": "development", "SECRET_KEY": None,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/d.db"})
+    assert len(app.config["SECRET_KEY"]) == 64
+
+
+def test_first_admin_from_environment_or_generated(app):
+    with app.app_context():
+        user, generated = ensure_first_admin("boss@example.org", "a long enough password")
+        assert (user.email, user.role, generated) == ("boss@example.org", "admin", None)
+        assert ensure_first_admin(None, None) is None  # only when there is no user
+        assert db.session.scalars(select(AuditEntry.kind)).all() == ["user_created"]
+
+
+def test_setup_db_prints_a_generated_admin_password_once(app, runner, monkeypatch):
+    monkeypatch.setattr("board.cli.upgrade", lambda: None)  # the schema already exists
+    first = runner.invoke(args=["setup-db"])
+    second = runner.invoke(args=["setup-db"])
+    assert first.exit_code == 0 and "Created the first admin: admin@example.org with password" in first.output
+    assert "Imported the seed plan (88 actions)" in first.output
+    assert "password" not in second.output and "seed was not imported" in second.output
+    with app.app_context():
+        assert db.session.scalars(select(User.role)).all() == ["admin"]
+
+
+def test_cli_creates_changes_and_deactivates_users(app, runner):
+    created = runner.invoke(args=["create-user", "lead@example.org", "--name", "Lead Person",
+                                  "--role", "contributor", "--password-stdin"],
+                            input="a long enough password\n")
+    assert created.exit_code == 0, created.output
+    assert runner.invoke(args=["set-role", "lead@example.org", "editor"]).exit_code == 0
+    assert runner.invoke(args=["deactivate-user", "lead@example.org"]).exit_code == 0
+    assert runner.invoke(args=["set-role", "nobody@example.org", "editor"]).exit_code == 1
+    short = runner.invoke(args=["create-user", "x@example.org", "--name", "X", "--password-stdin"],
+                          input="short\n")
+    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    with app.app_context():
+        user = find_user("lead@example.org")
+        assert (user.role, user.active) == ("editor", False)
+        kinds = db.session.scalars(select(AuditEntry.kind).order_by(AuditEntry.id)).all()
+        assert kinds == ["user_created", "role_changed", "deactivated"]

@@ -1,0 +1,157 @@
+"""Who may do what, checked for every route the app has.
+
+WRITE_ROUTES must name every route that accepts POST: a new write route without an entry fails
+`test_every_write_route_is_in_the_matrix`.
+"""
+import pytest
+from sqlalchemy import func, select
+
+from board.services import share_links
+from board.services.board_view import current_plan
+from models import AuditEntry, ShareLink, User, db
+from tests.conftest import ROLES, csrf_token
+
+# endpoint -> the least role that may use it (None: anyone, even signed out).
+WRITE_ROUTES = {
+    "auth.sign_in": None,
+    "auth.sign_out": None,
+    "admin.users": "admin",
+    "admin.change_role": "admin",
+    "admin.change_owner_roles": "admin",
+    "admin.deactivate": "admin",
+    "admin.reactivate": "admin",
+    "admin.links": "admin",
+    "admin.revoke_link": "admin",
+}
+# GET routes anyone may open without signing in (share pages check their own token).
+PUBLIC_READS = {"static", "auth.sign_in", "share.board", "share.action_detail"}
+IDENTITIES = ["anonymous", "share link", *ROLES]
+
+
+def _write_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
+
+
+def _url(rule, ids):
+    values = {name: ids[name] for name in rule.arguments}
+    return rule.build(values)[1]
+
+
+@pytest.fixture
+def ids(seeded_app):
+    with seeded_app.app_context():
+        link, token = share_links.create_link(current_plan(), "Matrix link", None)
+        target = db.session.scalars(select(User).where(User.email == "viewer@example.org")).one()
+        return {"user_id": target.id, "link_id": link.id, "token": token, "ref": "2.7"}
+
+
+def _client(seeded_app, client_for, identity, token):
+    if identity == "anonymous":
+        return seeded_app.test_client()
+    if identity == "share link":
+        client = seeded_app.test_client()
+        assert client.get(f"/share/{token}/").status_code == 200
+        return client
+    return client_for(identity)
+
+
+def _rank(role):
+    return ROLES.index(role)
+
+
+def test_every_write_route_is_in_the_matrix(seeded_app):
+    endpoints = {rule.endpoint for rule in _write_rules(seeded_app)}
+    assert endpoints == set(WRITE_ROUTES), "add new write routes to WRITE_ROUTES with their role"
+
+
+@pytest.mark.parametrize("identity", IDENTITIES)
+def test_write_routes_answer_by_role(seeded_app, client_for, ids, identity):
+    client = _client(seeded_app, client_for, identity, ids["token"])
+    # A token from this client's own session, so refusals below are about roles, not CSRF.
+    token = csrf_token(client, "/sign-in")
+    for rule in _write_rules(seeded_app):
+        needed = WRITE_ROUTES[rule.endpoint]
+        response = client.post(_url(rule, ids), data={"csrf_token": token})
+        where = f"{identity} POST {rule.rule}"
+        if needed is None:
+            assert response.status_code < 500, where
+        elif identity in ("anonymous", "share link"):
+            assert response.status_code == 302, where
+            assert response.headers["Location"].startswith("/sign-in"), where
+        elif _rank(identity) < _rank(needed):
+            assert response.status_code == 403, where
+        else:
+            assert response.status_code in (200, 201, 303, 400, 422), where
+        if rule.endpoint == "auth.sign_out" and identity in ROLES:
+            client = _client(seeded_app, client_for, identity, ids["token"])
+            token = csrf_token(client, "/sign-in")
+
+
+@pytest.mark.parametrize("identity", ["anonymous", "share link"])
+def test_every_other_page_needs_sign_in(seeded_app, client_for, ids, identity):
+    client = _client(seeded_app, client_for, identity, ids["token"])
+    for rule in seeded_app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in PUBLIC_READS:
+            continue
+        response = client.get(_url(rule, ids))
+        assert response.status_code == 302, rule.rule
+        assert response.headers["Location"].startswith("/sign-in"), rule.rule
+
+
+@pytest.mark.parametrize("role", ROLES[:-1])
+def test_admin_pages_are_refused_below_admin(client_for, role):
+    client = client_for(role)
+    for path in ("/admin/users", "/admin/links"):
+        assert client.get(path).status_code == 403
+
+
+def test_viewers_see_no_admin_links(client_for):
+    html = client_for("editor").get("/").get_data(as_text=True)
+    assert "/admin/users" not in html
+    assert "/admin/users" in client_for("admin").get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("token", [None, "not-the-token"])
+def test_missing_or_wrong_csrf_token_is_refused_and_changes_nothing(seeded_app, client_for, ids, token):
+    admin = client_for("admin")
+    data = {"email": "new@example.org", "name": "New", "role": "viewer"}
+    if token:
+        data["csrf_token"] = token
+    with seeded_app.app_context():
+        users_before = db.session.scalar(select(func.count(User.id)))
+        audit_before = db.session.scalar(select(func.count(AuditEntry.id)))
+    created = admin.post("/admin/users", data=data)
+    revoked = admin.post(f"/admin/links/{ids['link_id']}/revoke", data={"csrf_token": token or ""})
+    htmx = admin.post(f"/admin/links/{ids['link_id']}/revoke", headers={"HX-Request": "true"})
+    assert created.status_code == revoked.status_code == htmx.status_code == 400
+    assert "nothing was changed" in created.get_data(as_text=True)
+    with seeded_app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == users_before
+        assert db.session.scalar(select(func.count(AuditEntry.id))) == audit_before
+        assert db.session.get(ShareLink, ids["link_id"]).revoked_at is None
+
+
+def test_csrf_token_in_the_htmx_header_is_accepted(seeded_app, client_for, ids):
+    admin = client_for("admin")
+    response = admin.post(f"/admin/links/{ids['link_id']}/revoke",
+                          headers={"X-CSRFToken": csrf_token(admin, "/"), "HX-Request": "true"})
+    assert response.status_code == 303
+
+
+def test_tampered_ids_are_404_not_500(client_for):
+    admin = client_for("admin")
+    token = csrf_token(admin, "/admin/users")
+    assert admin.get("/admin/users/999999").status_code == 404
+    assert admin.post("/admin/users/999999/role", data={"csrf_token": token, "role": "admin"}).status_code == 404
+    assert admin.post("/admin/links/999999/revoke", data={"csrf_token": token}).status_code == 404
+    assert admin.get("/admin/users/abc").status_code == 404
+
+
+def test_security_headers_on_every_response(client, anon_client):
+    for response in (client.get("/"), anon_client.get("/sign-in"), client.get("/static/css/board.css"),
+                     client.get("/actions/99.9")):
+        response.close()
+        csp = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
