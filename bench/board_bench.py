@@ -30,12 +30,14 @@ import http.client
 import json
 import math
 import os
+import re
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -50,6 +52,9 @@ STARTUP_TIMEOUT_S = 30
 REQUEST_TIMEOUT_S = 30
 DETAIL_PATH = "/actions/2.7"
 HTMX_HEADERS = {"HX-Request": "true"}
+SECRET_KEY = "bench-only-secret-" + "0" * 32
+BENCH_EMAIL = "bench@example.org"
+BENCH_PASSWORD = "bench password 123"
 
 
 @dataclass
@@ -84,14 +89,16 @@ def count_cards(plan: dict) -> int:
 def build_database(db_path: Path, plan: dict) -> str:
     """Create the schema in a new SQLite file and import `plan`; return the database URL."""
     from app import create_app
+    from board.services.accounts import create_user
     from board.services.plan_import import import_plan
-    from models import db
+    from models import Role, db
 
     url = f"sqlite:///{db_path}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
     with app.app_context():
         db.create_all()
         import_plan(plan)
+        create_user(BENCH_EMAIL, "Bench Viewer", Role.VIEWER, BENCH_PASSWORD)
         db.engine.dispose()
     return url
 
@@ -105,7 +112,7 @@ def free_port() -> int:
 
 
 def start_server(db_url: str, port: int, log_path: Path) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=db_url, SECRET_KEY="bench")
+    env = dict(os.environ, DATABASE_URL=db_url, SECRET_KEY=SECRET_KEY)
     command = [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}",
                "--workers", "2", "app:create_app()"]
     with open(log_path, "wb") as log:
@@ -118,7 +125,7 @@ def wait_until_ready(proc: subprocess.Popen, port: int, log_path: Path) -> None:
         if proc.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {proc.returncode}:\n{log_path.read_text()}")
         try:
-            if get(http.client.HTTPConnection("127.0.0.1", port, timeout=2), "/")[0] == 200:
+            if get(http.client.HTTPConnection("127.0.0.1", port, timeout=2), "/sign-in")[0] == 200:
                 return
         except OSError:
             pass
@@ -138,6 +145,26 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 # --- the client -----------------------------------------------------------------------------
+
+def sign_in(port: int) -> dict:
+    """Sign in through the form as a viewer; return the headers that carry the session."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
+    conn.request("GET", "/sign-in")
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrf_token": token})
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
+    conn.request("POST", "/sign-in", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    if response.status != 303:
+        raise RuntimeError(f"sign-in answered {response.status}")
+    session = next(c for c in response.msg.get_all("Set-Cookie") if c.startswith("session="))
+    return {"Cookie": session.split(";", 1)[0]}
+
 
 def get(conn: http.client.HTTPConnection, path: str, headers: dict | None = None) -> tuple[int, bytes]:
     conn.request("GET", path, headers=headers or {})
@@ -199,12 +226,14 @@ def bench_plan(plan: dict, requests: int) -> list[Result]:
         proc = start_server(db_url, port, log_path)
         try:
             wait_until_ready(proc, port, log_path)
-            timed_requests(port, "/", WARMUP_REQUESTS)
-            timed_requests(port, DETAIL_PATH, WARMUP_REQUESTS, HTMX_HEADERS)
+            session = sign_in(port)
+            detail_headers = {**session, **HTMX_HEADERS}
+            timed_requests(port, "/", WARMUP_REQUESTS, session)
+            timed_requests(port, DETAIL_PATH, WARMUP_REQUESTS, detail_headers)
             return [
-                measure(cards, port, "/", requests, 1),
-                measure(cards, port, "/", requests, CONCURRENT_CLIENTS),
-                measure(cards, port, DETAIL_PATH, requests, 1, HTMX_HEADERS, f"{DETAIL_PATH} (htmx)"),
+                measure(cards, port, "/", requests, 1, session),
+                measure(cards, port, "/", requests, CONCURRENT_CLIENTS, session),
+                measure(cards, port, DETAIL_PATH, requests, 1, detail_headers, f"{DETAIL_PATH} (htmx)"),
             ]
         finally:
             stop_server(proc)

@@ -80,9 +80,3 @@ class OwnerRole(db.Model):
     name: Mapped[str] = mapped_column(String(300))
 
     plan: Mapped[Plan] = relationship(back_populates="owner_roles")
-
-    @property
-    def short_name(self) -> str:
-        from board.services.owner_roles import abbreviate_role
-
-        return abbreviate_role(self.name)
