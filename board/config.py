@@ -24,6 +24,9 @@ class Config:
     BOARD_ADMIN_PASSWORD = os.environ.get("BOARD_ADMIN_PASSWORD")
     BOARD_BASE_URL = os.environ.get("BOARD_BASE_URL")
     PLAN_SEED_PATH = os.environ.get("PLAN_SEED_PATH")
+    BOARD_TIMEZONE = os.environ.get("BOARD_TIMEZONE", "Europe/London")
+    # How often an open board asks whether anything changed.
+    BOARD_POLL_SECONDS = int(os.environ.get("BOARD_POLL_SECONDS", "10"))
     # Pretend today is this ISO date (demos of an old plan, tests); unset means the real date.
     BOARD_TODAY = os.environ.get("BOARD_TODAY")
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import abort, g, url_for
 from flask_login import LoginManager, current_user
@@ -53,6 +54,14 @@ def role_required(role: Role):
         wrapped.required_role = role
         return wrapped
     return decorator
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a path on this site: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target \
+            and not urlsplit(target).netloc:
+        return target
+    return default
 
 
 def is_read_only() -> bool:

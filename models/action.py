@@ -85,12 +85,17 @@ class Action(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     status_changed_at: Mapped[datetime | None] = mapped_column()
+    # The latest change a person recorded (move, reason, note...): "updated 3 days ago by Name",
+    # and what "stale" is measured from for recurring actions.
+    last_activity_at: Mapped[datetime | None] = mapped_column()
+    last_activity_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     area: Mapped[Area] = relationship()
     outcome: Mapped[Outcome] = relationship(back_populates="actions")
     owners: Mapped[list[OwnerRole]] = relationship(
         secondary=action_owners, order_by=OwnerRole.name
     )
+    last_activity_by: Mapped[User | None] = relationship()
     events: Mapped[list[ActionEvent]] = relationship(
         back_populates="action", order_by="ActionEvent.id.desc()"
     )
@@ -116,6 +121,8 @@ class ActionEvent(db.Model):
     from_value: Mapped[str | None] = mapped_column(Text)
     to_value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
+    # A reason given after a move is a new entry pointing at the move (history is never edited).
+    explains_event_id: Mapped[int | None] = mapped_column(ForeignKey("action_event.id"))
 
     action: Mapped[Action] = relationship(back_populates="events")
     user: Mapped[User | None] = relationship()

@@ -49,6 +49,8 @@ class Area(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
     overall_effectiveness: Mapped[str] = mapped_column(Text, default="")
+    # The plan's change counter when a card of this area last changed: a poll swaps only newer lanes.
+    changed_at_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     plan: Mapped[Plan] = relationship(back_populates="areas")
     outcomes: Mapped[list[Outcome]] = relationship(

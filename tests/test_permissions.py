@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from board.services import share_links
 from board.services.board_view import current_plan
-from models import AuditEntry, ShareLink, User, db
+from board.services.moves import move_action
+from models import Action, AuditEntry, ShareLink, User, db
 from tests.conftest import ROLES, csrf_token
 
 # endpoint -> the least role that may use it (None: anyone, even signed out).
@@ -22,6 +23,8 @@ WRITE_ROUTES = {
     "admin.reactivate": "admin",
     "admin.links": "admin",
     "admin.revoke_link": "admin",
+    "moves.move": "editor",
+    "moves.reason": "editor",
 }
 # GET routes anyone may open without signing in (share pages check their own token).
 PUBLIC_READS = {"static", "auth.sign_in", "share.board", "share.action_detail"}
@@ -42,7 +45,11 @@ def ids(seeded_app):
     with seeded_app.app_context():
         link, token = share_links.create_link(current_plan(), "Matrix link", None)
         target = db.session.scalars(select(User).where(User.email == "viewer@example.org")).one()
-        return {"user_id": target.id, "link_id": link.id, "token": token, "ref": "2.7"}
+        editor = db.session.scalars(select(User).where(User.email == "editor@example.org")).one()
+        action = db.session.scalars(select(Action).where(Action.ref == "2.7")).one()
+        moved = move_action(action, "amber", 0, action.version, editor)
+        return {"user_id": target.id, "link_id": link.id, "token": token, "ref": "2.7",
+                "number": 2, "event_id": moved.event.id}
 
 
 def _client(seeded_app, client_for, identity, token):

@@ -1,13 +1,12 @@
 """Signing in and out."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from board.auth.forms import SignInForm
 from board.forms import ConfirmForm
+from board.security import safe_next
 from board.services.accounts import authenticate
 
 auth_bp = Blueprint("auth", __name__)
@@ -15,10 +14,7 @@ SIGN_IN_FAILED = "That email and password do not match an active account."
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("plan.board")
+    return safe_next(target, url_for("plan.board"))
 
 
 @auth_bp.route("/sign-in", methods=["GET", "POST"])

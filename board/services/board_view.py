@@ -1,21 +1,23 @@
 """Loading the board: every card of the plan, grouped into area swimlanes and status columns.
 
 The board is read with a fixed number of queries whatever the number of actions (plan, areas,
-card columns, owner names) into plain `Card` rows: building full ORM objects for every card
-cost more than rendering them.
+card columns with their last editor, owner names, and outcome texts only when searching) into
+plain `Card` rows: building full ORM objects for every card cost more than rendering them.
+Filters are applied to those rows in Python, so every filter costs no extra query.
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from board.services.clock import today as clock_today
+from board.services.due import cadence_days
 from board.services.owner_roles import abbreviate_role
-from models import Action, Area, Outcome, OwnerRole, Plan, Status, action_owners, db
+from models import Action, Area, Outcome, OwnerRole, Plan, Status, User, action_owners, db
 
 STATUSES = list(Status)
 
@@ -26,8 +28,22 @@ def is_overdue(action, on: date) -> bool:
             and action.status != Status.COMPLETE.value)
 
 
+def stale_grace_days(cadence: str) -> int:
+    """Slack after a cadence before an action counts as stale: a quarter of the cadence, at least 2 days."""
+    return max(2, cadence_days(cadence) // 4)
+
+
+def is_stale(action, on: date) -> bool:
+    """A recurring action with nothing recorded within its cadence (plus grace), not complete."""
+    if not action.cadence or action.status == Status.COMPLETE.value:
+        return False
+    since = (action.last_activity_at or action.created_at).date()
+    return (on - since).days > cadence_days(action.cadence) + stale_grace_days(action.cadence)
+
+
 @dataclass(frozen=True, slots=True)
 class OwnerName:
+    id: int
     name: str
     short_name: str
 
@@ -43,9 +59,13 @@ class Card:
     position: int
     version: int
     area_id: int
+    outcome_id: int
     due_text: str
     due_date: date | None
     cadence: str | None
+    created_at: datetime
+    last_activity_at: datetime | None
+    last_activity_by: str | None
     owners: list[OwnerName] = field(default_factory=list)
 
     @property
@@ -54,7 +74,29 @@ class Card:
 
 
 _CARD_COLUMNS = (Action.id, Action.ref, Action.text, Action.status, Action.position, Action.version,
-                 Action.area_id, Action.due_text, Action.due_date, Action.cadence)
+                 Action.area_id, Action.outcome_id, Action.due_text, Action.due_date, Action.cadence,
+                 Action.created_at, Action.last_activity_at, User.name)
+
+
+@dataclass
+class BoardFilter:
+    """What the board is narrowed to; every field empty means the whole plan."""
+
+    areas: list[int] = field(default_factory=list)          # area numbers
+    owner_role_id: int | None = None
+    statuses: list[str] = field(default_factory=list)
+    overdue: bool = False
+    stale: bool = False
+    due_within_days: int | None = None
+    mine_role_ids: list[int] | None = None                   # "My actions": the user's owner roles
+    text: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.areas or self.owner_role_id or self.statuses or self.overdue or self.stale
+                    or self.due_within_days or self.mine_role_ids is not None or self.text.strip())
+
+
 @dataclass
 class Swimlane:
     area: Area
@@ -73,6 +115,16 @@ class BoardView:
     plan: Plan
     swimlanes: list[Swimlane]
     today: date
+    plan_total: int = 0
+    filter: BoardFilter = field(default_factory=BoardFilter)
+    # Set for one response: the move whose reason to ask for, and a conflict to explain.
+    explain_event: object = None
+    conflict_message: str | None = None
+    conflict_area_id: int | None = None
+    reason_problem: str | None = None
+    # For the filter bar: every area and every owner role, whatever the filter shows.
+    all_areas: list[Area] = field(default_factory=list)
+    owner_roles: list[OwnerName] = field(default_factory=list)
 
     @property
     def totals(self) -> Counter:
@@ -82,46 +134,100 @@ class BoardView:
     def total(self) -> int:
         return sum(lane.total for lane in self.swimlanes)
 
+    def _cards(self):
+        return (card for lane in self.swimlanes for cards in lane.columns.values() for card in cards)
+
     @property
     def overdue_count(self) -> int:
-        return sum(is_overdue(card, self.today) for lane in self.swimlanes
-                   for cards in lane.columns.values() for card in cards)
+        return sum(is_overdue(card, self.today) for card in self._cards())
+
+    @property
+    def stale_count(self) -> int:
+        return sum(is_stale(card, self.today) for card in self._cards())
+
+    def lane(self, area_id: int) -> Swimlane | None:
+        return next((lane for lane in self.swimlanes if lane.area.id == area_id), None)
 
 
 def current_plan() -> Plan | None:
     return db.session.scalars(select(Plan).order_by(Plan.id).limit(1)).first()
 
 
-def load_board(plan: Plan, on: date | None = None) -> BoardView:
-    """Every action of `plan` as a card in its swimlane and column, ordered by position."""
+def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | None = None) -> BoardView:
+    """The plan's cards in swimlanes and columns, ordered by position, narrowed by `board_filter`."""
+    on = on or clock_today()
+    board_filter = board_filter or BoardFilter()
     areas = db.session.scalars(
         select(Area).where(Area.plan_id == plan.id).order_by(Area.number)
     ).all()
-    lanes = {area.id: Swimlane(area) for area in areas}
+    lanes = {area.id: Swimlane(area) for area in areas
+             if not board_filter.areas or area.number in board_filter.areas}
     rows = db.session.execute(
-        select(*_CARD_COLUMNS).where(Action.plan_id == plan.id)
+        select(*_CARD_COLUMNS).outerjoin(User, User.id == Action.last_activity_by_id)
+        .where(Action.plan_id == plan.id)
         .order_by(Action.area_id, Action.status, Action.position, Action.plan_order)
     ).all()
-    owners = _owner_names(plan)
+    owners, roles = _owner_names(plan)
+    outcome_texts = _outcome_texts(plan) if board_filter.text.strip() else {}
+    keep = _matcher(board_filter, on, outcome_texts)
     for row in rows:
+        if row.area_id not in lanes:
+            continue
         card = Card(*row, owners=owners.get(row.id, []))
-        lanes[card.area_id].columns[Status(card.status)].append(card)
-    return BoardView(plan=plan, swimlanes=list(lanes.values()), today=on or clock_today())
+        if keep(card):
+            lanes[card.area_id].columns[Status(card.status)].append(card)
+    return BoardView(plan=plan, swimlanes=list(lanes.values()), today=on, plan_total=len(rows),
+                     filter=board_filter, all_areas=list(areas), owner_roles=roles)
 
 
-def _owner_names(plan: Plan) -> dict[int, list[OwnerName]]:
-    """Owner roles of every action of the plan, in one query, each role abbreviated once."""
+def _matcher(board_filter: BoardFilter, on: date, outcome_texts: dict[int, str]):
+    words = board_filter.text.casefold().split()
+    due_by = on + timedelta(days=board_filter.due_within_days) if board_filter.due_within_days else None
+
+    def keep(card: Card) -> bool:
+        owner_ids = {owner.id for owner in card.owners}
+        if board_filter.statuses and card.status not in board_filter.statuses:
+            return False
+        if board_filter.owner_role_id and board_filter.owner_role_id not in owner_ids:
+            return False
+        if board_filter.mine_role_ids is not None and not owner_ids & set(board_filter.mine_role_ids):
+            return False
+        if (board_filter.overdue or board_filter.stale) and not (
+                (board_filter.overdue and is_overdue(card, on))
+                or (board_filter.stale and is_stale(card, on))):
+            return False
+        if due_by and not (card.due_date and on <= card.due_date <= due_by
+                           and card.status != Status.COMPLETE.value):
+            return False
+        if words:
+            if len(words) == 1 and (card.ref == words[0] or card.ref.startswith(words[0] + ".")):
+                return True
+            haystack = f"{card.ref} {card.text} {outcome_texts.get(card.outcome_id, '')}".casefold()
+            return all(word in haystack for word in words)
+        return True
+
+    return keep
+
+
+def _owner_names(plan: Plan) -> tuple[dict[int, list[OwnerName]], list[OwnerName]]:
+    """Owner roles of every action of the plan, in one query, each role abbreviated once;
+    and the list of those roles by name."""
     rows = db.session.execute(
-        select(action_owners.c.action_id, OwnerRole.name)
+        select(action_owners.c.action_id, OwnerRole.id, OwnerRole.name)
         .join(OwnerRole, OwnerRole.id == action_owners.c.owner_role_id)
         .where(OwnerRole.plan_id == plan.id).order_by(OwnerRole.name)
     ).all()
-    names: dict[str, OwnerName] = {}
+    names: dict[int, OwnerName] = {}
     by_action: dict[int, list[OwnerName]] = defaultdict(list)
-    for action_id, name in rows:
-        owner = names.get(name) or names.setdefault(name, OwnerName(name, abbreviate_role(name)))
+    for action_id, role_id, name in rows:
+        owner = names.get(role_id) or names.setdefault(role_id, OwnerName(role_id, name, abbreviate_role(name)))
         by_action[action_id].append(owner)
-    return by_action
+    return by_action, sorted(names.values(), key=lambda owner: owner.name)
+
+
+def _outcome_texts(plan: Plan) -> dict[int, str]:
+    return dict(db.session.execute(
+        select(Outcome.id, Outcome.text).join(Area).where(Area.plan_id == plan.id)).all())
 
 
 def load_action(plan: Plan, ref: str) -> Action | None:
@@ -132,6 +238,7 @@ def load_action(plan: Plan, ref: str) -> Action | None:
             selectinload(Action.owners),
             selectinload(Action.area),
             selectinload(Action.outcome).selectinload(Outcome.actions),
+            selectinload(Action.last_activity_by),
         )
     ).first()
 

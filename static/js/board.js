@@ -1,26 +1,156 @@
-// Board behaviour on top of htmx: the detail side panel's focus and closing, and printing.
+// Board behaviour on top of htmx: drag-and-drop moves (SortableJS), the detail side panel,
+// announcements and focus after a move, and a live refresh that never disturbs the person.
 (function () {
   "use strict";
-  var boardUrl = "/";
+  var boardPath = location.pathname.replace(/actions\/[^/]+$/, "");
+  var collapsedAreas = new Set();  // swimlanes the person closed stay closed across refreshes
+  var movesInFlight = 0;
+  var dragging = false;
+  var focusedCardBeforeRefresh = null;
 
-  // The side panel over the board; on an action's own page the detail is the page, not a panel.
   function panel() { return document.querySelector("aside.detail-panel"); }
 
+  function announce(message) {
+    var region = document.getElementById("announcer");
+    if (!region) return;
+    region.textContent = "";
+    setTimeout(function () { region.textContent = message; }, 50);  // re-announce the same text
+  }
+
+  function focusCard(cardId) {
+    var card = document.getElementById(cardId);
+    if (!card) return;
+    var target = card.querySelector(".reason-form input[name=reason]") || card.querySelector(".card-ref a");
+    if (target) target.focus();
+  }
+
+  // --- drag-and-drop ------------------------------------------------------------------------
+  function setLaneSorting(lane, disabled) {
+    lane.querySelectorAll("ol[data-sortable]").forEach(function (list) {
+      var sortable = Sortable.get(list);
+      if (sortable) sortable.option("disabled", disabled);
+    });
+  }
+
+  function onDrop(event) {
+    dragging = false;
+    if (event.from === event.to && event.oldIndex === event.newIndex) return;
+    var card = event.item;
+    var lane = card.closest(".swimlane");
+    var before = card.nextElementSibling;
+    var after = card.previousElementSibling;
+    // One move at a time per lane: a second drop before the swap could duplicate a card.
+    setLaneSorting(lane, true);
+    movesInFlight++;
+    htmx.ajax("POST", card.dataset.moveUrl, {
+      source: card, target: lane, swap: "outerHTML",
+      values: {
+        status: event.to.dataset.status, position: event.newIndex, version: card.dataset.version,
+        before: before ? before.dataset.ref : "", after: after ? after.dataset.ref : "",
+        area: lane.dataset.area
+      }
+    }).then(function () {
+      movesInFlight--;
+      if (lane.isConnected) resyncLane(lane);  // not swapped: the move failed, show the truth
+    });
+  }
+
+  function resyncLane(lane) {
+    announce("The move could not be saved; the swimlane shows the board as it is.");
+    htmx.ajax("GET", boardPath + "areas/" + lane.dataset.area + "/lane" + location.search,
+              {target: lane, swap: "outerHTML"});
+  }
+
+  function initSortables(root) {
+    if (typeof Sortable === "undefined" || !root.querySelectorAll) return;
+    root.querySelectorAll("ol[data-sortable]").forEach(function (list) {
+      if (Sortable.get(list)) return;
+      Sortable.create(list, {
+        group: list.dataset.sortable,  // one group per area: no dropping into another swimlane
+        draggable: "li.card",
+        filter: ".card-tools, .move-form, .reason-form",
+        preventOnFilter: false,
+        animation: 120,
+        ghostClass: "card-ghost",
+        onStart: function () { dragging = true; },
+        onEnd: onDrop
+      });
+    });
+  }
+
+  function restoreCollapsed(root) {
+    if (!root.querySelectorAll) return;
+    var lanes = root.matches && root.matches(".swimlane") ? [root] : root.querySelectorAll(".swimlane");
+    lanes.forEach(function (lane) {
+      if (collapsedAreas.has(lane.dataset.area)) lane.querySelector("details").open = false;
+    });
+  }
+
+  htmx.onLoad(function (root) {
+    initSortables(root);
+    restoreCollapsed(root);
+  });
+
+  document.addEventListener("toggle", function (event) {
+    var lane = event.target.parentElement;
+    if (!lane || !lane.classList || !lane.classList.contains("swimlane")) return;
+    if (event.target.open) collapsedAreas.delete(lane.dataset.area);
+    else collapsedAreas.add(lane.dataset.area);
+  }, true);
+
+  // --- after a move: say what happened and keep focus on the moved card -------------------------
+  document.body.addEventListener("board-announce", function (event) {
+    announce(event.detail.message);
+    if (event.detail.focus) focusCard(event.detail.focus);
+  });
+
+  // --- live refresh ---------------------------------------------------------------------------
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt.id !== "board-poll") return;
+    var formOpen = document.querySelector("#board form");
+    if (dragging || movesInFlight || formOpen) event.preventDefault();  // try again next tick
+  });
+
+  // Sortable animates cards through inline styles; htmx would copy them onto the new cards when it
+  // settles a swapped lane, which the Content-Security-Policy (rightly) refuses. Drop them first.
+  function dropInlineStyles(root) {
+    if (root && root.querySelectorAll) {
+      root.querySelectorAll(".swimlane [style]").forEach(function (el) { el.removeAttribute("style"); });
+    }
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    dropInlineStyles(document.getElementById("board"));
+    if (event.detail.elt.id !== "board-poll") return;
+    var active = document.activeElement;
+    var card = active && active.closest ? active.closest(".card") : null;
+    focusedCardBeforeRefresh = card ? card.id : null;
+  });
+
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (focusedCardBeforeRefresh && (!document.activeElement || document.activeElement === document.body)) {
+      focusCard(focusedCardBeforeRefresh);
+    }
+  });
+
+  // --- the detail side panel --------------------------------------------------------------------
   function closePanel() {
     var p = panel();
     if (!p || !p.firstElementChild) return;
     var ref = p.querySelector(".detail-ref");
     p.replaceChildren();
-    history.pushState({}, "", boardUrl + location.search);
-    var card = ref && document.getElementById("card-" + ref.textContent.replace(".", "-"));
-    var link = card && card.querySelector(".card-ref a");
-    if (link) link.focus();
+    history.pushState({}, "", boardPath + location.search);
+    if (ref) focusCard("card-" + ref.textContent.replace(".", "-"));
   }
 
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target.id === "detail-panel") {
       var title = event.detail.target.querySelector(".detail-title");
       if (title) title.focus();
+    }
+    if (event.detail.target.classList && event.detail.target.classList.contains("card-tools")) {
+      var select = event.detail.target.querySelector("select");
+      if (select) select.focus();
     }
   });
 

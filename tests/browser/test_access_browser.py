@@ -20,7 +20,7 @@ def test_sign_in_wrong_password_then_right_then_sign_out(page, live_server):
     expect(page.get_by_label("Email")).to_have_value("editor@example.org")
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("status")).to_contain_text("Signed in as Editor Person")
+    expect(page.locator("#flash")).to_contain_text("Signed in as Editor Person")
     expect(page.locator("li.card")).to_have_count(88)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -50,7 +50,7 @@ def test_admin_creates_a_share_link_and_a_committee_member_reads_it(page, browse
     committee.close()
 
     page.get_by_role("button", name="Revoke Children and Families Committee, November").click()
-    expect(page.get_by_role("status")).to_contain_text("no longer works")
+    expect(page.locator("#flash")).to_contain_text("no longer works")
     again = browser.new_context()
     gone = again.new_page()
     response = gone.goto(url)

@@ -1,0 +1,26 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from models import Status
+
+STATUS_CHOICES = [SelectChoice(s.value, f"{s.label} ({s.meaning})") for s in Status]
+
+
+class MoveForm(FlaskForm):
+    """One move: from the drag (status, neighbours, index) or the keyboard form (status, up/down)."""
+
+    status = SelectField("Move to", choices=STATUS_CHOICES, validators=[DataRequired()])
+    version = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    area = IntegerField(validators=[Optional()])
+    position = IntegerField(validators=[Optional(), NumberRange(min=0, max=100000)])
+    before = StringField(validators=[Optional(), Length(max=20)])
+    after = StringField(validators=[Optional(), Length(max=20)])
+    direction = StringField(validators=[Optional(), Length(max=4)])
+    next = HiddenField(validators=[Optional(), Length(max=1000)])
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField("Why?", validators=[DataRequired(message="Write a reason, or choose Skip."),
+                                             Length(max=300)])
+    next = HiddenField(validators=[Optional(), Length(max=1000)])

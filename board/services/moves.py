@@ -1,0 +1,174 @@
+"""Moving a card: a new RAG status and/or a new position in its column, in one transaction.
+
+The client says which version of the card it saw. If the card's status or position has changed
+since (someone moved it first), nothing is applied and the caller gets `MoveConflict` with the card's
+current state, so no move silently overwrites another.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from board.services.history import latest_move
+from models import Action, ActionEvent, Area, Plan, Status, User, db
+from models.plan import utcnow
+
+MAX_REASON = 300
+
+
+class MoveRefused(ValueError):
+    """The move cannot be made as asked (bad status, wrong area); the message says why."""
+
+
+class MoveConflict(Exception):
+    """The card changed since the client saw it; `action` is its current state, `by_event` the change."""
+
+    def __init__(self, action: Action, by_event: ActionEvent | None):
+        super().__init__(f"{action.ref} changed since it was loaded")
+        self.action = action
+        self.by_event = by_event
+
+
+@dataclass
+class MoveResult:
+    action: Action
+    event: ActionEvent | None  # None when nothing changed (dropped where it was)
+    status_changed: bool
+
+
+def column(area_id: int, status: str, excluding: int | None = None) -> list[Action]:
+    query = select(Action).where(Action.area_id == area_id, Action.status == status)
+    if excluding is not None:
+        query = query.where(Action.id != excluding)
+    return list(db.session.scalars(query.order_by(Action.position, Action.plan_order)))
+
+
+def move_action(action: Action, to_status: str, to_position: int, expected_version: int,
+                user: User, to_area_id: int | None = None) -> MoveResult:
+    """Put `action` at `to_position` (0-based, clamped) of its area's `to_status` column.
+
+    Raises MoveRefused for an unknown status or another area, MoveConflict for a stale version.
+    """
+    try:
+        status = Status(to_status)
+    except ValueError:
+        raise MoveRefused(f"{to_status!r} is not a status.") from None
+    if to_area_id is not None and to_area_id != action.area_id:
+        raise MoveRefused(f"{action.ref} belongs to area {action.area.number}: "
+                          "a card cannot move to another area.")
+    old_status, old_position = action.status, action.position
+    # Claim the version first: of two concurrent moves exactly one matches and the other conflicts.
+    claimed = db.session.execute(
+        update(Action).where(Action.id == action.id, Action.version == expected_version)
+        .values(version=Action.version + 1).execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        db.session.refresh(action)
+        raise MoveConflict(action, latest_move(action))
+    action.version = expected_version + 1
+
+    target = column(action.area_id, status.value, excluding=action.id)
+    to_position = max(0, min(int(to_position), len(target)))
+    if status.value == old_status and to_position == old_position:
+        db.session.rollback()  # dropped where it was: nothing to record, version unchanged
+        db.session.refresh(action)
+        return MoveResult(action, None, False)
+
+    if status.value != old_status:
+        _renumber(column(action.area_id, old_status, excluding=action.id))
+    target.insert(to_position, action)
+    action.status = status.value
+    _renumber(target)
+    now = utcnow()
+    status_changed = status.value != old_status
+    if status_changed:
+        action.status_changed_at = now
+    event = ActionEvent(
+        action=action, user=user, at=now,
+        kind="status" if status_changed else "reorder",
+        from_value=old_status if status_changed else str(old_position + 1),
+        to_value=status.value if status_changed else str(to_position + 1),
+    )
+    db.session.add(event)
+    action.last_activity_at, action.last_activity_by_id = now, user.id
+    bump_change_counter(action)
+    db.session.commit()
+    return MoveResult(action, event, status_changed)
+
+
+def _renumber(cards: list[Action]) -> None:
+    for index, card in enumerate(cards):
+        if card.position != index:
+            card.position = index
+
+
+def bump_change_counter(action: Action) -> None:
+    """Tell polling boards that this card's area changed (atomic increment, then stamp the area)."""
+    db.session.execute(update(Plan).where(Plan.id == action.plan_id)
+                       .values(change_counter=Plan.change_counter + 1))
+    counter = db.session.scalar(select(Plan.change_counter).where(Plan.id == action.plan_id))
+    db.session.execute(update(Area).where(Area.id == action.area_id)
+                       .values(changed_at_counter=counter))
+
+
+def record_reason(move: ActionEvent, reason: str, user: User) -> ActionEvent:
+    """Add the one-line reason for a status change, as a new history entry pointing at it."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise MoveRefused("Write a reason, or choose Skip.")
+    if len(reason) > MAX_REASON:
+        raise MoveRefused(f"Keep the reason under {MAX_REASON} characters.")
+    if move.kind != "status":
+        raise MoveRefused("Only a change of status takes a reason.")
+    if reason_for(move) is not None:
+        raise MoveRefused("This move already has a reason.")
+    entry = ActionEvent(action_id=move.action_id, user=user, kind="reason", reason=reason,
+                        explains_event_id=move.id, to_value=move.to_value)
+    db.session.add(entry)
+    action = db.session.get(Action, move.action_id)
+    action.last_activity_at, action.last_activity_by_id = utcnow(), user.id
+    bump_change_counter(action)
+    db.session.commit()
+    return entry
+
+
+def reason_for(move: ActionEvent) -> ActionEvent | None:
+    return db.session.scalars(select(ActionEvent).where(
+        ActionEvent.explains_event_id == move.id, ActionEvent.kind == "reason")).first()
+
+
+def count_in_column(area_id: int, status: str) -> int:
+    return db.session.scalar(select(func.count(Action.id)).where(
+        Action.area_id == area_id, Action.status == status))
+
+
+def resolve_position(action: Action, to_status: str, *, position: int | None = None,
+                     before_ref: str | None = None, after_ref: str | None = None,
+                     direction: str | None = None) -> int:
+    """Where in the target column the card goes, from what the client could tell.
+
+    A drop on a filtered board names its visible neighbours (`before_ref`/`after_ref`), since
+    its index among visible cards is not its place in the whole column. Up/down move one place.
+    Otherwise `position`, else the end of the column.
+    """
+    if direction in ("up", "down"):
+        return max(0, action.position + (-1 if direction == "up" else 1))
+    target = column(action.area_id, to_status, excluding=action.id)
+    refs = [card.ref for card in target]
+    if before_ref in refs:
+        return refs.index(before_ref)
+    if after_ref in refs:
+        return refs.index(after_ref) + 1
+    if position is not None:
+        return position
+    return len(target)
+
+
+def pending_reason(event_id: int, user) -> ActionEvent | None:
+    """The status change `user` made that still waits for its reason (else None)."""
+    move = db.session.get(ActionEvent, event_id)
+    if move is None or move.kind != "status" or move.user_id != getattr(user, "id", None):
+        return None
+    return None if reason_for(move) else move
