@@ -29,6 +29,7 @@ def make_app(tmp_path, **config):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'board.sqlite3'}",
         "BOARD_TODAY": TEST_TODAY,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "BOARD_POLL_SECONDS": 1,  # browser tests wait for one poll
         **config,
     })
     with app.app_context():

@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from models import Status
 
@@ -11,8 +12,9 @@ class MoveForm(FlaskForm):
     """One move: from the drag (status, neighbours, index) or the keyboard form (status, up/down)."""
 
     status = SelectField("Move to", choices=STATUS_CHOICES, validators=[DataRequired()])
-    version = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
-    area = IntegerField(validators=[Optional()])
+    # Hidden in the keyboard form: the version the person saw, and the card's own area.
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+    area = IntegerField(widget=HiddenInput(), validators=[Optional()])
     position = IntegerField(validators=[Optional(), NumberRange(min=0, max=100000)])
     before = StringField(validators=[Optional(), Length(max=20)])
     after = StringField(validators=[Optional(), Length(max=20)])

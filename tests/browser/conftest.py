@@ -31,6 +31,12 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """The clinic's projector: 1920 x 1080."""
+    return {**browser_context_args, "viewport": {"width": 1920, "height": 1080}}
+
+
 @pytest.fixture
 def live_server(seeded_app):
     """The seeded app served on a free loopback port; yields its base URL."""
@@ -65,4 +71,33 @@ def sign_in_as(page, base_url: str, role: str = "viewer") -> None:
 def viewer_page(page, live_server):
     """A page signed in as a viewer, on the board."""
     sign_in_as(page, live_server, "viewer")
+    return page
+
+
+def drag(page, source, target, target_offset=(40, 20)):
+    """Drag like a person: press on the card's text, nudge, glide to the target, nudge, release.
+
+    Sortable ignores dragover for ~30 ms after each DOM move, so a fast path can drop in the wrong
+    column; these pauses were reliable here even under load.
+    """
+    source.scroll_into_view_if_needed()
+    start = source.bounding_box()
+    end = target.bounding_box()
+    page.mouse.move(start["x"] + 20, start["y"] + 6)
+    page.mouse.down()
+    page.mouse.move(start["x"] + 24, start["y"] + 10)
+    page.wait_for_timeout(50)
+    # A tall empty column may start above the viewport: aim level with the card when we can.
+    x = end["x"] + target_offset[0]
+    y = min(max(start["y"] + 6, end["y"] + target_offset[1]), end["y"] + end["height"] - 4)
+    page.mouse.move(x, y, steps=10)
+    page.wait_for_timeout(50)
+    page.mouse.move(x + 2, y + 1)
+    page.wait_for_timeout(50)
+    page.mouse.up()
+
+
+@pytest.fixture
+def editor_page(page, live_server):
+    sign_in_as(page, live_server, "editor")
     return page

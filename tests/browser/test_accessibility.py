@@ -1,0 +1,37 @@
+"""axe-core (vendored in tests/browser/vendor) finds no critical or serious problems on key pages."""
+from pathlib import Path
+
+import pytest
+
+AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text(encoding="utf-8")
+
+
+def serious_violations(page) -> list[str]:
+    # The CSP forbids inline scripts, so axe is added by Playwright through the DevTools protocol.
+    page.evaluate(AXE)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("critical", "serious")]
+
+
+@pytest.mark.parametrize("path", ["/", "/?area=2&overdue=1&q=plans", "/actions/2.7"])
+def test_pages_have_no_serious_accessibility_problems(editor_page, live_server, path):
+    editor_page.goto(live_server + path)
+    assert serious_violations(editor_page) == []
+
+
+def test_detail_panel_over_the_board(viewer_page):
+    viewer_page.get_by_role("link", name="Action 2.1", exact=True).click()
+    viewer_page.get_by_role("complementary", name="Action detail").get_by_role("heading").first.wait_for()
+    assert serious_violations(viewer_page) == []
+
+
+def test_sign_in_page(page, live_server):
+    page.goto(live_server + "/sign-in")
+    assert serious_violations(page) == []
+
+
+def test_the_check_itself_catches_a_planted_problem(viewer_page):
+    """Guards the guard: an image without alternative text must be reported."""
+    viewer_page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/static/favicon.svg\">')")
+    assert any(v.startswith("image-alt") for v in serious_violations(viewer_page))

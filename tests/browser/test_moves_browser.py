@@ -1,0 +1,140 @@
+"""Moving cards in a real browser: drag, keyboard, no JavaScript, conflicts, live refresh, filters."""
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import drag, sign_in_as
+
+
+def _column(page, area, status):
+    return page.locator(f"#area-{area} ol[data-status={status}]")
+
+
+def test_drag_to_another_column_persists_and_asks_why(editor_page, live_server):
+    page = editor_page
+    with page.expect_response(lambda r: r.url.endswith("/actions/1.4/move")) as moved:
+        drag(page, page.locator("#card-1-4 .card-text"), _column(page, 1, "amber"))
+    assert moved.value.status == 200
+    expect(_column(page, 1, "amber").locator("li.card")).to_have_count(1)
+    reason = page.get_by_label(re.compile("Why Amber"))
+    expect(reason).to_be_focused()
+    expect(page.locator("#announcer")).to_have_text("1.4 moved to Amber.")
+    reason.fill("Recruitment paused until January")
+    page.get_by_role("button", name="Save reason").click()
+    expect(page.locator("#announcer")).to_have_text("Reason saved for 1.4.")
+    expect(page.get_by_role("link", name="Action 1.4", exact=True)).to_be_focused()
+    page.reload()
+    expect(_column(page, 1, "amber").locator("#card-1-4")).to_be_visible()
+    expect(page.locator("#board-totals")).to_contain_text("1 Amber")
+    page.get_by_role("link", name="Action 1.4", exact=True).click()
+    expect(page.locator("#detail-panel")).to_contain_text("Recruitment paused until January")
+
+
+def test_reorder_inside_a_column_persists(editor_page):
+    page = editor_page
+    cards = _column(page, 8, "not_started").locator("li.card")
+    expect(cards).to_have_count(3)
+    with page.expect_response(lambda r: r.url.endswith("/actions/8.3/move")):
+        drag(page, page.locator("#card-8-3 .card-text"), page.locator("#card-8-1"), target_offset=(40, 4))
+    page.reload()
+    expect(_column(page, 8, "not_started").locator("li.card").first).to_have_attribute("data-ref", "8.3")
+
+
+def test_a_card_cannot_be_dropped_into_another_swimlane(editor_page):
+    page = editor_page
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if "/move" in r.url else None)
+    drag(page, page.locator("#card-6-4 .card-text"), _column(page, 7, "red"))
+    page.wait_for_timeout(300)
+    expect(_column(page, 7, "red").locator("li.card")).to_have_count(0)
+    expect(page.locator("#area-6 #card-6-4")).to_be_visible()
+    assert requests == []
+
+
+def test_keyboard_only_move(editor_page):
+    page = editor_page
+    move = page.get_by_role("link", name="Move 3.1", exact=True)
+    move.focus()
+    page.keyboard.press("Enter")
+    status = page.get_by_label("Move 3.1 to")
+    expect(status).to_be_focused()
+    status.select_option("green")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Move", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#announcer")).to_have_text("3.1 moved to Green.")
+    expect(_column(page, 3, "green").locator("#card-3-1")).to_be_visible()
+    expect(page.get_by_label(re.compile("Why Green"))).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # past Save reason, to Skip
+    page.keyboard.press("Enter")
+    expect(page.get_by_label(re.compile("Why Green"))).to_have_count(0)
+    page.reload()
+    expect(_column(page, 3, "green").locator("#card-3-1")).to_be_visible()
+
+
+def test_move_with_javascript_disabled(no_js_page, live_server):
+    page = no_js_page
+    sign_in_as(page, live_server, "editor")
+    page.goto(live_server + "/?area=5")
+    page.get_by_role("link", name="Move 5.6", exact=True).click()
+    page.get_by_label("Move 5.6 to").select_option("red")
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/\?area=5&explain=\d+#card-5-6$"))
+    expect(page.locator("#flash")).to_contain_text("5.6 moved to Red.")
+    expect(_column(page, 5, "red").locator("#card-5-6")).to_be_visible()
+    page.get_by_label(re.compile("Why Red")).fill("App supplier delayed")
+    page.get_by_role("button", name="Save reason").click()
+    expect(page.locator("#flash")).to_contain_text("Reason saved for 5.6.")
+    expect(page.locator("li.card")).to_have_count(10)  # still the filtered board
+
+
+def test_conflict_between_two_people_keeps_the_first_move(browser, live_server):
+    first, second = browser.new_context(), browser.new_context()
+    alice, bob = first.new_page(), second.new_page()
+    sign_in_as(alice, live_server, "editor")
+    sign_in_as(bob, live_server, "admin")
+    with alice.expect_response(lambda r: "/actions/2.7/move" in r.url):
+        drag(alice, alice.locator("#card-2-7 .card-text"), _column(alice, 2, "green"))
+    with bob.expect_response(lambda r: "/actions/2.7/move" in r.url) as refused:
+        drag(bob, bob.locator("#card-2-7 .card-text"), _column(bob, 2, "red"))
+    assert refused.value.status == 409
+    expect(bob.get_by_role("alert")).to_contain_text(
+        re.compile(r"2\.7 was moved to Green by Editor Person at \d\d:\d\d; your move was not applied"))
+    expect(_column(bob, 2, "green").locator("#card-2-7")).to_be_visible()
+    expect(_column(bob, 2, "red").locator("li.card")).to_have_count(0)
+    first.close()
+    second.close()
+
+
+def test_another_board_sees_a_move_within_one_poll(browser, live_server):
+    first, second = browser.new_context(), browser.new_context()
+    mover, watcher = first.new_page(), second.new_page()
+    sign_in_as(mover, live_server, "editor")
+    sign_in_as(watcher, live_server, "viewer")
+    with mover.expect_response(lambda r: "/actions/9.2/move" in r.url):
+        drag(mover, mover.locator("#card-9-2 .card-text"), _column(mover, 9, "complete"))
+    expect(_column(watcher, 9, "complete").locator("#card-9-2")).to_be_visible(timeout=3000)
+    expect(watcher.locator("#board-totals")).to_contain_text("1 Complete")
+    first.close()
+    second.close()
+
+
+def test_filters_combine_and_survive_reload(viewer_page, live_server):
+    page = viewer_page
+    page.get_by_label("Area", exact=True).select_option("2")
+    page.get_by_label("Overdue", exact=True).check()
+    page.get_by_label("Search").fill("plans")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"area=2.*overdue=1.*q=plans"))
+    shown = page.locator("li.card")
+    expect(shown).not_to_have_count(0)
+    refs = shown.evaluate_all("cards => cards.map(c => c.dataset.ref)")
+    assert all(ref.startswith("2.") for ref in refs)
+    expect(page.locator("#board-totals")).to_contain_text(f"{len(refs)} of 88 actions shown")
+    page.reload()
+    expect(page.get_by_label("Area", exact=True)).to_have_value("2")
+    expect(page.get_by_label("Overdue", exact=True)).to_be_checked()
+    expect(page.locator("li.card")).to_have_count(len(refs))
+    page.get_by_role("link", name="Clear all").click()
+    expect(page.locator("li.card")).to_have_count(88)

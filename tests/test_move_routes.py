@@ -1,0 +1,212 @@
+"""Moves, reasons, the live-refresh poll and filters, through the Flask test client."""
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from board.services.moves import move_action
+from models import Action, ActionEvent, Plan, User, db
+from models.plan import utcnow
+from tests.conftest import HTMX, csrf_token
+
+
+def _action(app, ref):
+    with app.app_context():
+        action = db.session.scalars(select(Action).where(Action.ref == ref)).one()
+        db.session.expunge(action)
+        return action
+
+
+def _post_move(client, ref, htmx=True, **data):
+    token = csrf_token(client, "/")
+    headers = {**HTMX, "HX-Current-URL": "http://localhost/?area=1&area=2"} if htmx else {}
+    return client.post(f"/actions/{ref}/move", data={"csrf_token": token, **data}, headers=headers)
+
+
+def test_htmx_drag_moves_the_card_and_answers_with_its_lane(seeded_app, client_for):
+    editor = client_for("editor")
+    response = _post_move(editor, "1.4", status="amber", position=0, version=1, area=1)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    lane = html.split('id="board-totals"')[0]
+    amber = lane.split('data-status="amber"')[1].split("</ol>")[0]
+    assert 'data-ref="1.4"' in amber
+    assert "Why Amber?" in html  # the reason is asked on the moved card
+    assert 'id="board-totals" hx-swap-oob="true"' in html and "1 Amber" in html
+    trigger = json.loads(response.headers["HX-Trigger-After-Settle"])["board-announce"]
+    assert trigger["message"] == "1.4 moved to Amber." and trigger["focus"] == "card-1-4"
+    action = _action(seeded_app, "1.4")
+    assert (action.status, action.position, action.version) == ("amber", 0, 2)
+
+
+def test_keyboard_form_without_js_redirects_back_and_asks_why(seeded_app, client_for):
+    editor = client_for("editor")
+    response = _post_move(editor, "2.7", htmx=False, status="red", version=1, from_form="1",
+                          next="/?area=2&q=plans")
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert re.fullmatch(r"/\?area=2&q=plans&explain=\d+#card-2-7", location)
+    board = editor.get(location.split("#")[0]).get_data(as_text=True)
+    assert "2.7 moved to Red." in board and "Why Red?" in board
+    event_id = re.search(r"explain=(\d+)", location).group(1)
+    saved = editor.post(f"/moves/{event_id}/reason", data={
+        "reason": "QA schedule slipped", "next": "/?area=2", "csrf_token": csrf_token(editor, "/")})
+    assert saved.status_code == 303 and saved.headers["Location"] == "/?area=2#card-2-7"
+    detail = editor.get("/actions/2.7").get_data(as_text=True)
+    assert "Moved from Not started to Red" in detail and "QA schedule slipped" in detail
+
+
+def test_up_and_down_reorder_with_the_keyboard_form(seeded_app, client_for):
+    editor = client_for("editor")
+    _post_move(editor, "1.1", htmx=False, status="not_started", version=1, direction="down", from_form="1")
+    assert _action(seeded_app, "1.1").position == 1
+    _post_move(editor, "1.1", htmx=False, status="not_started", version=2, direction="up", from_form="1")
+    assert _action(seeded_app, "1.1").position == 0
+
+
+def test_a_stale_move_is_a_409_with_who_and_when(seeded_app, client_for):
+    with seeded_app.app_context():
+        admin = db.session.scalars(select(User).where(User.email == "admin@example.org")).one()
+        move_action(db.session.scalars(select(Action).where(Action.ref == "2.7")).one(), "green", 0, 1, admin)
+    editor = client_for("editor")
+    response = _post_move(editor, "2.7", status="red", position=0, version=1, area=2)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert re.search(r"2\.7 was moved to Green by Admin Person at \d\d:\d\d; your move was not applied\.", html)
+    assert 'role="alert"' in html
+    green = html.split('data-status="green"')[1].split("</ol>")[0]
+    assert 'data-ref="2.7"' in green
+    assert _action(seeded_app, "2.7").status == "green"
+    plain = _post_move(editor, "2.7", htmx=False, status="red", version=1, from_form="1")
+    assert plain.status_code == 409 and "your move was not applied" in plain.get_data(as_text=True)
+
+
+def test_a_move_into_another_area_is_refused(seeded_app, client_for):
+    editor = client_for("editor")
+    response = _post_move(editor, "1.1", status="red", position=0, version=1, area=2)
+    assert response.status_code == 422
+    assert "a card cannot move to another area" in response.get_data(as_text=True)
+    assert _action(seeded_app, "1.1").status == "not_started"
+
+
+@pytest.mark.parametrize("data, status", [
+    ({"status": "red", "version": "x"}, 400),
+    ({"status": "purple", "version": "1"}, 400),
+    ({"status": "red"}, 400),
+])
+def test_tampered_drag_requests_are_400(seeded_app, client_for, data, status):
+    response = _post_move(client_for("editor"), "1.1", **data)
+    assert response.status_code == status
+    assert _action(seeded_app, "1.1").status == "not_started"
+
+
+def test_unknown_action_is_404(client_for):
+    assert _post_move(client_for("editor"), "99.9", status="red", version=1).status_code == 404
+
+
+def test_move_form_page_and_partial(client_for):
+    editor = client_for("editor")
+    page = editor.get("/actions/2.7/move?next=/%3Farea%3D2")
+    partial = editor.get("/actions/2.7/move", headers=HTMX)
+    assert page.status_code == partial.status_code == 200
+    assert "<html" in page.get_data(as_text=True) and "<html" not in partial.get_data(as_text=True)
+    assert 'name="next" type="hidden" value="/?area=2"' in page.get_data(as_text=True)
+
+
+def test_only_the_mover_or_an_admin_gives_the_reason(seeded_app, client_for):
+    with seeded_app.app_context():
+        admin = db.session.scalars(select(User).where(User.email == "admin@example.org")).one()
+        event = move_action(db.session.scalars(select(Action).where(Action.ref == "2.7")).one(),
+                            "green", 0, 1, admin).event
+        event_id = event.id
+    editor = client_for("editor")
+    refused = editor.post(f"/moves/{event_id}/reason",
+                          data={"reason": "x", "csrf_token": csrf_token(editor, "/")})
+    assert refused.status_code == 403
+    admin_client = client_for("admin")
+    blank = admin_client.post(f"/moves/{event_id}/reason", headers=HTMX,
+                              data={"reason": " ", "csrf_token": csrf_token(admin_client, "/")})
+    assert blank.status_code == 422 and "Write a reason, or choose Skip." in blank.get_data(as_text=True)
+    with seeded_app.app_context():
+        assert db.session.scalars(select(ActionEvent).where(ActionEvent.kind == "reason")).all() == []
+
+
+def test_unexplained_moves_page_for_the_plan_owner(seeded_app, client_for):
+    _post_move(client_for("editor"), "6.3", status="red", position=0, version=1, area=6)
+    html = client_for("admin").get("/moves/unexplained").get_data(as_text=True)
+    assert ">6.3</a>" in html and "Not started → Red" in html and "Editor Person" in html
+    detail = client_for("viewer").get("/actions/6.3").get_data(as_text=True)
+    assert "no reason given" in detail
+
+
+def test_poll_answers_204_until_something_changes(seeded_app, client_for):
+    viewer = client_for("viewer")
+    with seeded_app.app_context():
+        counter = db.session.scalars(select(Plan)).one().change_counter
+    assert viewer.get(f"/board/changes?since={counter}").status_code == 204
+    _post_move(client_for("editor"), "5.2", status="green", position=0, version=1, area=5)
+    changed = viewer.get(f"/board/changes?since={counter}")
+    html = changed.get_data(as_text=True)
+    assert changed.status_code == 200
+    assert 'id="area-5" data-area="5"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="area-1"' not in html  # only the lane that changed
+    assert f"since={counter + 1}" in html
+    assert viewer.get(f"/board/changes?since={counter + 1}").status_code == 204
+
+
+def _card_refs(html):
+    return re.findall(r'data-ref="([\d.]+)"', html)
+
+
+def test_filters_combine_and_counts_follow(seeded_app, client):
+    assert len(_card_refs(client.get("/?area=2").get_data(as_text=True))) == 21
+    html = client.get("/?area=2&area=3&overdue=1&q=plans").get_data(as_text=True)
+    refs = _card_refs(html)
+    assert refs and all(ref.split(".")[0] in {"2", "3"} for ref in refs)
+    assert f"{len(refs)} of 88 actions shown" in html
+    assert _card_refs(client.get("/?q=2.7").get_data(as_text=True)) == ["2.7"]
+    owner_refs = _card_refs(client.get("/?owner=999999").get_data(as_text=True))
+    assert owner_refs == []
+    due_refs = _card_refs(client.get("/?due=30").get_data(as_text=True))  # today is 15 Dec 2023
+    assert set(due_refs) == {"1.9", "2.15", "2.19", "4.1", "5.9", "6.1", "6.2", "8.3"}
+    assert "No actions match these filters" in client.get("/?q=zebra").get_data(as_text=True)
+    assert len(_card_refs(client.get("/?area=x&due=-3&status=purple").get_data(as_text=True))) == 88
+
+
+def test_outcome_words_find_their_actions(client):
+    refs = _card_refs(client.get("/?q=pre-proceedings").get_data(as_text=True))
+    assert refs == ["2.21"]
+
+
+def test_my_actions_uses_the_owner_roles_linked_to_the_user(seeded_app, client_for):
+    viewer = client_for("viewer")
+    assert "You hold no owner roles yet" in viewer.get("/?mine=1").get_data(as_text=True)
+    admin = client_for("admin")
+    with seeded_app.app_context():
+        from models import OwnerRole
+        role_id = db.session.scalars(select(OwnerRole.id).where(OwnerRole.name == "Audit Officer")).one()
+        user_id = db.session.scalars(select(User.id).where(User.email == "viewer@example.org")).one()
+    admin.post(f"/admin/users/{user_id}/owner-roles",
+               data={"owner_roles": [role_id], "csrf_token": csrf_token(admin, "/")})
+    assert _card_refs(viewer.get("/?mine=1").get_data(as_text=True)) == ["9.1", "9.2"]
+
+
+def test_stale_filter(seeded_app, client):
+    with seeded_app.app_context():
+        weekly = db.session.scalars(select(Action).where(Action.ref == "1.7")).one()
+        weekly.last_activity_at = utcnow().replace(year=2023, month=11, day=1)
+        for action in db.session.scalars(select(Action).where(Action.cadence.is_not(None), Action.ref != "1.7")):
+            action.last_activity_at = utcnow().replace(year=2023, month=12, day=14) - timedelta(hours=1)
+        db.session.commit()
+    html = client.get("/?stale=1").get_data(as_text=True)
+    assert _card_refs(html) == ["1.7"]
+    assert "1 stale" in html and "badge-stale" in html
+
+
+def test_viewers_get_no_move_controls(client, client_for):
+    html = client.get("/").get_data(as_text=True)
+    assert "data-sortable" not in html and "Move<span" not in html and "sortable-1.15.7" not in html
+    editor_html = client_for("editor").get("/").get_data(as_text=True)
+    assert editor_html.count('data-sortable="area-') == 45 and "sortable-1.15.7" in editor_html
