@@ -98,7 +98,8 @@ def build_database(db_path: Path, plan: dict) -> str:
     with app.app_context():
         db.create_all()
         import_plan(plan)
-        create_user(BENCH_EMAIL, "Bench Viewer", Role.VIEWER, BENCH_PASSWORD)
+        # An editor sees the board with its move controls and may move cards.
+        create_user(BENCH_EMAIL, "Bench Editor", Role.EDITOR, BENCH_PASSWORD)
         db.engine.dispose()
     return url
 
@@ -147,7 +148,7 @@ def stop_server(proc: subprocess.Popen) -> None:
 # --- the client -----------------------------------------------------------------------------
 
 def sign_in(port: int) -> dict:
-    """Sign in through the form as a viewer; return the headers that carry the session."""
+    """Sign in through the form as an editor; return the headers that carry the session."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
     conn.request("GET", "/sign-in")
     response = conn.getresponse()
@@ -172,7 +173,60 @@ def get(conn: http.client.HTTPConnection, path: str, headers: dict | None = None
     return response.status, response.read()
 
 
-def timed_requests(port: int, path: str, count: int, headers: dict | None = None) -> tuple[list, int]:
+def csrf_header(port: int, session: dict) -> dict:
+    """The CSRF token the board page hands to htmx, as the header htmx sends."""
+    _status, body = get(http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S), "/", session)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', body.decode()).group(1)
+    return {"X-CSRFToken": token}
+
+
+def plan_counter(port: int, headers: dict) -> int:
+    _status, body = get(http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S), "/", headers)
+    return int(re.search(r"since=(\d+)", body.decode()).group(1))
+
+
+def timed_moves(port: int, ref: str, count: int, headers: dict) -> tuple[list, int]:
+    """Move one card back and forth between Red and Amber, as a drop does (htmx POST)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
+    area = ref.split(".")[0]
+    latencies, size = [], 0
+    card_version = re.compile(rf'data-ref="{re.escape(ref)}" data-version="(\d+)"')
+    _status, card = get(conn, f"/actions/{ref}/card", {**headers, **HTMX_HEADERS})
+    version = int(card_version.search(card.decode()).group(1))  # where an earlier run left it
+    try:
+        for n in range(count):
+            body = urllib.parse.urlencode({"status": "red" if n % 2 == 0 else "amber", "position": 0,
+                                           "version": version, "area": area})
+            start = time.perf_counter()
+            conn.request("POST", f"/actions/{ref}/move", body=body, headers={
+                **headers, **HTMX_HEADERS, "Content-Type": "application/x-www-form-urlencoded"})
+            response = conn.getresponse()
+            page = response.read()
+            latencies.append(time.perf_counter() - start)
+            if response.status != 200:
+                raise RuntimeError(f"move {ref} answered {response.status}")
+            version, size = int(card_version.search(page.decode()).group(1)), len(page)
+    finally:
+        conn.close()
+    return latencies, size
+
+
+def measure_moves(cards: int, port: int, total: int, clients: int, headers: dict) -> Result:
+    """Each client moves its own card (areas 1..clients), so moves never conflict with each other."""
+    refs = [f"{area}.1" for area in range(1, clients + 1)]
+    shares = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        outcomes = list(pool.map(lambda job: timed_moves(port, job[0], job[1], headers), zip(refs, shares)))
+    wall = time.perf_counter() - start
+    latencies = [latency for lats, _ in outcomes for latency in lats]
+    return Result(cards=cards, endpoint="POST move (htmx)", clients=clients, requests=len(latencies),
+                  median_ms=statistics.median(latencies) * 1000, p95_ms=p95(latencies) * 1000,
+                  req_per_s=len(latencies) / wall, response_bytes=outcomes[0][1])
+
+
+def timed_requests(port: int, path: str, count: int, headers: dict | None = None,
+                   expect: int = 200) -> tuple[list, int]:
     """Send `count` requests on one connection; return latencies (s) and the response size."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
     latencies, size = [], 0
@@ -181,7 +235,7 @@ def timed_requests(port: int, path: str, count: int, headers: dict | None = None
             start = time.perf_counter()
             status, body = get(conn, path, headers)
             latencies.append(time.perf_counter() - start)
-            if status != 200:
+            if status != expect:
                 raise RuntimeError(f"GET {path} answered {status}")
             size = len(body)
     finally:
@@ -189,12 +243,13 @@ def timed_requests(port: int, path: str, count: int, headers: dict | None = None
     return latencies, size
 
 
-def run(port: int, path: str, total: int, clients: int, headers: dict | None = None) -> tuple:
+def run(port: int, path: str, total: int, clients: int, headers: dict | None = None,
+        expect: int = 200) -> tuple:
     """Send `total` requests split over `clients` threads; return latencies, wall time, size."""
     shares = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        outcomes = list(pool.map(lambda n: timed_requests(port, path, n, headers), shares))
+        outcomes = list(pool.map(lambda n: timed_requests(port, path, n, headers, expect), shares))
     wall = time.perf_counter() - start
     latencies = [latency for lats, _ in outcomes for latency in lats]
     return latencies, wall, outcomes[0][1]
@@ -207,8 +262,8 @@ def p95(values: list) -> float:
 
 
 def measure(cards: int, port: int, path: str, total: int, clients: int,
-            headers: dict | None = None, label: str | None = None) -> Result:
-    latencies, wall, size = run(port, path, total, clients, headers)
+            headers: dict | None = None, label: str | None = None, expect: int = 200) -> Result:
+    latencies, wall, size = run(port, path, total, clients, headers, expect)
     return Result(cards=cards, endpoint=label or path, clients=clients, requests=len(latencies),
                   median_ms=statistics.median(latencies) * 1000, p95_ms=p95(latencies) * 1000,
                   req_per_s=len(latencies) / wall, response_bytes=size)
@@ -230,11 +285,19 @@ def bench_plan(plan: dict, requests: int) -> list[Result]:
             detail_headers = {**session, **HTMX_HEADERS}
             timed_requests(port, "/", WARMUP_REQUESTS, session)
             timed_requests(port, DETAIL_PATH, WARMUP_REQUESTS, detail_headers)
-            return [
+            results = [
                 measure(cards, port, "/", requests, 1, session),
                 measure(cards, port, "/", requests, CONCURRENT_CLIENTS, session),
                 measure(cards, port, DETAIL_PATH, requests, 1, detail_headers, f"{DETAIL_PATH} (htmx)"),
             ]
+            writer = {**session, **csrf_header(port, session)}
+            results += [measure_moves(cards, port, requests, clients, writer)
+                        for clients in (1, CONCURRENT_CLIENTS)]
+            # Nothing moves now: every poll is the cheap "nothing changed" answer.
+            poll = f"/board/changes?since={plan_counter(port, session)}"
+            results += [measure(cards, port, poll, requests, clients, session, "poll (204)", expect=204)
+                        for clients in (1, CONCURRENT_CLIENTS)]
+            return results
         finally:
             stop_server(proc)
 

@@ -23,7 +23,7 @@ class Role(str, enum.Enum):
 
     @property
     def rank(self) -> int:
-        return list(Role).index(self)
+        return _ROLE_RANK[self]
 
     @property
     def label(self) -> str:
@@ -40,6 +40,8 @@ _ROLE_TEXT = {
     Role.EDITOR: ("Editor", "move cards, change RAG and due dates, add evidence"),
     Role.ADMIN: ("Admin", "everything, plus users, share links and plan import"),
 }
+
+_ROLE_RANK = {role: index for index, role in enumerate(Role)}
 
 user_owner_roles = Table(
     "user_owner_role",

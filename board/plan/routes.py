@@ -1,6 +1,8 @@
 """The board page, its live refresh, each action's detail, and single cards and lanes for htmx."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import (
     Blueprint,
     abort,
@@ -21,7 +23,7 @@ from board.plan.filters import (
     current_board_args,
     query_string,
 )
-from board.security import role_required
+from board.security import detail_url, may, role_required
 from board.services.board_view import (
     actions_by_refs,
     current_plan,
@@ -44,7 +46,12 @@ def plan_or_404() -> Plan:
 
 
 def board_context(board) -> dict:
+    """What every board template needs; per-card URLs are built from prefixes once per render."""
     args = current_board_args()
+    board.can_move = may("editor")
+    detail = detail_url("REF")
+    board.detail_prefix = detail[: detail.rindex("REF")]
+    board.move_next = quote(url_for("plan.board") + query_string(args), safe="")
     return {"board": board, "filter_query": query_string(args), "filter_args": args,
             "due_choices": DUE_WITHIN_CHOICES,
             "poll_seconds": current_app.config["BOARD_POLL_SECONDS"]}
@@ -89,19 +96,21 @@ def board():
 @plan_bp.get("/board/changes")
 @role_required(Role.VIEWER)
 def board_changes():
-    """Live refresh: 204 when nothing changed since `since`, else the changed lanes out of band."""
+    """Live refresh: 204 when nothing changed since `since`, else the changed lanes out of band.
+
+    The "nothing changed" answer costs one small query after the session's user.
+    """
     return changes_since(plan_or_404())
 
 
 def changes_since(plan: Plan):
     since = request.args.get("since", "")
-    counter = db.session.scalar(select(Plan.change_counter).where(Plan.id == plan.id))
+    counter = plan.change_counter
     if since.isdigit() and int(since) == counter:
         return "", 204
     changed = set(db.session.scalars(select(Area.id).where(
         Area.plan_id == plan.id, Area.changed_at_counter > (int(since) if since.isdigit() else -1))))
     board = load_board(plan, board_filter=board_filter_from_request())
-    board.plan.change_counter = counter
     lanes = [lane for lane in board.swimlanes if lane.area.id in changed]
     return render_template("partials/board_changes.html", lanes=lanes, **board_context(board))
 

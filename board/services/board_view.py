@@ -122,6 +122,10 @@ class BoardView:
     conflict_message: str | None = None
     conflict_area_id: int | None = None
     reason_problem: str | None = None
+    # Set per request by the route: may this person move cards, and URL pieces for every card.
+    can_move: bool = False
+    detail_prefix: str = ""
+    move_next: str = ""
     # For the filter bar: every area and every owner role, whatever the filter shows.
     all_areas: list[Area] = field(default_factory=list)
     owner_roles: list[OwnerName] = field(default_factory=list)
