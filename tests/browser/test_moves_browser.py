@@ -138,3 +138,28 @@ def test_filters_combine_and_survive_reload(viewer_page, live_server):
     expect(page.locator("li.card")).to_have_count(len(refs))
     page.get_by_role("link", name="Clear all").click()
     expect(page.locator("li.card")).to_have_count(88)
+
+
+def test_a_refresh_waits_while_a_form_is_open_and_keeps_focus(browser, live_server):
+    first, second = browser.new_context(), browser.new_context()
+    typing, mover = first.new_page(), second.new_page()
+    sign_in_as(typing, live_server, "editor")
+    sign_in_as(mover, live_server, "admin")
+    typing.get_by_role("link", name="Move 4.2", exact=True).click()
+    status = typing.get_by_label("Move 4.2 to")
+    expect(status).to_be_focused()
+    with mover.expect_response(lambda r: "/actions/4.5/move" in r.url):
+        drag(mover, mover.locator("#card-4-5 .card-text"), _column(mover, 4, "red"))
+    typing.wait_for_timeout(2500)  # more than two poll intervals
+    expect(status).to_be_focused()  # the open form was left alone
+    expect(_column(typing, 4, "red").locator("li.card")).to_have_count(0)
+    typing.get_by_role("link", name="Cancel").click()
+    expect(_column(typing, 4, "red").locator("#card-4-5")).to_be_visible(timeout=3000)
+    typing.get_by_role("link", name="Action 4.3", exact=True).focus()
+    typing.wait_for_timeout(100)
+    with mover.expect_response(lambda r: "/actions/4.6/move" in r.url):
+        drag(mover, mover.locator("#card-4-6 .card-text"), _column(mover, 4, "green"))
+    expect(_column(typing, 4, "green").locator("#card-4-6")).to_be_visible(timeout=3000)
+    expect(typing.get_by_role("link", name="Action 4.3", exact=True)).to_be_focused()
+    first.close()
+    second.close()
