@@ -27,7 +27,7 @@ WRITE_ROUTES = {
     "moves.reason": "editor",
 }
 # GET routes anyone may open without signing in (share pages check their own token).
-PUBLIC_READS = {"static", "auth.sign_in", "share.board", "share.action_detail"}
+PUBLIC_READS = {"static", "auth.sign_in", "share.board", "share.action_detail", "share.changes"}
 IDENTITIES = ["anonymous", "share link", *ROLES]
 
 

@@ -147,3 +147,23 @@ def test_nothing_on_a_share_page_changes_the_board(seeded_app):
     assert visitor.post(f"/share/{token}/actions/2.7").status_code == 405
     with seeded_app.app_context():
         assert db.session.scalars(select(Action.status).distinct()).all() == ["not_started"]
+
+
+def test_the_read_only_board_stays_current(seeded_app):
+    from board.services.moves import move_action
+    from models import Plan, User
+
+    _, token = _make_link(seeded_app)
+    visitor = seeded_app.test_client()
+    html = visitor.get(f"/share/{token}/").get_data(as_text=True)
+    since = re.search(r"/changes\?since=(\d+)", html).group(1)
+    assert visitor.get(f"/share/{token}/changes?since={since}").status_code == 204
+    with seeded_app.app_context():
+        editor = db.session.scalars(select(User).where(User.email == "editor@example.org")).one()
+        move_action(db.session.scalars(select(Action).where(Action.ref == "3.3")).one(), "red", 0, 1, editor)
+        assert db.session.scalars(select(Plan)).one().change_counter == int(since) + 1
+    changed = visitor.get(f"/share/{token}/changes?since={since}")
+    body = changed.get_data(as_text=True)
+    assert changed.status_code == 200 and 'id="area-3"' in body
+    assert "<form" not in body and "data-sortable" not in body and "csrf" not in body
+    assert f'href="/share/{token}/actions/3.3"' in body

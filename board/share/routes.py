@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g
 
-from board.plan.routes import render_action_detail, render_board
+from board.plan.routes import changes_since, render_action_detail, render_board
 from board.services import share_links
 from board.services.board_view import current_plan
 from board.services.clock import today
@@ -32,6 +32,12 @@ def board(token: str):
     """The whole board, read-only."""
     share_links.record_open(g.share_link)
     return render_board(current_plan() or abort(404))
+
+
+@share_bp.get("/<token>/changes")
+def changes(token: str):
+    """Live refresh for the read-only board (204 when nothing changed)."""
+    return changes_since(current_plan() or abort(404))
 
 
 @share_bp.get("/<token>/actions/<ref>")
