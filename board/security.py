@@ -75,6 +75,24 @@ def detail_url(ref: str) -> str:
     return url_for("plan.action_detail", ref=ref)
 
 
+def outcome_url(outcome_id: int) -> str:
+    if is_read_only():
+        return url_for("share.outcome", token=g.share_token, outcome_id=outcome_id)
+    return url_for("evidence.outcome", outcome_id=outcome_id)
+
+
+def outcomes_url() -> str:
+    if is_read_only():
+        return url_for("share.outcomes", token=g.share_token)
+    return url_for("evidence.outcomes")
+
+
+def may_change_note(note) -> bool:
+    from board.services.evidence import may_change_note as allowed
+
+    return not is_read_only() and allowed(note, current_user)
+
+
 def board_url() -> str:
     if is_read_only():
         return url_for("share.board", token=g.share_token)
@@ -118,7 +136,8 @@ def init_app(app) -> None:
     login_manager.init_app(app)
     app.after_request(set_security_headers)
     app.jinja_env.globals.update(detail_url=detail_url, board_url=board_url, may=may,
-                                 is_read_only=is_read_only)
+                                 is_read_only=is_read_only, outcome_url=outcome_url,
+                                 outcomes_url=outcomes_url, may_change_note=may_change_note)
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     app.config["REMEMBER_COOKIE_HTTPONLY"] = True

@@ -73,6 +73,9 @@ class Action(db.Model):
     # Sub-actions printed in one row (2.10 holds two, each with its own owner and due).
     parts: Mapped[list | None] = mapped_column(JSON, default=None)
     see_also: Mapped[list] = mapped_column(JSON, default=list)
+    # Due as printed in the plan (re-imports update it); the current due below may have moved since.
+    plan_due_text: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    due_moves: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     due_text: Mapped[str] = mapped_column(String(200), default="")
     due_date: Mapped[date | None] = mapped_column(Date)
     cadence: Mapped[str | None] = mapped_column(String(30))

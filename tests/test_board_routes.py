@@ -44,7 +44,7 @@ def test_detail_is_a_partial_for_htmx_and_a_page_otherwise(client):
     assert "Scrutinise the length and impact of child protection plans" in body
     assert "Child protection enquiries are thorough" in body
     assert 'href="/actions/2.6"' in body  # its sibling under the same intended impact
-    assert "as printed in the plan: “Nov 2023”" in body
+    assert "As printed in the plan: “Nov 2023”" in body
 
 
 def test_history_restore_gets_the_whole_page(client):
@@ -91,4 +91,4 @@ def test_board_renders_with_a_fixed_number_of_queries(tmp_path, seeded_app, clie
         assert summary.actions_added == 880
     seed_queries = _board_queries(seeded_app, client)
     assert seed_queries == _board_queries(big, _viewer_client(big))
-    assert seed_queries <= 5
+    assert seed_queries <= 6  # user, plan, areas, cards, owner names, note counts

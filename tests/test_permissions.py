@@ -8,11 +8,14 @@ from sqlalchemy import func, select
 
 from board.services import share_links
 from board.services.board_view import current_plan
+from board.services.evidence import add_note
 from board.services.moves import move_action
 from models import Action, AuditEntry, ShareLink, User, db
 from tests.conftest import ROLES, csrf_token
 
-# endpoint -> the least role that may use it (None: anyone, even signed out).
+# A note can be changed by its author (the contributor in these tests) or an admin, nobody else.
+AUTHOR_OR_ADMIN = ("contributor", "admin")
+# endpoint -> the least role that may use it (None: anyone, even signed out), or who exactly may.
 WRITE_ROUTES = {
     "auth.sign_in": None,
     "auth.sign_out": None,
@@ -25,9 +28,15 @@ WRITE_ROUTES = {
     "admin.revoke_link": "admin",
     "moves.move": "editor",
     "moves.reason": "editor",
+    "evidence.add_note": "contributor",
+    "evidence.edit_note": AUTHOR_OR_ADMIN,
+    "evidence.withdraw_note": AUTHOR_OR_ADMIN,
+    "evidence.change_due": "editor",
+    "evidence.add_comment": "contributor",
 }
 # GET routes anyone may open without signing in (share pages check their own token).
-PUBLIC_READS = {"static", "auth.sign_in", "share.board", "share.action_detail", "share.changes"}
+PUBLIC_READS = {"static", "auth.sign_in", "share.board", "share.action_detail", "share.changes",
+                "share.outcomes", "share.outcome"}
 IDENTITIES = ["anonymous", "share link", *ROLES]
 
 
@@ -48,8 +57,11 @@ def ids(seeded_app):
         editor = db.session.scalars(select(User).where(User.email == "editor@example.org")).one()
         action = db.session.scalars(select(Action).where(Action.ref == "2.7")).one()
         moved = move_action(action, "amber", 0, action.version, editor)
+        author = db.session.scalars(select(User).where(User.email == "contributor@example.org")).one()
+        note = add_note(action, "Dip sample of 20 plans done", None, author)
         return {"user_id": target.id, "link_id": link.id, "token": token, "ref": "2.7",
-                "number": 2, "event_id": moved.event.id}
+                "number": 2, "event_id": moved.event.id, "note_id": note.id,
+                "outcome_id": action.outcome_id}
 
 
 def _client(seeded_app, client_for, identity, token):
@@ -85,7 +97,7 @@ def test_write_routes_answer_by_role(seeded_app, client_for, ids, identity):
         elif identity in ("anonymous", "share link"):
             assert response.status_code == 302, where
             assert response.headers["Location"].startswith("/sign-in"), where
-        elif _rank(identity) < _rank(needed):
+        elif (identity not in needed) if isinstance(needed, tuple) else (_rank(identity) < _rank(needed)):
             assert response.status_code == 403, where
         else:
             assert response.status_code in (200, 201, 303, 400, 422), where

@@ -31,6 +31,7 @@ from board.services.board_view import (
     load_board,
 )
 from board.services.clock import today
+from board.services.evidence import due_history, latest_comment, notes_for
 from board.services.history import timeline
 from board.services.moves import pending_reason
 from models import Area, Plan, Role, db
@@ -75,13 +76,35 @@ def render_lane(plan: Plan, area_id: int, status: int = 200, **notices):
                          status)
 
 
+def action_or_404(plan: Plan, ref: str):
+    return load_action(plan, ref) or abort(404, description=f"There is no action {ref} in this plan.")
+
+
+def detail_context(plan: Plan, action, **forms) -> dict:
+    """Everything an action's detail shows, and its inline forms (fresh unless given with errors)."""
+    from board.evidence.forms import DueChangeForm, NoteForm
+
+    return {
+        "plan": plan, "action": action, "today": today(),
+        "see_also": actions_by_refs(plan, action.see_also), "history": timeline(action),
+        "notes": notes_for(action), "due_changes": due_history(action),
+        "impact": latest_comment(action.outcome),
+        "note_form": forms.get("note_form") or NoteForm(formdata=None),
+        "due_form": forms.get("due_form") or DueChangeForm(formdata=None),
+    }
+
+
+def lane_out_of_band(plan: Plan, area_id: int) -> str:
+    """One lane and fresh counts as out-of-band swaps, for answers about something else."""
+    board = load_board(plan, board_filter=board_filter_from_request())
+    lanes = [lane for lane in board.swimlanes if lane.area.id == area_id]
+    return render_template("partials/board_changes.html", lanes=lanes, **board_context(board))
+
+
 def render_action_detail(plan: Plan, ref: str):
-    action = load_action(plan, ref) or abort(404, description=f"There is no action {ref} in this plan.")
-    return render_page_or_partial(
-        "action.html", "partials/action_detail.html",
-        plan=plan, action=action, see_also=actions_by_refs(plan, action.see_also), today=today(),
-        history=timeline(action),
-    )
+    action = action_or_404(plan, ref)
+    return render_page_or_partial("action.html", "partials/action_detail.html",
+                                  **detail_context(plan, action))
 
 
 @plan_bp.get("/")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from board.services.clock import today as clock_today
 from board.services.due import cadence_days
+from board.services.evidence import note_counts
 from board.services.owner_roles import abbreviate_role
 from models import Action, Area, Outcome, OwnerRole, Plan, Status, User, action_owners, db
 
@@ -66,7 +67,10 @@ class Card:
     created_at: datetime
     last_activity_at: datetime | None
     last_activity_by: str | None
+    plan_due_text: str
+    due_moves: int
     owners: list[OwnerName] = field(default_factory=list)
+    note_count: int = 0
 
     @property
     def status_enum(self) -> Status:
@@ -75,7 +79,8 @@ class Card:
 
 _CARD_COLUMNS = (Action.id, Action.ref, Action.text, Action.status, Action.position, Action.version,
                  Action.area_id, Action.outcome_id, Action.due_text, Action.due_date, Action.cadence,
-                 Action.created_at, Action.last_activity_at, User.name)
+                 Action.created_at, Action.last_activity_at, User.name, Action.plan_due_text,
+                 Action.due_moves)
 
 
 @dataclass
@@ -179,12 +184,13 @@ def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | N
         .order_by(Action.area_id, Action.status, Action.position, Action.plan_order)
     ).all()
     owners, roles = _owner_names(plan)
+    notes = note_counts()
     outcome_texts = _outcome_texts(plan) if board_filter.text.strip() else {}
     keep = _matcher(board_filter, on, outcome_texts)
     for row in rows:
         if row.area_id not in lanes:
             continue
-        card = Card(*row, owners=owners.get(row.id, []))
+        card = Card(*row, owners=owners.get(row.id, []), note_count=notes.get(row.id, 0))
         if keep(card):
             lanes[card.area_id].columns[Status(card.status)].append(card)
     return BoardView(plan=plan, swimlanes=list(lanes.values()), today=on, plan_total=len(rows),

@@ -10,6 +10,8 @@ from sqlalchemy.orm import aliased, selectinload
 from models import Action, ActionEvent, Status, User, db
 
 KIND_WORDS = {"status": "Status", "reorder": "Reordered", "imported": "Imported from the plan",
+              "note": "Added an evidence note", "note_edited": "Edited an evidence note",
+              "note_withdrawn": "Withdrew an evidence note",
               "plan_text": "Plan text updated", "plan_due": "Due updated from the plan",
               "plan_owners": "Owners updated from the plan"}
 
@@ -27,6 +29,8 @@ class TimelineEntry:
             return f"Moved from {Status(event.from_value).label} to {Status(event.to_value).label}"
         if event.kind == "reorder":
             return f"Reordered from position {event.from_value} to {event.to_value}"
+        if event.kind == "due":
+            return f"Due changed from {event.from_value or 'none'} to {event.to_value}"
         return KIND_WORDS.get(event.kind, event.kind)
 
 

@@ -182,6 +182,14 @@ def _due_fields(action_data: dict) -> dict:
     return {"due_text": due.text, "due_date": due.date, "cadence": due.cadence}
 
 
+def _plan_due_fields(action: Action | None, action_data: dict) -> dict:
+    """The plan's due is always the file's; the current due follows it until someone moves it."""
+    fields = {"plan_due_text": parse_due(action_data.get("due", "")).text}
+    if action is None or not action.due_moves:
+        fields.update(_due_fields(action_data))
+    return fields
+
+
 def _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label) -> None:
     position = db.session.scalar(
         select(func.count(Action.id)).where(
@@ -193,7 +201,7 @@ def _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label
         plan_order=plan_order, text=action_data["text"].strip(),
         parts=action_data.get("parts"), see_also=action_see_also(action_data),
         status=Status.NOT_STARTED.value, position=position, version=1,
-        owners=roles.roles_for(action_data.get("owners", [])), **_due_fields(action_data),
+        owners=roles.roles_for(action_data.get("owners", [])), **_plan_due_fields(None, action_data),
     )
     db.session.add(action)
     db.session.flush()
@@ -207,7 +215,7 @@ def _update_action(action, area, outcome, action_data, plan_order, roles, actor_
            "owners": "; ".join(r.name for r in action.owners)}
     fields = {"text": action_data["text"].strip(), "parts": action_data.get("parts"),
               "see_also": action_see_also(action_data), "plan_order": plan_order,
-              "outcome_id": outcome.id, **_due_fields(action_data)}
+              "outcome_id": outcome.id, **_plan_due_fields(action, action_data)}
     changed = [_set(action, name, value) for name, value in fields.items()]
     new_owners = roles.roles_for(action_data.get("owners", []))
     if {r.name for r in new_owners} != {r.name for r in action.owners}:

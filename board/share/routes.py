@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g
 
+from board.evidence.routes import render_outcome, render_outcomes
 from board.plan.routes import changes_since, render_action_detail, render_board
 from board.services import share_links
 from board.services.board_view import current_plan
@@ -38,6 +39,18 @@ def board(token: str):
 def changes(token: str):
     """Live refresh for the read-only board (204 when nothing changed)."""
     return changes_since(current_plan() or abort(404))
+
+
+@share_bp.get("/<token>/outcomes")
+def outcomes(token: str):
+    """Every outcome with its impact comments, read-only."""
+    return render_outcomes(current_plan() or abort(404))
+
+
+@share_bp.get("/<token>/outcomes/<int:outcome_id>")
+def outcome(token: str, outcome_id: int):
+    """One outcome's whole comment history, read-only."""
+    return render_outcome(current_plan() or abort(404), outcome_id)
 
 
 @share_bp.get("/<token>/actions/<ref>")

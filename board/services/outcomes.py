@@ -1,0 +1,51 @@
+"""The outcomes view: each intended outcome with its actions' statuses and its impact comments."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from board.services.evidence import comments_for
+from models import Action, Area, ImpactComment, Outcome, Plan, Status, db
+
+
+@dataclass
+class OutcomeView:
+    outcome: Outcome
+    actions: list[Action]
+    comments: list[ImpactComment] = field(default_factory=list)
+
+    @property
+    def latest(self) -> ImpactComment | None:
+        return self.comments[0] if self.comments else None
+
+    @property
+    def status_counts(self) -> list[tuple[Status, int]]:
+        counts = Counter(action.status for action in self.actions)
+        return [(status, counts[status.value]) for status in Status if counts[status.value]]
+
+
+@dataclass
+class AreaOutcomes:
+    area: Area
+    outcomes: list[OutcomeView]
+
+
+def outcomes_overview(plan: Plan, only_outcome_id: int | None = None) -> list[AreaOutcomes]:
+    """Areas in order with their outcomes (those that have actions), in three queries."""
+    query = (select(Area).where(Area.plan_id == plan.id).order_by(Area.number)
+             .options(selectinload(Area.outcomes).selectinload(Outcome.actions)))
+    areas = db.session.scalars(query).all()
+    views = [AreaOutcomes(area, [OutcomeView(o, list(o.actions)) for o in area.outcomes
+                                 if o.actions and (only_outcome_id is None or o.id == only_outcome_id)])
+             for area in areas]
+    views = [view for view in views if view.outcomes]
+    comments = comments_for([o.outcome.id for view in views for o in view.outcomes])
+    for view in views:
+        for outcome_view in view.outcomes:
+            outcome_view.comments = comments[outcome_view.outcome.id]
+    return views
+
+
