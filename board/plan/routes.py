@@ -52,7 +52,8 @@ def board_context(board) -> dict:
     board.can_move = may("editor")
     detail = detail_url("REF")
     board.detail_prefix = detail[: detail.rindex("REF")]
-    board.move_next = quote(url_for("plan.board") + query_string(args), safe="")
+    board.filter_query = query_string(args)
+    board.move_next = quote(url_for("plan.board") + board.filter_query, safe="")
     return {"board": board, "filter_query": query_string(args), "filter_args": args,
             "due_choices": DUE_WITHIN_CHOICES,
             "poll_seconds": current_app.config["BOARD_POLL_SECONDS"]}

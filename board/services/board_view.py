@@ -130,6 +130,7 @@ class BoardView:
     # Set per request by the route: may this person move cards, and URL pieces for every card.
     can_move: bool = False
     detail_prefix: str = ""
+    filter_query: str = ""   # "?area=2&q=plans": the filters to come back to after a change
     move_next: str = ""
     # For the filter bar: every area and every owner role, whatever the filter shows.
     all_areas: list[Area] = field(default_factory=list)
