@@ -41,6 +41,9 @@ def _section(plan, action, section: str, status: int = 200, **forms):
 def _done(plan, action, section: str, message: str, anchor: str):
     if is_htmx_request():
         response = _announce(_section(plan, action, section), message)
+        # Edit and withdraw forms swap themselves on an error; a success replaces the whole section.
+        response.headers["HX-Retarget"] = "#notes" if section == "notes_section" else "#due"
+        response.headers["HX-Reswap"] = "outerHTML"
         # The card behind the panel shows counts and due: swap its lane too when it is there.
         response.set_data(response.get_data() + lane_out_of_band(plan, action.area_id).encode())
         return response

@@ -123,10 +123,10 @@ def change_due(action: Action, new_due: str, reason: str, user: User, today: dat
         raise EvidenceRefused(str(problem), "new_due") from None
     if not due.text:
         raise EvidenceRefused("Enter the new due: a month, a date, a cadence or TBC.", "new_due")
-    if due.date is not None and due.date < today:
-        raise EvidenceRefused(f"{due.text} has already passed: choose a due date from today on.", "new_due")
     if due.text == action.due_text:
         raise EvidenceRefused(f"The action is already due {due.text}.", "new_due")
+    if due.date is not None and due.date < today:
+        raise EvidenceRefused(f"{due.text} has already passed: choose a due date from today on.", "new_due")
     reason = " ".join(reason.split())
     if not reason:
         raise EvidenceRefused("Say why the due date moves.", "reason")
