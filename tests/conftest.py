@@ -121,3 +121,26 @@ def count_queries(engine):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def ctx(seeded_app):
+    """Run a test inside the seeded app's context (for service-level tests)."""
+    with seeded_app.app_context():
+        yield
+
+
+def action_by_ref(ref: str):
+    from sqlalchemy import select
+
+    from models import Action
+
+    return db.session.scalars(select(Action).where(Action.ref == ref)).one()
+
+
+def user_for(role: str):
+    from sqlalchemy import select
+
+    from models import User
+
+    return db.session.scalars(select(User).where(User.email == email_for(role))).one()

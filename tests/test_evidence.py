@@ -9,39 +9,28 @@ from board.services import evidence
 from board.services.activity import activity
 from board.services.board_view import is_overdue, is_stale
 from board.services.moves import move_action
-from models import Action, ActionEvent, EvidenceNote, NoteRevision, Outcome, Plan, User, db
+from models import ActionEvent, EvidenceNote, NoteRevision, Outcome, Plan, db
 from models.action import HistoryIsAppendOnly
-from tests.conftest import HTMX, csrf_token
+from tests.conftest import HTMX, action_by_ref, csrf_token, user_for
 
 TODAY = date(2023, 12, 15)
 
 
-@pytest.fixture
-def ctx(seeded_app):
-    with seeded_app.app_context():
-        yield
 
-
-def _action(ref):
-    return db.session.scalars(select(Action).where(Action.ref == ref)).one()
-
-
-def _user(role):
-    return db.session.scalars(select(User).where(User.email == f"{role}@example.org")).one()
 
 
 def test_editing_keeps_the_earlier_wording_and_withdrawing_keeps_the_note(ctx):
-    note = evidence.add_note(_action("2.7"), "First wording", "https://docs.example/qa.pdf", _user("contributor"))
-    evidence.edit_note(note, "Second wording", None, _user("contributor"))
-    evidence.edit_note(note, "Third wording", None, _user("admin"))
+    note = evidence.add_note(action_by_ref("2.7"), "First wording", "https://docs.example/qa.pdf", user_for("contributor"))
+    evidence.edit_note(note, "Second wording", None, user_for("contributor"))
+    evidence.edit_note(note, "Third wording", None, user_for("admin"))
     revisions = db.session.scalars(select(NoteRevision).order_by(NoteRevision.id)).all()
     assert [(r.text, r.link_url) for r in revisions] == [
         ("First wording", "https://docs.example/qa.pdf"), ("Second wording", None)]
     assert revisions[1].replaced_by.email == "admin@example.org"
-    evidence.withdraw_note(note, "Duplicate of the QA report", _user("contributor"))
+    evidence.withdraw_note(note, "Duplicate of the QA report", user_for("contributor"))
     note = db.session.get(EvidenceNote, note.id)
     assert note.text == "Third wording" and note.withdrawn_by.email == "contributor@example.org"
-    assert not evidence.may_change_note(note, _user("admin"))
+    assert not evidence.may_change_note(note, user_for("admin"))
     kinds = [e.kind for e in db.session.scalars(select(ActionEvent).where(ActionEvent.kind.like("note%"))
                                                 .order_by(ActionEvent.id))]
     assert kinds == ["note", "note_edited", "note_edited", "note_withdrawn"]
@@ -49,27 +38,27 @@ def test_editing_keeps_the_earlier_wording_and_withdrawing_keeps_the_note(ctx):
     with pytest.raises(HistoryIsAppendOnly):
         db.session.commit()
     db.session.rollback()
-    assert evidence.note_counts().get(_action("2.7").id, 0) == 0  # withdrawn notes are not counted
+    assert evidence.note_counts().get(action_by_ref("2.7").id, 0) == 0  # withdrawn notes are not counted
 
 
 def test_only_the_author_or_an_admin_may_change_a_note(ctx):
-    note = evidence.add_note(_action("2.7"), "Evidence", None, _user("contributor"))
-    assert evidence.may_change_note(note, _user("contributor"))
-    assert evidence.may_change_note(note, _user("admin"))
-    assert not evidence.may_change_note(note, _user("editor"))
+    note = evidence.add_note(action_by_ref("2.7"), "Evidence", None, user_for("contributor"))
+    assert evidence.may_change_note(note, user_for("contributor"))
+    assert evidence.may_change_note(note, user_for("admin"))
+    assert not evidence.may_change_note(note, user_for("editor"))
 
 
 def test_due_change_recomputes_overdue_and_stale_at_once(ctx):
-    action = _action("2.7")  # Nov 2023: overdue on 15 Dec 2023
+    action = action_by_ref("2.7")  # Nov 2023: overdue on 15 Dec 2023
     assert is_overdue(action, TODAY)
-    event = evidence.change_due(action, "Feb 2024", "QA capacity moved to audits", _user("editor"), TODAY)
-    action = _action("2.7")
+    event = evidence.change_due(action, "Feb 2024", "QA capacity moved to audits", user_for("editor"), TODAY)
+    action = action_by_ref("2.7")
     assert not is_overdue(action, TODAY)
     assert (action.due_text, str(action.due_date), action.plan_due_text, action.due_moves) == (
         "Feb 2024", "2024-02-29", "Nov 2023", 1)
     assert (event.from_value, event.to_value, event.reason) == ("Nov 2023", "Feb 2024", "QA capacity moved to audits")
-    evidence.change_due(action, "Weekly", "Now tracked in the weekly clinic", _user("editor"), TODAY)
-    action = _action("2.7")
+    evidence.change_due(action, "Weekly", "Now tracked in the weekly clinic", user_for("editor"), TODAY)
+    action = action_by_ref("2.7")
     action.last_activity_at = action.last_activity_at.replace(year=2023, month=11, day=1)
     assert action.cadence == "weekly" and is_stale(action, TODAY) and action.due_moves == 2
     db.session.rollback()
@@ -83,43 +72,43 @@ def test_due_change_recomputes_overdue_and_stale_at_once(ctx):
 ])
 def test_due_change_refusals(ctx, new_due, reason, message):
     with pytest.raises(evidence.EvidenceRefused, match=message):
-        evidence.change_due(_action("2.7"), new_due, reason, _user("editor"), TODAY)
-    assert _action("2.7").due_text == "Nov 2023"
+        evidence.change_due(action_by_ref("2.7"), new_due, reason, user_for("editor"), TODAY)
+    assert action_by_ref("2.7").due_text == "Nov 2023"
 
 
 def test_a_due_change_does_not_block_a_move(ctx):
-    seen = _action("2.7").version
-    evidence.change_due(_action("2.7"), "Jan 2024", "Waiting for data", _user("admin"), TODAY)
-    evidence.add_note(_action("2.7"), "A note", None, _user("contributor"))
-    assert move_action(_action("2.7"), "amber", 0, seen, _user("editor")).status_changed
+    seen = action_by_ref("2.7").version
+    evidence.change_due(action_by_ref("2.7"), "Jan 2024", "Waiting for data", user_for("admin"), TODAY)
+    evidence.add_note(action_by_ref("2.7"), "A note", None, user_for("contributor"))
+    assert move_action(action_by_ref("2.7"), "amber", 0, seen, user_for("editor")).status_changed
 
 
 def test_reimport_keeps_a_moved_due_but_updates_the_plan_due(ctx):
     from board.services.plan_import import import_plan
     from tests.plans import seed_plan
 
-    evidence.change_due(_action("2.7"), "Feb 2024", "QA", _user("editor"), TODAY)
+    evidence.change_due(action_by_ref("2.7"), "Feb 2024", "QA", user_for("editor"), TODAY)
     plan = seed_plan()
     plan["areas"][1]["outcomes"][4]["actions"][1]["due"] = "Dec 2023"
     import_plan(plan)
-    action = _action("2.7")
+    action = action_by_ref("2.7")
     assert (action.plan_due_text, action.due_text) == ("Dec 2023", "Feb 2024")
 
 
 def test_impact_comments_latest_rating_and_activity(ctx):
-    outcome = _action("2.7").outcome
-    evidence.add_impact_comment(outcome, "Plans reviewed sooner", "emerging", _user("contributor"))
-    evidence.add_impact_comment(outcome, "Fewer repeat plans", "clear", _user("admin"))
+    outcome = action_by_ref("2.7").outcome
+    evidence.add_impact_comment(outcome, "Plans reviewed sooner", "emerging", user_for("contributor"))
+    evidence.add_impact_comment(outcome, "Fewer repeat plans", "clear", user_for("admin"))
     assert evidence.latest_comment(outcome).rating_enum.label == "Clear impact"
     with pytest.raises(evidence.EvidenceRefused, match="Choose an impact rating"):
-        evidence.add_impact_comment(outcome, "x", "brilliant", _user("admin"))
-    evidence.add_note(_action("1.1"), "Standards drafted", None, _user("contributor"))
+        evidence.add_impact_comment(outcome, "x", "brilliant", user_for("admin"))
+    evidence.add_note(action_by_ref("1.1"), "Standards drafted", None, user_for("contributor"))
     plan = db.session.scalars(select(Plan)).one()
     page = activity(plan.id)
     assert [e.kind for e in page.entries] == ["note", "impact", "impact"]
     assert [e.kind for e in activity(plan.id, kind="impact").entries] == ["impact", "impact"]
     assert [e.ref for e in activity(plan.id, area_number=1).entries] == ["1.1"]
-    assert activity(plan.id, user_id=_user("admin").id).entries[0].who == "Admin Person"
+    assert activity(plan.id, user_id=user_for("admin").id).entries[0].who == "Admin Person"
     assert activity(plan.id, since=date(2999, 1, 1)).entries == []
     paged = activity(plan.id, per_page=2)
     assert paged.has_next and len(paged.entries) == 2
@@ -166,7 +155,7 @@ def test_invalid_notes_come_back_with_the_message_and_input(seeded_app, client_f
 
 def test_edit_and_withdraw_routes(seeded_app, client_for):
     with seeded_app.app_context():
-        note_id = evidence.add_note(_action("2.7"), "First", None, _user("contributor")).id
+        note_id = evidence.add_note(action_by_ref("2.7"), "First", None, user_for("contributor")).id
     contributor = client_for("contributor")
     token = csrf_token(contributor, "/")
     form = contributor.get(f"/notes/{note_id}/edit", headers=HTMX).get_data(as_text=True)
@@ -206,7 +195,7 @@ def test_due_change_route_and_card_slippage(seeded_app, client_for):
 
 def test_outcomes_view_comments_and_one_click_history(seeded_app, client_for):
     with seeded_app.app_context():
-        outcome_id = _action("2.7").outcome_id
+        outcome_id = action_by_ref("2.7").outcome_id
     contributor = client_for("contributor")
     token = csrf_token(contributor, "/")
     missing = contributor.post(f"/outcomes/{outcome_id}/comments", headers=HTMX,
@@ -237,10 +226,10 @@ def test_share_link_reads_notes_due_history_and_comments_without_forms(seeded_ap
     from board.services.board_view import current_plan
 
     with seeded_app.app_context():
-        evidence.add_note(_action("2.7"), "Shared evidence", None, _user("contributor"))
-        evidence.change_due(_action("2.7"), "Jan 2024", "Shared reason", _user("editor"), TODAY)
-        outcome = _action("2.7").outcome
-        evidence.add_impact_comment(outcome, "Shared impact", "clear", _user("admin"))
+        evidence.add_note(action_by_ref("2.7"), "Shared evidence", None, user_for("contributor"))
+        evidence.change_due(action_by_ref("2.7"), "Jan 2024", "Shared reason", user_for("editor"), TODAY)
+        outcome = action_by_ref("2.7").outcome
+        evidence.add_impact_comment(outcome, "Shared impact", "clear", user_for("admin"))
         _, token = share_links.create_link(current_plan(), "Committee", None)
         outcome_id = outcome.id
     visitor = seeded_app.test_client()
@@ -256,8 +245,8 @@ def test_share_link_reads_notes_due_history_and_comments_without_forms(seeded_ap
 
 def test_activity_page_filters_and_links(seeded_app, client_for):
     with seeded_app.app_context():
-        evidence.add_note(_action("3.4"), "Sufficiency report drafted", None, _user("contributor"))
-        evidence.change_due(_action("1.1"), "Mar 2024", "Consultation longer", _user("editor"), TODAY)
+        evidence.add_note(action_by_ref("3.4"), "Sufficiency report drafted", None, user_for("contributor"))
+        evidence.change_due(action_by_ref("1.1"), "Mar 2024", "Consultation longer", user_for("editor"), TODAY)
     viewer = client_for("viewer")
     html = viewer.get("/activity").get_data(as_text=True)
     assert 'href="/actions/3.4"' in html and 'href="/actions/1.1"' in html
