@@ -1,7 +1,9 @@
 """The plan owner's overview and the exports of all actions."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, render_template, request
 
 from board.plan.filters import board_filter_from_request
 from board.plan.routes import plan_or_404
@@ -9,6 +11,7 @@ from board.security import role_required
 from board.services.clock import today
 from board.services.exports import export_rows, to_csv, to_xlsx
 from board.services.overview import build_overview
+from board.services.report import build_report
 from models import Role
 
 reports_bp = Blueprint("reports", __name__)
@@ -21,6 +24,36 @@ def overview():
     plan = plan_or_404()
     return render_template("reports/overview.html", plan=plan, overview=build_overview(plan, today()),
                            today=today())
+
+
+def report_period(args) -> tuple[date, date, str | None]:
+    """The report's period from `from`/`to` (YYYY-MM-DD); four weeks to today by default."""
+    end, start, problem = today(), today() - timedelta(days=28), None
+    try:
+        if args.get("to"):
+            end = date.fromisoformat(args["to"])
+        if args.get("from"):
+            start = date.fromisoformat(args["from"])
+    except ValueError:
+        problem = "The period's dates must be written YYYY-MM-DD; showing the last four weeks."
+        end, start = today(), today() - timedelta(days=28)
+    if start > end:
+        problem = "The period started after it ended; the dates were swapped."
+        start, end = end, start
+    return start, end, problem
+
+
+def render_report(plan):
+    start, end, problem = report_period(request.args)
+    return render_template("reports/report.html", plan=plan, report=build_report(plan, start, end, today()),
+                           today=today(), problem=problem)
+
+
+@reports_bp.get("/report")
+@role_required(Role.VIEWER)
+def report():
+    """The committee highlight report for a period, made to print on A4."""
+    return render_report(plan_or_404())
 
 
 def _filename(extension: str) -> str:

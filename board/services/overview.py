@@ -62,8 +62,8 @@ class Overview:
         return round(100 * self.totals[Status.COMPLETE] / self.total) if self.total else 0
 
 
-def build_overview(plan: Plan, on: date, due_within: int = 30) -> Overview:
-    board = load_board(plan, on=on)
+def build_overview(plan: Plan, on: date, due_within: int = 30, board=None) -> Overview:
+    board = board or load_board(plan, on=on)
     rows, exceptions, due_soon = [], [], []
     latest = _latest_words(plan)
     for lane in board.swimlanes:

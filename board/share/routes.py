@@ -5,6 +5,7 @@ from flask import Blueprint, abort, g
 
 from board.evidence.routes import render_outcome, render_outcomes
 from board.plan.routes import changes_since, render_action_detail, render_board
+from board.reports.routes import render_report
 from board.services import share_links
 from board.services.board_view import current_plan
 from board.services.clock import today
@@ -51,6 +52,12 @@ def outcomes(token: str):
 def outcome(token: str, outcome_id: int):
     """One outcome's whole comment history, read-only."""
     return render_outcome(current_plan() or abort(404), outcome_id)
+
+
+@share_bp.get("/<token>/report")
+def report(token: str):
+    """The committee highlight report, read-only."""
+    return render_report(current_plan() or abort(404))
 
 
 @share_bp.get("/<token>/actions/<ref>")
