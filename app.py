@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     from board import cli, errors, security, templating
     from board.admin.routes import admin_bp
     from board.auth.routes import auth_bp
+    from board.clinics.routes import clinics_bp
     from board.evidence.routes import evidence_bp
     from board.moves.routes import moves_bp
     from board.plan.routes import plan_bp
@@ -45,7 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     security.refuse_weak_secret(app)
     security.init_app(app)
-    for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, auth_bp, admin_bp, share_bp):
+    for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, clinics_bp, auth_bp, admin_bp, share_bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
     errors.init_app(app)

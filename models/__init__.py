@@ -26,13 +26,32 @@ db = SQLAlchemy(model_class=Base)
 # Imported after `db` exists: each module defines its tables on it.
 from models.action import Action, ActionEvent, Status, action_owners
 from models.audit import AuditEntry
+from models.clinic import Clinic, clinic_participants
 from models.evidence import EvidenceNote, ImpactComment, ImpactRating, NoteRevision
 from models.plan import Area, Outcome, OwnerRole, Plan
 from models.share_link import ShareLink
 from models.user import Role, SignInThrottle, User, user_owner_roles
 
 __all__ = [
-    "Action", "ActionEvent", "Area", "AuditEntry", "EvidenceNote", "ImpactComment", "ImpactRating",
-    "NoteRevision", "Outcome", "OwnerRole", "Plan", "Role",
-    "ShareLink", "SignInThrottle", "Status", "User", "action_owners", "db", "user_owner_roles",
+    "Action",
+    "ActionEvent",
+    "Area",
+    "AuditEntry",
+    "Clinic",
+    "EvidenceNote",
+    "ImpactComment",
+    "ImpactRating",
+    "NoteRevision",
+    "Outcome",
+    "OwnerRole",
+    "Plan",
+    "Role",
+    "ShareLink",
+    "SignInThrottle",
+    "Status",
+    "User",
+    "action_owners",
+    "clinic_participants",
+    "db",
+    "user_owner_roles",
 ]

@@ -126,6 +126,8 @@ class ActionEvent(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     # A reason given after a move is a new entry pointing at the move (history is never edited).
     explains_event_id: Mapped[int | None] = mapped_column(ForeignKey("action_event.id"))
+    # The performance clinic this decision was made in, if any.
+    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinic.id"), index=True)
 
     action: Mapped[Action] = relationship(back_populates="events")
     user: Mapped[User | None] = relationship()

@@ -3,11 +3,14 @@
 WRITE_ROUTES must name every route that accepts POST: a new write route without an entry fails
 `test_every_write_route_is_in_the_matrix`.
 """
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
 from board.services import share_links
 from board.services.board_view import current_plan
+from board.services.clinics import start_clinic
 from board.services.evidence import add_note
 from board.services.moves import move_action
 from models import Action, AuditEntry, ShareLink, User, db
@@ -33,6 +36,9 @@ WRITE_ROUTES = {
     "evidence.withdraw_note": AUTHOR_OR_ADMIN,
     "evidence.change_due": "editor",
     "evidence.add_comment": "contributor",
+    "clinics.index": "editor",
+    "clinics.join": "contributor",
+    "clinics.end": "editor",
 }
 # GET routes anyone may open without signing in (share pages check their own token).
 PUBLIC_READS = {"static", "auth.sign_in", "share.board", "share.action_detail", "share.changes",
@@ -59,9 +65,10 @@ def ids(seeded_app):
         moved = move_action(action, "amber", 0, action.version, editor)
         author = db.session.scalars(select(User).where(User.email == "contributor@example.org")).one()
         note = add_note(action, "Dip sample of 20 plans done", None, author)
+        clinic = start_clinic(current_plan(), date(2023, 12, 15), "Chair", "", [], editor)
         return {"user_id": target.id, "link_id": link.id, "token": token, "ref": "2.7",
                 "number": 2, "event_id": moved.event.id, "note_id": note.id,
-                "outcome_id": action.outcome_id}
+                "outcome_id": action.outcome_id, "clinic_id": clinic.id}
 
 
 def _client(seeded_app, client_for, identity, token):

@@ -16,6 +16,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from board.forms import ConfirmForm
 from board.htmx import is_htmx_request, render_page_or_partial
 from board.plan.filters import (
     DUE_WITHIN_CHOICES,
@@ -23,13 +24,14 @@ from board.plan.filters import (
     current_board_args,
     query_string,
 )
-from board.security import detail_url, may, role_required
+from board.security import detail_url, is_read_only, may, role_required
 from board.services.board_view import (
     actions_by_refs,
     current_plan,
     load_action,
     load_board,
 )
+from board.services.clinics import open_clinic
 from board.services.clock import today
 from board.services.evidence import due_history, latest_comment, notes_for
 from board.services.history import timeline
@@ -62,7 +64,9 @@ def board_context(board) -> dict:
 def render_board(plan: Plan, explain_event=None, reason_problem=None):
     board = load_board(plan, board_filter=board_filter_from_request())
     board.explain_event, board.reason_problem = explain_event, reason_problem
-    return render_template("board.html", **board_context(board))
+    clinic = None if is_read_only() else open_clinic(plan)
+    confirm = ConfirmForm() if clinic else None  # a form makes a CSRF token: never on share pages
+    return render_template("board.html", clinic=clinic, confirm=confirm, **board_context(board))
 
 
 def render_lane(plan: Plan, area_id: int, status: int = 200, **notices):
