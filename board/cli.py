@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 
 from board.services import accounts, share_links
 from board.services.board_view import current_plan
+from board.services.kpis import ensure_baseline_measures
 from board.services.plan_file import PlanFileInvalid, load_plan_file
 from board.services.plan_import import import_plan
 from models import Role, ShareLink, db
@@ -47,6 +48,9 @@ def setup_db_command() -> None:
         click.echo(f"Imported the seed plan ({summary.actions_added} actions) from {seed}.")
     else:
         click.echo("Database is up to date; it already holds a plan, so the seed was not imported.")
+        if ensure_baseline_measures(current_plan()):
+            db.session.commit()
+            click.echo("Added the plan's baseline figures to the KPI panel.")
     first = accounts.ensure_first_admin(current_app.config.get("BOARD_ADMIN_EMAIL"),
                                         current_app.config.get("BOARD_ADMIN_PASSWORD"))
     if first:

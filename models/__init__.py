@@ -28,6 +28,7 @@ from models.action import Action, ActionEvent, Status, action_owners
 from models.audit import AuditEntry
 from models.clinic import Clinic, clinic_participants
 from models.evidence import EvidenceNote, ImpactComment, ImpactRating, NoteRevision
+from models.kpi import KpiMeasure, KpiValue
 from models.plan import Area, Outcome, OwnerRole, Plan
 from models.share_link import ShareLink
 from models.user import Role, SignInThrottle, User, user_owner_roles

@@ -39,6 +39,7 @@ WRITE_ROUTES = {
     "clinics.index": "editor",
     "clinics.join": "contributor",
     "clinics.end": "editor",
+    "reports.kpis": "admin",
 }
 # GET routes anyone may open without signing in (share pages check their own token).
 PUBLIC_READS = {"static", "auth.sign_in", "share.board", "share.action_detail", "share.changes",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from board.services.due import parse_due
+from board.services.kpis import ensure_baseline_measures
 from board.services.owner_roles import canonical_role_name
 from board.services.plan_file import PlanFileInvalid, action_see_also, validate_plan
 from models import Action, ActionEvent, Area, Outcome, OwnerRole, Plan, Status, db
@@ -103,6 +104,8 @@ def _apply(data: dict, actor_label: str) -> ImportSummary:
                                     actor_label):
                     summary.actions_updated.append(action.ref)
     summary.kept_not_in_file = sorted(set(existing) - seen_refs)
+    # The header's performance figures are the baselines of the KPI panel.
+    ensure_baseline_measures(plan)
     if summary.changed:
         plan.change_counter = (plan.change_counter or 0) + 1
     return summary
