@@ -42,6 +42,8 @@ __all__ = [
     "EvidenceNote",
     "ImpactComment",
     "ImpactRating",
+    "KpiMeasure",
+    "KpiValue",
     "NoteRevision",
     "Outcome",
     "OwnerRole",
