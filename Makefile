@@ -21,7 +21,7 @@ $(VENV)/.dev-installed: requirements-dev.txt requirements.txt | $(BIN)/python
 
 ## run: install, create or upgrade the SQLite database, import the seed into an empty one, serve.
 run: setup-db
-	BOARD_ENV=$${BOARD_ENV:-development} exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - "app:create_app()"
+	BOARD_ENV=$${BOARD_ENV:-development} PORT=$(PORT) exec $(BIN)/gunicorn --config gunicorn.conf.py "app:create_app()"
 
 setup-db: $(VENV)/.runtime-installed
 	BOARD_ENV=$${BOARD_ENV:-development} $(BIN)/flask --app app setup-db

@@ -8,6 +8,7 @@ from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
 from board.config import Config, local_secret_key, sqlite_url
+from board.database import configure_sqlite
 from models import db
 
 csrf = CSRFProtect()
@@ -31,6 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["PLAN_SEED_PATH"] = app.config["PLAN_SEED_PATH"] or str(ROOT / "seed_plan.json")
 
     db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 from flask import current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
-from board.services import accounts, share_links
+from board.services import accounts, backup, share_links
 from board.services.board_view import current_plan
 from board.services.kpis import ensure_baseline_measures
 from board.services.plan_file import PlanFileInvalid, load_plan_file
@@ -119,6 +120,28 @@ def deactivate_user_command(email: str) -> None:
     click.echo(f"{user.email} is deactivated.")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Take a consistent online backup of the database (SQLite backup API, or pg_dump)."""
+    try:
+        click.echo(backup.backup(db.engine, Path(path)))
+    except backup.BackupError as problem:
+        raise click.ClickException(str(problem)) from None
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def restore_command(path: str) -> None:
+    """Restore a backup into an empty database."""
+    try:
+        click.echo(backup.restore(db.engine, Path(path)))
+    except backup.BackupError as problem:
+        raise click.ClickException(str(problem)) from None
+
+
 share_link_group = AppGroup("share-link", help="Committee read-only links.")
 
 
@@ -169,5 +192,5 @@ def share_link_revoke(link_id: int) -> None:
 
 def init_app(app) -> None:
     for command in (import_plan_command, setup_db_command, create_user_command, set_role_command,
-                    deactivate_user_command, share_link_group):
+                    deactivate_user_command, share_link_group, backup_command, restore_command):
         app.cli.add_command(command)

@@ -16,6 +16,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from board.database import database_ok
 from board.forms import ConfirmForm
 from board.htmx import is_htmx_request, render_page_or_partial
 from board.plan.filters import (
@@ -119,6 +120,14 @@ def board():
     explain = request.args.get("explain", "")
     pending = pending_reason(int(explain), current_user) if explain.isdigit() else None
     return render_board(plan_or_404(), explain_event=pending)
+
+
+@plan_bp.get("/healthz")
+def healthz():
+    """For load balancers and monitoring: 200 when the database answers, else 503."""
+    if database_ok(db.session):
+        return {"status": "ok", "database": "ok"}, 200
+    return {"status": "unavailable", "database": "unreachable"}, 503
 
 
 @plan_bp.get("/board/changes")

@@ -1,0 +1,114 @@
+"""Operations: SQLite settings, health check, backup and restore, migrations on a populated database."""
+import sqlite3
+
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, text
+
+from app import create_app
+from board.services.evidence import add_note
+from board.services.moves import move_action
+from models import db
+from tests.conftest import action_by_ref, make_app, user_for
+from tests.plans import seed_plan
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(seeded_app):
+    with seeded_app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_healthz_checks_the_database(seeded_app, tmp_path):
+    client = seeded_app.test_client()
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+    broken = create_app({"TESTING": True, "SECRET_KEY": "x",
+                         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db"})
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503 and response.get_json()["database"] == "unreachable"
+
+
+def _table_rows(app) -> dict[str, list]:
+    with app.app_context():
+        names = sorted(inspect(db.engine).get_table_names())
+        return {name: db.session.execute(text(f'SELECT * FROM "{name}" ORDER BY 1')).all() for name in names}
+
+
+def test_backup_and_restore_round_trip_every_table(seeded_app, tmp_path):
+    with seeded_app.app_context():
+        move_action(action_by_ref("2.7"), "amber", 0, 1, user_for("editor"))
+        add_note(action_by_ref("2.7"), "Evidence with ‘quotes’ and é", None, user_for("contributor"))
+    runner = seeded_app.test_cli_runner()
+    backup_file = tmp_path / "board-backup.sqlite3"
+    made = runner.invoke(args=["backup", str(backup_file)])
+    assert made.exit_code == 0 and "SQLite online backup" in made.output
+    assert sqlite3.connect(backup_file).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert runner.invoke(args=["backup", str(backup_file)]).exit_code == 1  # never overwrites
+
+    fresh = make_app(tmp_path / "fresh")
+    restored = fresh.test_cli_runner().invoke(args=["restore", str(backup_file)])
+    assert restored.exit_code == 0, restored.output
+    assert _table_rows(fresh) == _table_rows(seeded_app)
+    again = fresh.test_cli_runner().invoke(args=["restore", str(backup_file)])
+    assert again.exit_code == 1 and "restore only into an empty database" in again.output
+
+
+def test_every_migration_keeps_every_row(tmp_path):
+    """Build the first schema, fill it, upgrade step by step to head: no row is lost."""
+    app = make_app(tmp_path / "migrated", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/migrated.sqlite3")
+    with app.app_context():
+        db.drop_all()
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        upgrade(revision="e5eb68e808d1")  # the first migration: plan, areas, outcomes, actions
+        plan_rows = _import_with_core(seed_plan())
+        upgrade()
+        counts = {table: db.session.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar()
+                  for table in ("plan", "area", "outcome", "action", "action_owner", "owner_role")}
+        assert counts == plan_rows
+        assert db.session.execute(text("SELECT plan_due_text FROM action WHERE ref = '7.1'")).scalar() == "March 24"
+        assert db.session.execute(text("SELECT COUNT(*) FROM kpi_measure")).scalar() == 0
+        downgrade(revision="e5eb68e808d1")
+        assert db.session.execute(text("SELECT COUNT(*) FROM action")).scalar() == plan_rows["action"]
+        upgrade()
+
+
+def _import_with_core(plan: dict) -> dict[str, int]:
+    """Fill the first schema the way the first release's importer did (the models are newer)."""
+    from board.services.due import parse_due
+
+    conn = db.session.connection()
+    conn.execute(text("INSERT INTO plan (id, title, organisation, period, objective, owner_name, owner_role, "
+                      "header, change_counter, imported_at, updated_at) VALUES (1, :t, '', '', '', '', '', '{}', 0, "
+                      "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"t": plan["title"]})
+    roles: dict[str, int] = {}
+    outcome_id = action_id = order = links = 0
+    for area in plan["areas"]:
+        conn.execute(text("INSERT INTO area (id, plan_id, number, title, overall_effectiveness) "
+                          "VALUES (:n, 1, :n, :t, '')"), {"n": area["number"], "t": area["title"]})
+        for position, outcome in enumerate(area["outcomes"]):
+            outcome_id += 1
+            conn.execute(text("INSERT INTO outcome (id, area_id, position, text) VALUES (:i, :a, :p, :t)"),
+                         {"i": outcome_id, "a": area["number"], "p": position, "t": outcome["text"]})
+            for action in outcome["actions"]:
+                action_id += 1
+                order += 1
+                due = parse_due(action["due"])
+                conn.execute(text(
+                    "INSERT INTO action (id, plan_id, area_id, outcome_id, ref, plan_order, text, see_also, due_text,"
+                    " due_date, cadence, status, position, version, created_at, updated_at) VALUES (:i, 1, :a, :o,"
+                    " :r, :po, :t, '[]', :d, :dd, :c, 'not_started', 0, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                    {"i": action_id, "a": area["number"], "o": outcome_id, "r": action["ref"], "po": order,
+                     "t": action["text"], "d": due.text, "dd": due.date, "c": due.cadence})
+                for owner in action["owners"]:
+                    if owner not in roles:
+                        roles[owner] = len(roles) + 1
+                        conn.execute(text("INSERT INTO owner_role (id, plan_id, name) VALUES (:i, 1, :n)"),
+                                     {"i": roles[owner], "n": owner})
+                    conn.execute(text("INSERT INTO action_owner (action_id, owner_role_id) VALUES (:a, :r)"),
+                                 {"a": action_id, "r": roles[owner]})
+                    links += 1
+    db.session.commit()
+    return {"plan": 1, "area": len(plan["areas"]), "outcome": outcome_id, "action": action_id,
+            "action_owner": links, "owner_role": len(roles)}
+
