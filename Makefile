@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/pip install --disable-pip-version-check --quiet
 
-.PHONY: run test setup-db chromium bench lint clean
+.PHONY: run test test-postgres setup-db chromium bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ setup-db: $(VENV)/.runtime-installed
 ## test: install test tools and Debian's chromium, then run the whole suite.
 test: $(VENV)/.dev-installed chromium
 	$(BIN)/pytest
+
+## test-postgres: the same suite against a throwaway PostgreSQL cluster (installed when missing).
+test-postgres: $(VENV)/.dev-installed chromium
+	bash scripts/with-postgres.sh $(BIN)/pytest -p no:cacheprovider
 
 chromium:
 	@bash scripts/ensure-chromium.sh

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, g, url_for
+from flask import abort, g, request, url_for
 from flask_login import LoginManager, current_user
 
 from models import Role, User, db
@@ -119,6 +119,13 @@ def set_security_headers(response):
     return response
 
 
+def refuse_nul_characters():
+    """No text anywhere may hold a NUL character (PostgreSQL cannot store one): refuse it plainly."""
+    for values in (request.args, request.form):
+        if any("\x00" in value for value in values.values()):
+            abort(400, description="The request contained a NUL character, which no field accepts.")
+
+
 def refuse_weak_secret(app) -> None:
     """Outside development and tests the app will not start without a real SECRET_KEY."""
     if app.config.get("TESTING") or app.config.get("BOARD_ENV") == "development":
@@ -134,6 +141,7 @@ def refuse_weak_secret(app) -> None:
 
 def init_app(app) -> None:
     login_manager.init_app(app)
+    app.before_request(refuse_nul_characters)
     app.after_request(set_security_headers)
     app.jinja_env.globals.update(detail_url=detail_url, board_url=board_url, may=may,
                                  is_read_only=is_read_only, outcome_url=outcome_url,

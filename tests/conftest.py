@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import uuid
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, make_url, text
 
 from app import create_app
 from board.services.accounts import create_user
@@ -21,12 +23,29 @@ ROLES = [role.value for role in Role]
 TEST_TODAY = "2023-12-15"
 
 
+def fresh_database_url(tmp_path) -> str:
+    """A new empty database: a SQLite file, or with TEST_DATABASE_URL a new PostgreSQL database."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        return f"sqlite:///{tmp_path / 'board.sqlite3'}"
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def on_sqlite(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+
+
 def make_app(tmp_path, **config):
     tmp_path.mkdir(parents=True, exist_ok=True)
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'board.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": config.pop("SQLALCHEMY_DATABASE_URI", None) or fresh_database_url(tmp_path),
         "BOARD_TODAY": TEST_TODAY,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "BOARD_POLL_SECONDS": 1,  # browser tests wait for one poll
@@ -34,7 +53,22 @@ def make_app(tmp_path, **config):
     })
     with app.app_context():
         db.create_all()
+    _apps_made.append(app)
     return app
+
+
+_apps_made: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_databases():
+    """Close every connection a test's apps opened (PostgreSQL warns about ones left open)."""
+    yield
+    while _apps_made:
+        app = _apps_made.pop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -67,5 +67,5 @@ def test_sign_in_with_garbage_is_refused_plainly(seeded_app):
     for _ in range(30):
         response = visitor.post("/sign-in", data={"email": rng.choice(BAD_VALUES), "password": rng.choice(BAD_VALUES),
                                                   "csrf_token": csrf_token(visitor)})
-        assert response.status_code == 422
+        assert response.status_code in (400, 422)  # 400: a NUL character, refused before anything else
     assert visitor.get("/").status_code == 302

@@ -5,11 +5,12 @@ from flask_migrate import upgrade
 
 from app import create_app
 from models import db
+from tests.conftest import fresh_database_url
 
 
 def test_migrations_from_empty_to_head_match_the_models(tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.sqlite3'}"})
+                      "SQLALCHEMY_DATABASE_URI": fresh_database_url(tmp_path)})
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:

@@ -57,8 +57,13 @@ def move_action(action: Action, to_status: str, to_position: int, expected_versi
     if to_area_id is not None and to_area_id != action.area_id:
         raise MoveRefused(f"{action.ref} belongs to area {action.area.number}: "
                           "a card cannot move to another area.")
+    # Moves in one area renumber the same columns: take them one at a time (PostgreSQL row lock;
+    # SQLite already runs one writer at a time). The area is locked before any card, so two moves
+    # can never wait on each other. Cards read before the lock may be stale: read them again.
+    db.session.execute(select(Area.id).where(Area.id == action.area_id).with_for_update())
+    db.session.expire_all()
     old_status, old_position = action.status, action.position
-    # Claim the version first: of two concurrent moves exactly one matches and the other conflicts.
+    # Then claim the version: of two concurrent moves of a card exactly one matches, the other conflicts.
     claimed = db.session.execute(
         update(Action).where(Action.id == action.id, Action.version == expected_version)
         .values(version=Action.version + 1).execution_options(synchronize_session=False)
