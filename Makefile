@@ -39,7 +39,7 @@ chromium:
 
 ## bench: board latency and size for 88 and 880 cards, served by gunicorn.
 bench: $(VENV)/.dev-installed
-	$(BIN)/python bench/board_bench.py
+	bash scripts/with-postgres.sh $(BIN)/python bench/board_bench.py
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
