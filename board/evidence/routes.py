@@ -95,8 +95,9 @@ def edit_note(note_id: int):
         else:
             return _done(plan, action, "notes_section", f"Evidence note on {action.ref} updated.", "#notes")
     status = 422 if request.method == "POST" else 200
-    return render_page_or_partial("evidence/note_edit.html", "partials/note_edit_form.html", status=status,
-                                  note=note, action=action, form=form)
+    return render_page_or_partial("evidence/note_page.html", "partials/note_edit_form.html", status=status,
+                                  note=note, action=action, form=form, verb="Edit",
+                                  form_partial="partials/note_edit_form.html")
 
 
 @evidence_bp.route("/notes/<int:note_id>/withdraw", methods=["GET", "POST"])
@@ -111,8 +112,9 @@ def withdraw_note(note_id: int):
         evidence.withdraw_note(note, form.reason.data, current_user)
         return _done(plan, action, "notes_section", f"Evidence note on {action.ref} withdrawn.", "#notes")
     status = 422 if request.method == "POST" else 200
-    return render_page_or_partial("evidence/note_withdraw.html", "partials/note_withdraw_form.html",
-                                  status=status, note=note, action=action, form=form)
+    return render_page_or_partial("evidence/note_page.html", "partials/note_withdraw_form.html",
+                                  status=status, note=note, action=action, form=form, verb="Withdraw",
+                                  form_partial="partials/note_withdraw_form.html")
 
 
 @evidence_bp.post("/actions/<ref>/due")
