@@ -71,3 +71,32 @@ def test_an_expired_link_stops_working(browser, seeded_app, live_server):
     expect(page.get_by_text("it was expired")).to_be_visible()
     expect(page.locator("li.card")).to_have_count(0)
     context.close()
+
+
+def test_admin_creates_a_user_who_signs_in_with_the_password_shown_once(page, browser, live_server):
+    sign_in_as(page, live_server, "admin")
+    page.get_by_role("link", name="Users").click()
+    page.get_by_label("Email").fill("lead@example.org")
+    page.get_by_label("Name").fill("Lena Lead")
+    page.get_by_label("Role").select_option("contributor")
+    page.get_by_label("Principal Social Worker").check()
+    page.get_by_role("button", name="Create user").click()
+    password = page.get_by_label("Password for lead@example.org").input_value()
+    assert len(password) >= 12
+    expect(page.get_by_role("table")).to_contain_text("Lena Lead")
+    page.get_by_role("link", name="Lena Lead").click()
+    page.get_by_label("Role").select_option("editor")
+    page.get_by_role("button", name="Change role").click()
+    expect(page.locator("#flash")).to_contain_text("Lena Lead is now Editor.")
+
+    newcomer = browser.new_context()
+    lead = newcomer.new_page()
+    lead.goto(live_server + "/sign-in")
+    lead.get_by_label("Email").fill("lead@example.org")
+    lead.get_by_label("Password").fill(password)
+    lead.get_by_role("button", name="Sign in").click()
+    expect(lead.locator("#flash")).to_contain_text("Signed in as Lena Lead")
+    lead.get_by_label("My actions").check()
+    lead.get_by_role("button", name="Filter").click()
+    expect(lead.locator("li.card")).to_have_count(9)  # the Principal Social Worker's actions
+    newcomer.close()
