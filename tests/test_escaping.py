@@ -1,5 +1,6 @@
 """Everything people type is escaped when shown."""
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -49,4 +50,30 @@ def test_plan_texts_are_escaped_on_board_and_detail(seeded_app, client, payload)
         import_plan(plan)
     for page in (client.get("/"), client.get("/actions/2.7"), client.get("/actions/2.6")):
         assert page.status_code == 200
+        _assert_escaped(page.get_data(as_text=True), payload)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_evidence_reasons_comments_clinics_and_kpis_are_escaped(seeded_app, client_for, payload):
+    from board.services.board_view import current_plan
+    from board.services.clinics import start_clinic
+    from board.services.evidence import add_impact_comment, add_note, change_due
+    from board.services.kpis import add_measure
+    from board.services.moves import move_action, record_reason
+    from tests.conftest import action_by_ref, user_for
+
+    with seeded_app.app_context():
+        clinic = start_clinic(current_plan(), date(2023, 12, 15), payload, payload, [2], user_for("editor"))
+        moved = move_action(action_by_ref("2.7"), "red", 0, 1, user_for("editor"))
+        record_reason(moved.event, payload, user_for("editor"))
+        add_note(action_by_ref("2.7"), payload, "https://docs.example/?q=" + payload, user_for("editor"))
+        change_due(action_by_ref("2.7"), "Feb 2024", payload, user_for("editor"), date(2023, 12, 15))
+        add_impact_comment(action_by_ref("2.7").outcome, payload, "clear", user_for("editor"))
+        add_measure(current_plan(), payload, "count", None, user_for("admin"))
+        clinic_id, outcome_id = clinic.id, action_by_ref("2.7").outcome_id
+    viewer = client_for("viewer")
+    for path in ("/", "/actions/2.7", "/outcomes", f"/outcomes/{outcome_id}", "/activity", "/overview",
+                 "/report?from=2023-01-01", "/kpis", f"/clinics/{clinic_id}", "/clinics", "/moves/unexplained"):
+        page = (client_for("admin") if path.startswith("/moves") else viewer).get(path)
+        assert page.status_code == 200, path
         _assert_escaped(page.get_data(as_text=True), payload)
