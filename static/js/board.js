@@ -127,6 +127,19 @@
     focusedCardBeforeRefresh = card ? card.id : null;
   });
 
+  // A read-only link revoked or expired while open: say so instead of quietly going stale.
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    if (event.detail.elt.id !== "board-poll" || (status !== 404 && status !== 410)) return;
+    event.detail.elt.remove();  // stop polling
+    var note = document.createElement("p");
+    note.className = "flash flash-error";
+    note.setAttribute("role", "alert");
+    note.textContent = "This link is no longer valid: the board below will not change any more. " +
+      "Ask the plan owner for a new link.";
+    document.getElementById("main").prepend(note);
+  });
+
   document.addEventListener("htmx:oobAfterSwap", function () {
     if (focusedCardBeforeRefresh && (!document.activeElement || document.activeElement === document.body)) {
       focusCard(focusedCardBeforeRefresh);

@@ -100,3 +100,17 @@ def test_admin_creates_a_user_who_signs_in_with_the_password_shown_once(page, br
     lead.get_by_role("button", name="Filter").click()
     expect(lead.locator("li.card")).to_have_count(9)  # the Principal Social Worker's actions
     newcomer.close()
+
+
+def test_an_open_share_page_says_when_its_link_is_revoked(browser, seeded_app, live_server):
+    with seeded_app.app_context():
+        link, token = share_links.create_link(current_plan(), "Committee", None)
+        link_id = link.id
+    context = browser.new_context()
+    reader = context.new_page()
+    reader.goto(f"{live_server}/share/{token}/")
+    expect(reader.locator("li.card")).to_have_count(88)
+    with seeded_app.app_context():
+        share_links.revoke(db.session.get(ShareLink, link_id))
+    expect(reader.get_by_role("alert")).to_contain_text("This link is no longer valid", timeout=4000)
+    context.close()
