@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from board.services.board_view import BoardFilter, is_overdue, is_stale, load_board
 from board.services.due import cadence_label
+from board.services.overview import ref_sort_key
 from board.templating import local_time
 from models import Action, ActionEvent, EvidenceNote, Outcome, Plan, Status, User, db
 
@@ -37,7 +38,7 @@ def export_rows(plan: Plan, board_filter: BoardFilter | None = None, on: date | 
     """One row per action shown by the filter, in area and plan order."""
     board = load_board(plan, on=on, board_filter=board_filter)
     cards = sorted((card for lane in board.swimlanes for cards in lane.columns.values() for card in cards),
-                   key=lambda card: [int(p) if p.isdigit() else p for p in card.ref.split(".")])
+                   key=lambda card: ref_sort_key(card.ref))
     areas = {lane.area.id: f"{lane.area.number} {lane.area.title}" for lane in board.swimlanes}
     outcomes = dict(db.session.execute(select(Outcome.id, Outcome.text)).all())
     status_changes = _latest_status_changes(plan)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from board.services.history import latest_move
 from models import Action, ActionEvent, Area, Plan, Status, User, db
@@ -142,11 +142,6 @@ def record_reason(move: ActionEvent, reason: str, user: User) -> ActionEvent:
 def reason_for(move: ActionEvent) -> ActionEvent | None:
     return db.session.scalars(select(ActionEvent).where(
         ActionEvent.explains_event_id == move.id, ActionEvent.kind == "reason")).first()
-
-
-def count_in_column(area_id: int, status: str) -> int:
-    return db.session.scalar(select(func.count(Action.id)).where(
-        Action.area_id == area_id, Action.status == status))
 
 
 def resolve_position(action: Action, to_status: str, *, position: int | None = None,

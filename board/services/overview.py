@@ -65,7 +65,7 @@ class Overview:
 def build_overview(plan: Plan, on: date, due_within: int = 30, board=None) -> Overview:
     board = board or load_board(plan, on=on)
     rows, exceptions, due_soon = [], [], []
-    latest = _latest_words(plan)
+    latest = latest_words(plan)
     for lane in board.swimlanes:
         cards = [card for cards in lane.columns.values() for card in cards]
         rows.append(AreaRow(
@@ -78,16 +78,17 @@ def build_overview(plan: Plan, on: date, due_within: int = 30, board=None) -> Ov
             if card.due_date and on <= card.due_date <= on + timedelta(days=due_within) \
                     and card.status != Status.COMPLETE.value:
                 due_soon.append((card, lane.area))
-    exceptions.sort(key=lambda e: (e.card.status != Status.RED.value, _ref_key(e.card.ref)))
-    due_soon.sort(key=lambda pair: (pair[0].due_date, _ref_key(pair[0].ref)))
+    exceptions.sort(key=lambda e: (e.card.status != Status.RED.value, ref_sort_key(e.card.ref)))
+    due_soon.sort(key=lambda pair: (pair[0].due_date, ref_sort_key(pair[0].ref)))
     return Overview(rows, exceptions, due_soon, _ratings(plan))
 
 
-def _ref_key(ref: str):
+def ref_sort_key(ref: str):
+    """Refs in plan order: 2.10 after 2.9."""
     return [int(part) if part.isdigit() else part for part in ref.split(".")]
 
 
-def _latest_words(plan: Plan) -> dict[int, str]:
+def latest_words(plan: Plan) -> dict[int, str]:
     """Per action: the reason of its latest explained move, else its latest evidence note."""
     words = {}
     notes = (select(func.max(EvidenceNote.id)).join(Action)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from board.services.board_view import Card, is_overdue, is_stale, load_board
 from board.services.evidence import comments_for
-from board.services.overview import Overview, _latest_words, _ref_key, build_overview
+from board.services.overview import Overview, build_overview, latest_words, ref_sort_key
 from models import Action, ActionEvent, Area, ImpactComment, Outcome, Plan, Status, User, db
 
 
@@ -79,7 +79,7 @@ def build_report(plan: Plan, start: date, end: date, today: date) -> HighlightRe
     board = load_board(plan, on=today)
     overview = build_overview(plan, today, board=board)
     then = statuses_at(plan, _day_start(start))
-    words = _latest_words(plan)
+    words = latest_words(plan)
     current = {card.id: card.status for lane in board.swimlanes
                for cards in lane.columns.values() for card in cards}
     lines = []
@@ -92,7 +92,7 @@ def build_report(plan: Plan, start: date, end: date, today: date) -> HighlightRe
                     lines.append(ReportLine(card, lane.area, Status(was) if was != card.status else None,
                                             words.get(card.id), overdue, stale))
     order = {Status.RED.value: 0, Status.AMBER.value: 1}
-    lines.sort(key=lambda line: (order.get(line.card.status, 2), _ref_key(line.card.ref)))
+    lines.sort(key=lambda line: (order.get(line.card.status, 2), ref_sort_key(line.card.ref)))
     moved = _moves(plan, start, end)
     changed = sum(1 for action_id, status in then.items() if status != current.get(action_id))
     return HighlightReport(start, end, overview, lines,
