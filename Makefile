@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/pip install --disable-pip-version-check --quiet
 
-.PHONY: run test test-postgres setup-db chromium bench lint clean
+.PHONY: run test test-postgres setup-db chromium bench lint lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
 	touch $@
 
 $(VENV)/.dev-installed: requirements-dev.txt requirements.txt | $(BIN)/python
-	$(PIP) -r requirements-dev.txt
+	$(PIP) -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 ## run: install, create or upgrade the SQLite database, import the seed into an empty one, serve.
@@ -41,8 +41,17 @@ chromium:
 bench: $(VENV)/.dev-installed
 	bash scripts/with-postgres.sh $(BIN)/python bench/board_bench.py
 
+## lint: style and errors (ruff), and unused code (vulture; false positives listed in vulture_allowlist.py).
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(BIN)/vulture --min-confidence 60 app.py board models bench tests vulture_allowlist.py
+
+## lock: recompile the pinned installs (requirements*.txt) from their top-level lists (requirements*.in).
+lock: $(VENV)/.dev-installed
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --strip-extras --annotation-style=line \
+	  --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --strip-extras --annotation-style=line \
+	  --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
 
 clean:
 	rm -rf $(VENV) .pytest_cache

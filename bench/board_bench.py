@@ -75,7 +75,7 @@ def database_url(kind: str, tmp: Path) -> str:
         return f"sqlite:///{tmp / 'bench.sqlite3'}"
     if not os.environ.get("TEST_DATABASE_URL"):
         raise SystemExit("PostgreSQL needs TEST_DATABASE_URL: run `make bench`, which starts a throwaway cluster.")
-    from tests.conftest import fresh_database_url
+    from tests.databases import fresh_database_url
 
     return fresh_database_url(tmp)
 

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import uuid
 
+import jinja2
 import pytest
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import event
 
 from app import create_app
 from board.services.accounts import create_user
 from board.services.plan_import import import_plan
 from models import Role, db
+from tests.databases import copy_database, fresh_database_url
 from tests.plans import seed_plan
 
 PASSWORD = "correct horse battery"
@@ -23,24 +23,29 @@ ROLES = [role.value for role in Role]
 TEST_TODAY = "2023-12-15"
 
 
-def fresh_database_url(tmp_path) -> str:
-    """A new empty database: a SQLite file, or with TEST_DATABASE_URL a new PostgreSQL database."""
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        return f"sqlite:///{tmp_path / 'board.sqlite3'}"
-    name = f"test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(server).set(database=name).render_as_string(hide_password=False)
-
-
 def on_sqlite(app) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
 
 
-def make_app(tmp_path, **config):
+class _SharedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the whole session: every test makes a new app, none recompiles."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _SharedBytecodeCache()
+
+
+def make_app(tmp_path, *, schema: bool = True, **config):
+    """An app for a test; a new empty database in `tmp_path` unless `SQLALCHEMY_DATABASE_URI` is given."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     app = create_app({
         "TESTING": True,
@@ -51,8 +56,10 @@ def make_app(tmp_path, **config):
         "BOARD_POLL_SECONDS": 1,  # browser tests wait for one poll
         **config,
     })
-    with app.app_context():
-        db.create_all()
+    app.jinja_env.bytecode_cache = _TEMPLATES
+    if schema:
+        with app.app_context():
+            db.create_all()
     _apps_made.append(app)
     return app
 
@@ -71,14 +78,38 @@ def _close_databases():
             db.engine.dispose()
 
 
-@pytest.fixture
-def app(tmp_path):
-    """An app with an empty schema."""
-    app = make_app(tmp_path)
-    yield app
+def _template(tmp_path_factory, name: str, fill) -> str:
+    """A database built once for the session, to copy for each test; nothing stays connected to it."""
+    app = make_app(tmp_path_factory.mktemp(name))
     with app.app_context():
+        fill()
         db.session.remove()
         db.engine.dispose()
+    _apps_made.remove(app)
+    return app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+def _seed() -> None:
+    import_plan(seed_plan())
+    for role in Role:
+        create_user(email_for(role.value), f"{role.label} Person", role, PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def empty_template(tmp_path_factory) -> str:
+    return _template(tmp_path_factory, "empty-template", lambda: None)
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory) -> str:
+    """The real seed plan and one user per role, imported once per session."""
+    return _template(tmp_path_factory, "seeded-template", _seed)
+
+
+@pytest.fixture
+def app(tmp_path, empty_template):
+    """An app with an empty schema."""
+    return make_app(tmp_path, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(empty_template, tmp_path))
 
 
 def email_for(role: str) -> str:
@@ -86,13 +117,9 @@ def email_for(role: str) -> str:
 
 
 @pytest.fixture
-def seeded_app(app):
-    """An app holding the real seed plan and one user per role."""
-    with app.app_context():
-        import_plan(seed_plan())
-        for role in Role:
-            create_user(email_for(role.value), f"{role.label} Person", role, PASSWORD)
-    return app
+def seeded_app(tmp_path, seeded_template):
+    """An app holding the real seed plan and one user per role (a copy of the session's template)."""
+    return make_app(tmp_path, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(seeded_template, tmp_path))
 
 
 def csrf_token(client, path: str = "/sign-in") -> str:

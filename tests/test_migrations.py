@@ -5,7 +5,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from models import db
-from tests.conftest import fresh_database_url
+from tests.databases import fresh_database_url
 
 
 def test_migrations_from_empty_to_head_match_the_models(tmp_path):
