@@ -1,0 +1,130 @@
+"""Reading pages the way a person does: parsed HTML and small questions about it.
+
+Tests ask "which cards are in area 2 under Amber?", "what does the flash say?", "what errors does this
+form show?" instead of slicing raw HTML, so a change of markup that keeps the meaning keeps the tests.
+"""
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Tag
+
+
+def _text(node) -> str:
+    """Visible words of a node, whitespace collapsed."""
+    return " ".join(node.get_text(" ", strip=True).split()) if node is not None else ""
+
+
+class Page:
+    """A parsed HTML page or partial."""
+
+    def __init__(self, html: str):
+        self.html = html
+        self.soup = BeautifulSoup(html, "html.parser")
+
+    # --- the board ---------------------------------------------------------------------------
+    def card_refs(self) -> list[str]:
+        """Refs of every card shown, in page order."""
+        return [card["data-ref"] for card in self.soup.select("li.card[data-ref]")]
+
+    def card(self, ref: str) -> Tag | None:
+        return self.soup.select_one(f'li.card[data-ref="{ref}"]')
+
+    def card_text(self, ref: str) -> str:
+        return _text(self.card(ref))
+
+    def lane(self, area: int) -> Tag | None:
+        return self.soup.select_one(f'section.swimlane[data-area="{area}"]')
+
+    def cards_in(self, area: int, status: str) -> list[str]:
+        """Refs of the cards in one area's column for `status` (e.g. "amber"), top to bottom."""
+        lane = self.lane(area)
+        column = lane.select_one(f'ol[data-status="{status}"]') if lane else None
+        return [card["data-ref"] for card in column.select("li.card")] if column else []
+
+    def lanes(self) -> list[int]:
+        return [int(lane["data-area"]) for lane in self.soup.select("section.swimlane[data-area]")]
+
+    def column_headings(self) -> list[str]:
+        return [_text(node) for node in self.soup.select(".column-head .status-word")]
+
+    def totals_text(self) -> str:
+        return _text(self.soup.select_one("#board-totals"))
+
+    def out_of_band_ids(self) -> list[str]:
+        """Ids of the elements an htmx answer swaps in out of band."""
+        return [node["id"] for node in self.soup.select("[hx-swap-oob][id]")]
+
+    # --- messages and forms ------------------------------------------------------------------
+    def flash_text(self) -> str:
+        return _text(self.soup.select_one("#flash"))
+
+    def alerts(self) -> list[str]:
+        return [_text(node) for node in self.soup.select('[role="alert"]')]
+
+    def form_errors(self, within: str | None = None) -> list[str]:
+        """Inline field errors (not the summary), optionally inside the element matching `within`."""
+        root = self.soup.select_one(within) if within else self.soup
+        return [_text(node) for node in root.select(".field-error")] if root else []
+
+    def error_summary(self) -> list[str]:
+        return [_text(node) for node in self.soup.select(".error-summary li")]
+
+    def field_value(self, name: str, within: str | None = None) -> str | None:
+        """What a form field holds as the page shows it (input value, textarea text, selected option)."""
+        root = self.soup.select_one(within) if within else self.soup
+        field = root.select_one(f'[name="{name}"]') if root else None
+        if field is None:
+            return None
+        if field.name == "textarea":
+            return field.get_text()
+        if field.name == "select":
+            chosen = field.select_one("option[selected]")
+            return chosen.get("value") if chosen else None
+        return field.get("value")
+
+    def forms(self) -> list[Tag]:
+        return self.soup.select("form")
+
+    def csrf_token(self) -> str | None:
+        field = self.soup.select_one('input[name="csrf_token"]')
+        if field is not None:
+            return field.get("value")
+        body = self.soup.select_one("body[hx-headers]")
+        match = re.search(r'"X-CSRFToken": "([^"]+)"', body["hx-headers"]) if body else None
+        return match.group(1) if match else None
+
+    # --- anything ----------------------------------------------------------------------------
+    def text(self, selector: str | None = None) -> str:
+        """Visible words of the page, or of the first element matching `selector`."""
+        return _text(self.soup.select_one(selector) if selector else self.soup)
+
+    def texts(self, selector: str) -> list[str]:
+        return [_text(node) for node in self.soup.select(selector)]
+
+    def links(self, selector: str = "a[href]") -> list[str]:
+        return [node["href"] for node in self.soup.select(selector) if node.has_attr("href")]
+
+    def link(self, name: str) -> str | None:
+        """The href of the first link whose visible words are `name`."""
+        for node in self.soup.select("a[href]"):
+            if _text(node) == name:
+                return node["href"]
+        return None
+
+    def headings(self, level: str = "h1, h2, h3") -> list[str]:
+        return [_text(node) for node in self.soup.select(level)]
+
+    def table_rows(self, selector: str = "table") -> list[list[str]]:
+        table = self.soup.select_one(selector)
+        if table is None:
+            return []
+        return [[_text(cell) for cell in row.select("th, td")] for row in table.select("tr")]
+
+    def is_full_page(self) -> bool:
+        return self.soup.find("html") is not None
+
+
+def page_of(response) -> Page:
+    """Parse a Flask test client response (or HTML text)."""
+    return Page(response if isinstance(response, str) else response.get_data(as_text=True))
