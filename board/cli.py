@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -11,6 +10,7 @@ from flask import current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
+from board import clock
 from board.services import accounts, backup, share_links
 from board.services.board_view import current_plan
 from board.services.kpis import ensure_baseline_measures
@@ -161,7 +161,7 @@ def share_link_create(label: str, expires, base_url: str | None) -> None:
     if plan is None:
         raise click.ClickException("No plan has been imported yet.")
     expires_on = expires.date() if expires else None
-    if expires_on and expires_on < date.today():
+    if expires_on and expires_on < clock.today():
         raise click.ClickException("The expiry date must be today or later.")
     _link, token = share_links.create_link(plan, label, expires_on, actor_label=CLI_ACTOR)
     with current_app.test_request_context(base_url=_base_url(base_url)):
@@ -175,7 +175,7 @@ def share_link_list() -> None:
     for link in share_links.all_links(plan) if plan else []:
         expires = link.expires_on.isoformat() if link.expires_on else "never"
         opened = link.last_opened_at.strftime("%Y-%m-%d %H:%M") if link.last_opened_at else "never"
-        click.echo(f"{link.id}\t{link.state(date.today())}\t{link.label}\texpires {expires}\t"
+        click.echo(f"{link.id}\t{link.state(clock.today())}\t{link.label}\texpires {expires}\t"
                    f"opened {link.times_opened}x, last {opened}")
 
 

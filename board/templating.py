@@ -1,11 +1,7 @@
 """Values every template may use."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
-from flask import current_app, has_app_context
-
+from board.clock import ago, local_time
 from board.services.board_view import STATUSES, is_overdue, is_stale
 from board.services.due import cadence_label
 from models import Status
@@ -23,29 +19,3 @@ def init_app(app) -> None:
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["status_label"] = lambda value: Status(value).label
     app.jinja_env.globals.update(is_stale=is_stale)
-
-
-def _zone() -> ZoneInfo:
-    name = current_app.config.get("BOARD_TIMEZONE", "Europe/London") if has_app_context() else "Europe/London"
-    return ZoneInfo(name)
-
-
-def local_time(moment: datetime | None, fmt: str = "%H:%M") -> str:
-    """A stored UTC time as the council reads it (Europe/London unless BOARD_TIMEZONE says)."""
-    if moment is None:
-        return ""
-    return moment.replace(tzinfo=UTC).astimezone(_zone()).strftime(fmt)
-
-
-def ago(moment: datetime | None) -> str:
-    """'today', 'yesterday', '3 days ago', or the date for older changes."""
-    if moment is None:
-        return ""
-    days = (datetime.now(UTC).replace(tzinfo=None) - moment).days
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    if days < 30:
-        return f"{days} days ago"
-    return local_time(moment, "%-d %b %Y")

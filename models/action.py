@@ -18,8 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from board.clock import now
 from models import db
-from models.plan import Area, Outcome, OwnerRole, utcnow
+from models.plan import Area, Outcome, OwnerRole
 from models.user import User
 
 
@@ -85,8 +86,8 @@ class Action(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     # Optimistic lock: bumped on every status or position change.
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
     status_changed_at: Mapped[datetime | None] = mapped_column()
     # The latest change a person recorded (move, reason, note...): "updated 3 days ago by Name",
     # and what "stale" is measured from for recurring actions.
@@ -117,7 +118,7 @@ class ActionEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=now, index=True)
     # Who made the change: a signed-in user, or a label for the CLI and plan imports.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     actor_label: Mapped[str] = mapped_column(String(200), default="")

@@ -6,14 +6,14 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from board.clock import now
 from models import db
-from models.plan import utcnow
 from models.user import User
 
 
 class AuditEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=now, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     actor_label: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[str] = mapped_column(String(40))

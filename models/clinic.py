@@ -6,8 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from board.clock import now
 from models import db
-from models.plan import utcnow
 from models.user import User
 
 clinic_participants = Table(
@@ -26,7 +26,7 @@ class Clinic(db.Model):
     attendees: Mapped[str] = mapped_column(Text, default="")
     # Area numbers the clinic covers; empty means the whole plan.
     area_numbers: Mapped[list] = mapped_column(JSON, default=list)
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(default=now)
     started_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     ended_at: Mapped[datetime | None] = mapped_column()
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

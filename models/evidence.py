@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from board.clock import now
 from models import db
-from models.plan import Outcome, utcnow
+from models.plan import Outcome
 from models.user import User
 
 
@@ -21,7 +22,7 @@ class EvidenceNote(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     text: Mapped[str] = mapped_column(Text)
     link_url: Mapped[str | None] = mapped_column(String(2000))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     edited_at: Mapped[datetime | None] = mapped_column()
     withdrawn_at: Mapped[datetime | None] = mapped_column()
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -42,7 +43,7 @@ class NoteRevision(db.Model):
     text: Mapped[str] = mapped_column(Text)
     link_url: Mapped[str | None] = mapped_column(String(2000))
     written_at: Mapped[datetime] = mapped_column()
-    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replaced_at: Mapped[datetime] = mapped_column(default=now)
     replaced_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
 
     note: Mapped[EvidenceNote] = relationship(back_populates="revisions")
@@ -67,7 +68,7 @@ class ImpactComment(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     text: Mapped[str] = mapped_column(Text)
     rating: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
 
     outcome: Mapped[Outcome] = relationship()
     author: Mapped[User] = relationship()

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from board.clock import now
 from models import db
-from models.plan import utcnow
 from models.user import User
 
 
@@ -33,7 +33,7 @@ class KpiValue(db.Model):
     measure_id: Mapped[int] = mapped_column(ForeignKey("kpi_measure.id"), index=True)
     quarter: Mapped[str] = mapped_column(String(12))
     value: Mapped[float] = mapped_column(Float)
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=now)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     measure: Mapped[KpiMeasure] = relationship(back_populates="values")

@@ -1,16 +1,13 @@
 """The plan aggregate: the plan header, its numbered areas, intended outcomes and owner roles."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from board.clock import now
 from models import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Plan(db.Model):
@@ -28,8 +25,8 @@ class Plan(db.Model):
     header: Mapped[dict] = mapped_column(JSON, default=dict)
     # Bumped on every change to the plan's cards; lets clients ask "anything new?" cheaply.
     change_counter: Mapped[int] = mapped_column(Integer, default=0)
-    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
     areas: Mapped[list[Area]] = relationship(
         back_populates="plan", order_by="Area.number", cascade="all, delete-orphan"

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from board.clock import now
 from models import db
-from models.plan import utcnow
 from models.user import User
 
 
@@ -17,7 +17,7 @@ class ShareLink(db.Model):
     label: Mapped[str] = mapped_column(String(200))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     # The link works through the whole of this day.
     expires_on: Mapped[date | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()

@@ -9,8 +9,9 @@ from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from board.clock import now
 from models import db
-from models.plan import OwnerRole, utcnow
+from models.plan import OwnerRole
 
 
 class Role(str, enum.Enum):
@@ -60,7 +61,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20), default=Role.VIEWER.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     last_signed_in_at: Mapped[datetime | None] = mapped_column()
     # Bumped when the password changes or the account is deactivated, which ends old sessions.
     session_generation: Mapped[int] = mapped_column(Integer, default=1)
@@ -95,5 +96,5 @@ class SignInThrottle(db.Model):
 
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    first_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_failed_at: Mapped[datetime] = mapped_column(default=now)
     locked_until: Mapped[datetime | None] = mapped_column()

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from board.clock import now as utcnow
 from board.services.moves import move_action
 from models import Action, ActionEvent, Plan, User, db
-from models.plan import utcnow
 from tests.conftest import HTMX, csrf_token
 
 

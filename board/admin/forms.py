@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from board import clock
 from board.forms import CheckboxListField
 from models import Role
 
@@ -41,5 +40,5 @@ class ShareLinkForm(FlaskForm):
     submit = SubmitField("Create link")
 
     def validate_expires_on(self, field):
-        if field.data and field.data < date.today():
+        if field.data and field.data < clock.today():
             raise ValidationError("The expiry date must be today or later.")

@@ -7,11 +7,11 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from board.admin.forms import CreateUserForm, OwnerRolesForm, RoleForm, ShareLinkForm
+from board.clock import today
 from board.forms import ConfirmForm
 from board.security import role_required
 from board.services import accounts, share_links
 from board.services.board_view import current_plan
-from board.services.clock import today
 from models import OwnerRole, Role, ShareLink, User, db
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")

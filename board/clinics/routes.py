@@ -9,13 +9,12 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from board.clinics.forms import StartClinicForm
+from board.clock import local_time, today
 from board.forms import ConfirmForm
 from board.plan.routes import plan_or_404
 from board.security import role_required
 from board.services import clinics
-from board.services.clock import today
 from board.services.exports import neutralise
-from board.templating import local_time
 from models import Clinic, Role, db
 
 clinics_bp = Blueprint("clinics", __name__, url_prefix="/clinics")

@@ -12,13 +12,13 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user
 from sqlalchemy import select
 
+from board.clock import today
 from board.evidence.forms import DueChangeForm, ImpactCommentForm, NoteForm, WithdrawForm
 from board.htmx import is_htmx_request, render_page_or_partial
 from board.plan.routes import action_or_404, detail_context, lane_out_of_band, plan_or_404
 from board.security import role_required, safe_next
 from board.services import evidence
 from board.services.activity import KIND_LABELS, activity
-from board.services.clock import today
 from board.services.outcomes import outcomes_overview
 from models import Action, Area, EvidenceNote, Outcome, Role, User, db
 

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
+from board.clock import local_time
 from board.htmx import is_htmx_request, render_page_or_partial
 from board.moves.forms import MoveForm, ReasonForm
 from board.plan.filters import current_board_args, query_string
@@ -20,7 +21,6 @@ from board.services.moves import (
     record_reason,
     resolve_position,
 )
-from board.templating import local_time
 from models import Action, ActionEvent, Area, Role, Status, db
 
 moves_bp = Blueprint("moves", __name__)

@@ -16,6 +16,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from board.clock import today
 from board.database import database_ok
 from board.forms import ConfirmForm
 from board.htmx import is_htmx_request, render_page_or_partial
@@ -33,7 +34,6 @@ from board.services.board_view import (
     load_board,
 )
 from board.services.clinics import open_clinic
-from board.services.clock import today
 from board.services.evidence import due_history, latest_comment, notes_for
 from board.services.history import timeline
 from board.services.moves import pending_reason

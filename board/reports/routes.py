@@ -7,11 +7,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from board.clock import today
 from board.plan.filters import board_filter_from_request
 from board.plan.routes import plan_or_404
 from board.reports.forms import KpiMeasureForm, KpiValueForm
 from board.security import role_required
-from board.services.clock import today
 from board.services.exports import export_rows, to_csv, to_xlsx
 from board.services.kpis import KpiRefused, add_measure, kpi_panel, record_value
 from board.services.overview import build_overview

@@ -9,9 +9,9 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from board import clock
 from board.services import audit
 from models import OwnerRole, Role, SignInThrottle, User, db
-from models.plan import utcnow
 
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
@@ -145,7 +145,7 @@ def _record_failure(keys: list[tuple[str, int]], now: datetime) -> None:
 
 def authenticate(email: str, password: str, address: str | None = None) -> SignInResult:
     """Check a sign-in. Unknown email and wrong password fail alike; repeated failures lock for a while."""
-    now = utcnow()
+    now = clock.now()
     keys = _throttle_keys(email, address)
     locked = _locked_minutes(keys, now)
     if locked:

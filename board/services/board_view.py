@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from board.services.clock import today as clock_today
+from board.clock import today as clock_today
 from board.services.due import cadence_days
 from board.services.evidence import note_counts
 from board.services.owner_roles import abbreviate_role

@@ -12,9 +12,9 @@ from datetime import date
 from sqlalchemy import event, select
 from sqlalchemy.orm import selectinload
 
+from board import clock
 from board.services import audit
 from models import Action, ActionEvent, Area, Clinic, Plan, Status, User, clinic_participants, db
-from models.plan import utcnow
 
 DECISION_KINDS = ("status", "reorder", "reason", "due", "note", "note_edited", "note_withdrawn")
 
@@ -52,7 +52,7 @@ def join_clinic(clinic: Clinic, user: User) -> None:
 def end_clinic(clinic: Clinic, user: User) -> None:
     if not clinic.is_open:
         raise ClinicRefused("This clinic has already ended.")
-    clinic.ended_at, clinic.ended_by_id = utcnow(), user.id
+    clinic.ended_at, clinic.ended_by_id = clock.now(), user.id
     audit.record("clinic_ended", f"clinic {clinic.held_on.isoformat()}", by=user)
     db.session.commit()
 

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from board import clock
 from board.services.due import DueNotUnderstood, parse_due
 from board.services.moves import bump_change_counter
 from models import (
@@ -24,7 +25,6 @@ from models import (
     User,
     db,
 )
-from models.plan import utcnow
 
 MAX_NOTE = 5000
 MAX_REASON = 500
@@ -49,7 +49,7 @@ def _excerpt(text: str, length: int = 200) -> str:
 
 
 def add_note(action: Action, text: str, link_url: str | None, user: User) -> EvidenceNote:
-    now = utcnow()
+    now = clock.now()
     note = EvidenceNote(action_id=action.id, author=user, text=text.strip(), link_url=link_url or None,
                         created_at=now)
     db.session.add(note)
@@ -71,7 +71,7 @@ def edit_note(note: EvidenceNote, text: str, link_url: str | None, user: User) -
     text, link_url = text.strip(), link_url or None
     if (text, link_url) == (note.text, note.link_url):
         raise EvidenceRefused("Nothing changed: edit the text or the link first.", "text")
-    now = utcnow()
+    now = clock.now()
     db.session.add(NoteRevision(note=note, text=note.text, link_url=note.link_url,
                                 written_at=note.edited_at or note.created_at, replaced_at=now,
                                 replaced_by_id=user.id))
@@ -89,7 +89,7 @@ def withdraw_note(note: EvidenceNote, reason: str, user: User) -> EvidenceNote:
     reason = " ".join(reason.split())
     if not reason:
         raise EvidenceRefused("Say why the note is withdrawn.", "reason")
-    now = utcnow()
+    now = clock.now()
     note.withdrawn_at, note.withdrawn_by_id, note.withdraw_reason = now, user.id, reason
     action = db.session.get(Action, note.action_id)
     db.session.add(ActionEvent(action_id=action.id, user=user, at=now, kind="note_withdrawn",
@@ -130,7 +130,7 @@ def change_due(action: Action, new_due: str, reason: str, user: User, today: dat
     reason = " ".join(reason.split())
     if not reason:
         raise EvidenceRefused("Say why the due date moves.", "reason")
-    now = utcnow()
+    now = clock.now()
     event = ActionEvent(action_id=action.id, user=user, at=now, kind="due",
                         from_value=action.due_text, to_value=due.text, reason=reason)
     db.session.add(event)

@@ -13,10 +13,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy import func, select
 
+from board.clock import local_time
 from board.services.board_view import BoardFilter, is_overdue, is_stale, load_board
 from board.services.due import cadence_label
 from board.services.overview import ref_sort_key
-from board.templating import local_time
 from models import Action, ActionEvent, EvidenceNote, Outcome, Plan, Status, User, db
 
 COLUMNS = [

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
+from board import clock
 from board.services.history import latest_move
 from models import Action, ActionEvent, Area, Plan, Status, User, db
-from models.plan import utcnow
 
 MAX_REASON = 300
 
@@ -86,7 +86,7 @@ def move_action(action: Action, to_status: str, to_position: int, expected_versi
     target.insert(to_position, action)
     action.status = status.value
     _renumber(target)
-    now = utcnow()
+    now = clock.now()
     status_changed = status.value != old_status
     if status_changed:
         action.status_changed_at = now
@@ -133,7 +133,7 @@ def record_reason(move: ActionEvent, reason: str, user: User) -> ActionEvent:
                         explains_event_id=move.id, to_value=move.to_value)
     db.session.add(entry)
     action = db.session.get(Action, move.action_id)
-    action.last_activity_at, action.last_activity_by_id = utcnow(), user.id
+    action.last_activity_at, action.last_activity_by_id = clock.now(), user.id
     bump_change_counter(action)
     db.session.commit()
     return entry

@@ -8,9 +8,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from board import clock
 from board.services import audit
 from models import Plan, ShareLink, User, db
-from models.plan import utcnow
 
 TOKEN_BYTES = 32  # 256 bits
 
@@ -44,7 +44,7 @@ def find_link(token: str) -> ShareLink | None:
 
 
 def record_open(link: ShareLink) -> None:
-    link.last_opened_at = utcnow()
+    link.last_opened_at = clock.now()
     link.times_opened = (link.times_opened or 0) + 1
     db.session.commit()
 
@@ -52,7 +52,7 @@ def record_open(link: ShareLink) -> None:
 def revoke(link: ShareLink, *, by: User | None = None, actor_label: str = "") -> None:
     if link.revoked_at:
         return
-    link.revoked_at = utcnow()
+    link.revoked_at = clock.now()
     link.revoked_by = by
     audit.record("share_link_revoked", link.label, by=by, actor_label=actor_label)
     db.session.commit()

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g
 
+from board.clock import today
 from board.evidence.routes import render_outcome, render_outcomes
 from board.plan.routes import changes_since, render_action_detail, render_board
 from board.reports.routes import render_report
 from board.services import share_links
 from board.services.board_view import current_plan
-from board.services.clock import today
 
 share_bp = Blueprint("share", __name__, url_prefix="/share")
 
