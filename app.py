@@ -46,12 +46,14 @@ def create_app(config: dict | None = None) -> Flask:
     from board.plan.routes import plan_bp
     from board.reports.routes import reports_bp
     from board.share.routes import share_bp
+    from board.views import viewer
 
     security.refuse_weak_secret(app)
     security.init_app(app)
     for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, clinics_bp, auth_bp, admin_bp, share_bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
+    viewer.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -1,5 +1,7 @@
-"""One place that decides between an htmx partial and a full page."""
+"""One place that decides between an htmx partial and a full page, and tells the page what happened."""
 from __future__ import annotations
+
+import json
 
 from flask import make_response, render_template, request
 
@@ -15,4 +17,13 @@ def render_page_or_partial(page: str, partial: str, status: int = 200, **context
     template = partial if is_htmx_request() else page
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
+    return response
+
+
+def announce(response, message: str, focus: str | None = None):
+    """Say what happened in the page's live region, and which element to focus, once htmx settles."""
+    detail = {"message": message, "target": "body"}
+    if focus:
+        detail["focus"] = focus
+    response.headers["HX-Trigger-After-Settle"] = json.dumps({"board-announce": detail})
     return response

@@ -1,10 +1,10 @@
-"""Who may do what: sign-in sessions, role checks, read-only share context and security headers."""
+"""Who may do what: sign-in sessions, role checks, safe redirects and security headers."""
 from __future__ import annotations
 
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, g, request, url_for
+from flask import abort, g, request
 from flask_login import LoginManager, current_user
 
 from models import Role, User, db
@@ -69,42 +69,6 @@ def is_read_only() -> bool:
     return g.get("share_token") is not None
 
 
-def detail_url(ref: str) -> str:
-    if is_read_only():
-        return url_for("share.action_detail", token=g.share_token, ref=ref)
-    return url_for("plan.action_detail", ref=ref)
-
-
-def outcome_url(outcome_id: int) -> str:
-    if is_read_only():
-        return url_for("share.outcome", token=g.share_token, outcome_id=outcome_id)
-    return url_for("evidence.outcome", outcome_id=outcome_id)
-
-
-def outcomes_url() -> str:
-    if is_read_only():
-        return url_for("share.outcomes", token=g.share_token)
-    return url_for("evidence.outcomes")
-
-
-def may_change_note(note) -> bool:
-    from board.services.evidence import may_change_note as allowed
-
-    return not is_read_only() and allowed(note, current_user)
-
-
-def board_url() -> str:
-    if is_read_only():
-        return url_for("share.board", token=g.share_token)
-    return url_for("plan.board")
-
-
-def may(role_name: str) -> bool:
-    """For templates: does the signed-in user have this role? Never true on a share link."""
-    return (not is_read_only() and current_user.is_authenticated
-            and current_user.has_role(Role(role_name)))
-
-
 def set_security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -143,9 +107,6 @@ def init_app(app) -> None:
     login_manager.init_app(app)
     app.before_request(refuse_nul_characters)
     app.after_request(set_security_headers)
-    app.jinja_env.globals.update(detail_url=detail_url, board_url=board_url, may=may,
-                                 is_read_only=is_read_only, outcome_url=outcome_url,
-                                 outcomes_url=outcomes_url, may_change_note=may_change_note)
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     app.config["REMEMBER_COOKIE_HTTPONLY"] = True

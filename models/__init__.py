@@ -24,7 +24,8 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 # Imported after `db` exists: each module defines its tables on it.
-from models.action import Action, ActionEvent, Status, action_owners
+from models.action import Action, ActionEvent, EventKind, Status, action_owners
+from models.activity import ActivityRecord
 from models.audit import AuditEntry
 from models.clinic import Clinic, clinic_participants
 from models.evidence import EvidenceNote, ImpactComment, ImpactRating, NoteRevision
@@ -36,9 +37,11 @@ from models.user import Role, SignInThrottle, User, user_owner_roles
 __all__ = [
     "Action",
     "ActionEvent",
+    "ActivityRecord",
     "Area",
     "AuditEntry",
     "Clinic",
+    "EventKind",
     "EvidenceNote",
     "ImpactComment",
     "ImpactRating",

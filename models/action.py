@@ -8,6 +8,7 @@ from sqlalchemy import (
     JSON,
     Column,
     Date,
+    Enum,
     ForeignKey,
     Integer,
     String,
@@ -49,6 +50,33 @@ _STATUS_LABELS = {
     Status.GREEN: ("Green", "on track"),
     Status.COMPLETE: ("Complete", "done"),
 }
+
+class EventKind(str, enum.Enum):
+    """What one entry of an action's history, or of the plan's activity, records."""
+
+    IMPORTED = "imported"
+    STATUS = "status"                  # a change of status (a move between columns)
+    REORDER = "reorder"                # a move within a column
+    REASON = "reason"                  # the reason for a status change, pointing at it
+    DUE = "due"
+    NOTE = "note"
+    NOTE_EDITED = "note_edited"
+    NOTE_WITHDRAWN = "note_withdrawn"
+    PLAN_TEXT = "plan_text"            # a re-import changed the action's words, due or owners
+    PLAN_DUE = "plan_due"
+    PLAN_OWNERS = "plan_owners"
+    IMPACT_COMMENT = "impact"          # activity only: a comment on an outcome (kept in impact_comment)
+
+
+MOVE_KINDS = (EventKind.STATUS, EventKind.REORDER)
+NOTE_KINDS = (EventKind.NOTE, EventKind.NOTE_EDITED, EventKind.NOTE_WITHDRAWN)
+# What people decide on the board (a clinic minutes these), as opposed to what an import records.
+DECISION_KINDS = (*MOVE_KINDS, EventKind.REASON, EventKind.DUE, *NOTE_KINDS)
+
+
+def _kind_values(kinds) -> list[str]:
+    return [kind.value for kind in kinds]
+
 
 action_owners = Table(
     "action_owner",
@@ -117,7 +145,9 @@ class ActionEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))
+    # Stored as its value in a VARCHAR; read back as an EventKind.
+    kind: Mapped[EventKind] = mapped_column(Enum(EventKind, native_enum=False, create_constraint=False,
+                                                 length=30, values_callable=_kind_values))
     at: Mapped[datetime] = mapped_column(default=now, index=True)
     # Who made the change: a signed-in user, or a label for the CLI and plan imports.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)

@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from board.services import evidence
-from board.services.activity import activity
+from board.services.activity import ActivityFilter, activity
 from board.services.board_view import is_overdue, is_stale
 from board.services.moves import move_action
 from models import ActionEvent, EvidenceNote, NoteRevision, Outcome, Plan, db
 from models.action import HistoryIsAppendOnly
 from tests.conftest import HTMX, action_by_ref, csrf_token, user_for
+from tests.pages import page_of
 
 TODAY = date(2023, 12, 15)
 
@@ -106,13 +107,13 @@ def test_impact_comments_latest_rating_and_activity(ctx):
     plan = db.session.scalars(select(Plan)).one()
     page = activity(plan.id)
     assert [e.kind for e in page.entries] == ["note", "impact", "impact"]
-    assert [e.kind for e in activity(plan.id, kind="impact").entries] == ["impact", "impact"]
-    assert [e.ref for e in activity(plan.id, area_number=1).entries] == ["1.1"]
-    assert activity(plan.id, user_id=user_for("admin").id).entries[0].who == "Admin Person"
-    assert activity(plan.id, since=date(2999, 1, 1)).entries == []
+    assert [e.kind for e in activity(plan.id, ActivityFilter(kind="impact")).entries] == ["impact", "impact"]
+    assert [e.ref for e in activity(plan.id, ActivityFilter(area_number=1)).entries] == ["1.1"]
+    assert activity(plan.id, ActivityFilter(user_id=user_for("admin").id)).entries[0].who == "Admin Person"
+    assert activity(plan.id, ActivityFilter(since=date(2099, 1, 1))).entries == []
     paged = activity(plan.id, per_page=2)
-    assert paged.has_next and len(paged.entries) == 2
-    assert activity(plan.id, per_page=2, page=2).entries[0].kind == "impact"
+    assert paged.pagination.has_next and paged.pagination.total == 3 and len(paged.entries) == 2
+    assert [e.kind for e in activity(plan.id, per_page=2, page=2).entries] == ["impact"]
 
 
 # --- routes -------------------------------------------------------------------------------------
@@ -250,8 +251,11 @@ def test_activity_page_filters_and_links(seeded_app, client_for):
     viewer = client_for("viewer")
     html = viewer.get("/activity").get_data(as_text=True)
     assert 'href="/actions/3.4"' in html and 'href="/actions/1.1"' in html
-    assert "changed due from Sept 2023 to Mar 2024" in html
+    assert "Due changed from Sept 2023 to Mar 2024" in html
     only_notes = viewer.get("/activity?kind=note&area=3").get_data(as_text=True)
     assert "Sufficiency report drafted" in only_notes and "Consultation longer" not in only_notes
-    bad_since = viewer.get("/activity?since=yesterday").get_data(as_text=True)
-    assert "was not a date" in bad_since
+    bad_since = viewer.get("/activity?since=yesterday&kind=note")
+    assert bad_since.status_code == 422
+    assert page_of(bad_since).error_summary() == ["Since: Write the date as YYYY-MM-DD, like 2023-12-15."]
+    assert "Sufficiency report drafted" in page_of(bad_since).text(".activity")  # the other filters still apply
+    assert "Consultation longer" not in page_of(bad_since).text(".activity")

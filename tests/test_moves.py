@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from board.services.board_view import is_stale, stale_grace_days
-from board.services.history import timeline, unexplained_moves
+from board.services.history import Described, timeline, unexplained_moves
 from board.services.moves import (
     MoveConflict,
     MoveRefused,
@@ -108,7 +108,7 @@ def test_reason_is_a_new_history_entry_and_history_cannot_be_edited(ctx):
     result = move_action(action_by_ref("2.7"), "amber", 0, 1, user_for("editor"))
     record_reason(result.event, "  QA schedule   slipped ", user_for("editor"))
     entries = timeline(action_by_ref("2.7"))
-    assert entries[0].reason == "QA schedule slipped" and entries[0].summary == "Moved from Not started to Amber"
+    assert entries[0].described == Described("Moved from Not started to Amber", "QA schedule slipped")
     with pytest.raises(MoveRefused, match="already has a reason"):
         record_reason(result.event, "again", user_for("editor"))
     event = db.session.get(ActionEvent, result.event.id)

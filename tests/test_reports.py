@@ -90,7 +90,7 @@ def test_csv_export_has_every_action_and_opens_in_excel(seeded_app, client_for):
     assert [row[1] for row in rows[1:]][:3] == ["1.1", "1.2", "1.3"] and len(rows) == 89
     by_ref = {row[1]: row for row in rows[1:]}
     assert by_ref["7.1"][5:8] == ["March 24", "March 24", "2024-03-31"]
-    assert by_ref["1.1"][12] == "Yes" and by_ref["1.7"][8] == "Weekly"
+    assert by_ref["1.1"][13] == "Yes" and by_ref["1.7"][8] == "Weekly"
     assert "with children's social care" in by_ref["1.1"][3]  # apostrophes survive the round trip
 
 
@@ -113,7 +113,7 @@ def test_xlsx_export_with_widths_and_a_neutralised_formula(seeded_app, client_fo
     assert sheet.max_row == 89 and sheet["B2"].value == "1.1"
     assert sheet["D2"].value == "'=HYPERLINK(\"http://evil.example\",\"click\")"
     assert sheet["D3"].value == "'@SUM(1,2)"
-    assert sheet["L4"].value == "'+44 7700 900000 called back"
+    assert sheet["M4"].value == "'+44 7700 900000 called back"
     assert sheet.column_dimensions["D"].width == 60 and sheet.freeze_panes == "C2"
     assert sheet["A1"].font.bold
     csv_text = viewer.get("/export.csv").get_data(as_text=True)

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from board import clock
-from board.forms import CheckboxListField
+from board.forms import CheckboxListField, IsoDateField, plausible_date
 from models import Role
 
 ROLE_CHOICES = [SelectChoice(role.value, f"{role.label}: {role.may}") for role in Role]
@@ -35,7 +35,7 @@ class OwnerRolesForm(FlaskForm):
 class ShareLinkForm(FlaskForm):
     label = StringField("Label", validators=[DataRequired(), Length(max=200)],
                         description="Who it is for, e.g. “Children and Families Committee, November”.")
-    expires_on = DateField("Expires on (optional)", validators=[Optional()],
+    expires_on = IsoDateField("Expires on (optional)", validators=[Optional(), plausible_date],
                            description="The link works until the end of this day.")
     submit = SubmitField("Create link")
 

@@ -12,6 +12,7 @@ from board.forms import ConfirmForm
 from board.security import role_required
 from board.services import accounts, share_links
 from board.services.board_view import current_plan
+from board.views.viewer import plan_for_request
 from models import OwnerRole, Role, ShareLink, User, db
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,10 +29,6 @@ def _owner_roles(ids: list[int]) -> list[OwnerRole]:
     if not ids:
         return []
     return list(db.session.scalars(select(OwnerRole).where(OwnerRole.id.in_(ids))))
-
-
-def _user_or_404(user_id: int) -> User:
-    return db.session.get(User, user_id) or abort(404)
 
 
 @admin_bp.route("/users", methods=["GET", "POST"])
@@ -67,7 +64,7 @@ def users():
 @role_required(Role.ADMIN)
 def user(user_id: int):
     """One account: role, owner roles, deactivate."""
-    account = _user_or_404(user_id)
+    account = db.get_or_404(User, user_id)
     return _render_user(account)
 
 
@@ -82,7 +79,7 @@ def _render_user(account: User, role_form=None, owner_form=None, status=200):
 @admin_bp.post("/users/<int:user_id>/role")
 @role_required(Role.ADMIN)
 def change_role(user_id: int):
-    account = _user_or_404(user_id)
+    account = db.get_or_404(User, user_id)
     form = RoleForm()
     if not form.validate_on_submit():
         return _render_user(account, role_form=form, status=422)
@@ -98,7 +95,7 @@ def change_role(user_id: int):
 @admin_bp.post("/users/<int:user_id>/owner-roles")
 @role_required(Role.ADMIN)
 def change_owner_roles(user_id: int):
-    account = _user_or_404(user_id)
+    account = db.get_or_404(User, user_id)
     form = OwnerRolesForm()
     form.owner_roles.choices = _owner_role_choices()
     if not form.validate_on_submit():
@@ -121,7 +118,7 @@ def reactivate(user_id: int):
 
 
 def _set_active(user_id: int, active: bool):
-    account = _user_or_404(user_id)
+    account = db.get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -137,7 +134,7 @@ def _set_active(user_id: int, active: bool):
 @role_required(Role.ADMIN)
 def links():
     """Committee read-only links: create (the URL is shown once), see use, revoke."""
-    plan = current_plan() or abort(404)
+    plan = plan_for_request()
     form = ShareLinkForm()
     new_url = None
     status = 200
@@ -156,7 +153,7 @@ def links():
 @admin_bp.post("/links/<int:link_id>/revoke")
 @role_required(Role.ADMIN)
 def revoke_link(link_id: int):
-    link = db.session.get(ShareLink, link_id) or abort(404)
+    link = db.get_or_404(ShareLink, link_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     share_links.revoke(link, by=current_user)

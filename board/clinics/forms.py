@@ -1,12 +1,12 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from board.forms import CheckboxListField
+from board.forms import CheckboxListField, IsoDateField, plausible_date
 
 
 class StartClinicForm(FlaskForm):
-    held_on = DateField("Date", validators=[DataRequired(message="Enter the clinic's date.")])
+    held_on = IsoDateField("Date", validators=[DataRequired(message="Enter the clinic's date."), plausible_date])
     chair = StringField("Chair", validators=[DataRequired(message="Say who chairs the clinic."), Length(max=200)])
     attendees = TextAreaField("Attendees", validators=[Optional(), Length(max=2000)],
                               description="Names and roles, one per line.")

@@ -1,20 +1,18 @@
 """Performance clinics: start, join, end, and their minutes (page, print and CSV)."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from board.clinics.forms import StartClinicForm
 from board.clock import local_time, today
 from board.forms import ConfirmForm
-from board.plan.routes import plan_or_404
 from board.security import role_required
 from board.services import clinics
-from board.services.exports import neutralise
+from board.services.exports import csv_text
+from board.views.viewer import plan_for_request
 from models import Clinic, Role, db
 
 clinics_bp = Blueprint("clinics", __name__, url_prefix="/clinics")
@@ -26,18 +24,15 @@ def _form(plan) -> StartClinicForm:
     return form
 
 
-def _clinic_or_404(plan, clinic_id: int) -> Clinic:
-    clinic = db.session.get(Clinic, clinic_id)
-    if clinic is None or clinic.plan_id != plan.id:
-        abort(404)
-    return clinic
+def _clinic(plan, clinic_id: int) -> Clinic:
+    return db.first_or_404(select(Clinic).where(Clinic.id == clinic_id, Clinic.plan_id == plan.id))
 
 
 @clinics_bp.route("", methods=["GET", "POST"])
 @role_required(Role.VIEWER)
 def index():
     """Past clinics, the one in progress, and (editors) a form to start one."""
-    plan = plan_or_404()
+    plan = plan_for_request()
     form = _form(plan)
     status = 200
     if request.method == "POST":
@@ -75,8 +70,8 @@ def end(clinic_id: int):
 
 
 def _act(clinic_id: int, change, message: str):
-    plan = plan_or_404()
-    clinic = _clinic_or_404(plan, clinic_id)
+    plan = plan_for_request()
+    clinic = _clinic(plan, clinic_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -93,23 +88,18 @@ def _act(clinic_id: int, change, message: str):
 @role_required(Role.VIEWER)
 def minutes(clinic_id: int):
     """A clinic's minutes: every decision grouped by area, with who and why (prints on A4)."""
-    plan = plan_or_404()
-    clinic = _clinic_or_404(plan, clinic_id)
+    plan = plan_for_request()
+    clinic = _clinic(plan, clinic_id)
     return render_template("clinics/minutes.html", plan=plan, clinic=clinic, minutes=clinics.minutes(clinic))
 
 
 @clinics_bp.get("/<int:clinic_id>/minutes.csv")
 @role_required(Role.VIEWER)
 def minutes_csv(clinic_id: int):
-    plan = plan_or_404()
-    clinic = _clinic_or_404(plan, clinic_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["Area", "Ref", "Action", "When", "Who", "Decision", "Why"])
-    for area, lines in clinics.minutes(clinic):
-        for line in lines:
-            writer.writerow([neutralise(v) for v in (
-                f"{area.number} {area.title}", line.ref, line.text, local_time(line.at, "%Y-%m-%d %H:%M"),
-                line.who, line.summary, line.why or "")])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="clinic-minutes-{clinic.held_on.isoformat()}.csv"'})
+    plan = plan_for_request()
+    clinic = _clinic(plan, clinic_id)
+    rows = ([f"{area.number} {area.title}", line.ref, line.text, local_time(line.at, "%Y-%m-%d %H:%M"), line.who,
+             line.summary, line.why or ""] for area, lines in clinics.minutes(clinic) for line in lines)
+    return Response(csv_text(["Area", "Ref", "Action", "When", "Who", "Decision", "Why"], rows),
+                    mimetype="text/csv; charset=utf-8", headers={
+                        "Content-Disposition": f'attachment; filename="clinic-minutes-{clinic.held_on.isoformat()}.csv"'})

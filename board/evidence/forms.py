@@ -1,9 +1,20 @@
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from board.forms import MAX_ID, IsoDateField, QueryForm, plausible_date
+from board.services.activity import KINDS, ActivityFilter
 from models import ImpactRating
 
 
@@ -43,3 +54,26 @@ class ImpactCommentForm(FlaskForm):
     rating = RadioField("Impact rating", choices=[SelectChoice(r.value, r.label) for r in ImpactRating],
                         validators=[DataRequired(message="Choose an impact rating.")])
     next = HiddenField(validators=[Optional(), Length(max=1000)])
+
+
+def _kind_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "Everything")] + [SelectChoice(key, label) for key, (label, _) in KINDS.items()]
+
+
+class ActivityFilterForm(QueryForm):
+    """The activity page's filters and page number, from the URL."""
+
+    area = IntegerField("Area", validators=[Optional(), NumberRange(min=1, max=9999)])
+    user = IntegerField("Person", validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
+    kind = SelectField("Kind", choices=_kind_choices(), validators=[Optional()])
+    since = IsoDateField("Since", validators=[Optional(), plausible_date], render_kw={"autocomplete": "off"})
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=100000)])
+
+    def chosen(self) -> ActivityFilter:
+        return ActivityFilter(area_number=self.cleaned("area"), user_id=self.cleaned("user"),
+                              kind=self.cleaned("kind"), since=self.cleaned("since"))
+
+    def query_args(self) -> dict:
+        """The valid filters (not the page) as url_for arguments."""
+        return {name: self.cleaned(name) for name in ("area", "user", "kind", "since")
+                if self.cleaned(name) is not None}

@@ -3,6 +3,7 @@ from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, String
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from board.forms import MAX_ID
 from models import Status
 
 STATUS_CHOICES = [SelectChoice(s.value, f"{s.label} ({s.meaning})") for s in Status]
@@ -13,8 +14,8 @@ class MoveForm(FlaskForm):
 
     status = SelectField("Move to", choices=STATUS_CHOICES, validators=[DataRequired()])
     # Hidden in the keyboard form: the version the person saw, and the card's own area.
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
-    area = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
+    area = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=9999)])
     position = IntegerField(validators=[Optional(), NumberRange(min=0, max=100000)])
     before = StringField(validators=[Optional(), Length(max=20)])
     after = StringField(validators=[Optional(), Length(max=20)])

@@ -1,6 +1,10 @@
+from datetime import date, timedelta
+
 from flask_wtf import FlaskForm
 from wtforms import FloatField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from board.forms import IsoDateField, QueryForm, plausible_date
 
 
 class KpiValueForm(FlaskForm):
@@ -16,3 +20,19 @@ class KpiMeasureForm(FlaskForm):
     unit = SelectField("Unit", choices=[SelectChoice("count", "A count"), SelectChoice("percent", "A percentage")])
     target = FloatField("Target (optional)", validators=[Optional(), NumberRange(min=0)],
                         description="e.g. 90 for the plan's 90% compliance target")
+
+
+class ReportPeriodForm(QueryForm):
+    """The highlight report's period, from the URL (`?from=2023-11-01&to=2023-12-15`)."""
+
+    start = IsoDateField("From", name="from", validators=[Optional(), plausible_date],
+                      render_kw={"autocomplete": "off"})
+    end = IsoDateField("To", name="to", validators=[Optional(), plausible_date], render_kw={"autocomplete": "off"})
+
+    def period(self, today: date, default_days: int = 28) -> tuple[date, date, str | None]:
+        """The period asked for (four weeks to today by default), and a note when it was corrected."""
+        end = self.cleaned("end") or today
+        start = self.cleaned("start") or end - timedelta(days=default_days)
+        if start > end:
+            return end, start, "The period started after it ended; the dates were swapped."
+        return start, end, None

@@ -2,27 +2,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
-from models import Action, ActionEvent, Area, ImpactComment, ImpactRating, Outcome, Status, User, db
+from board.services.history import describe, describe_event
+from models import Action, ActionEvent, ActivityRecord, EventKind, ImpactComment, User, db
+from models.action import MOVE_KINDS, NOTE_KINDS
 
-# Filter value -> the history kinds it covers.
+# Filter value -> (label, the kinds it covers).
 KINDS = {
-    "move": ("status", "reorder", "reason"),
-    "due": ("due",),
-    "note": ("note", "note_edited", "note_withdrawn"),
-    "impact": (),
+    "move": ("Status changes", (*MOVE_KINDS, EventKind.REASON)),
+    "due": ("Due changes", (EventKind.DUE,)),
+    "note": ("Evidence notes", NOTE_KINDS),
+    "impact": ("Impact comments", (EventKind.IMPACT_COMMENT,)),
 }
-KIND_LABELS = {"move": "Moves", "due": "Due changes", "note": "Evidence notes", "impact": "Impact comments"}
+PER_PAGE = 50
 
 
 @dataclass
 class ActivityEntry:
     at: datetime
     who: str
-    kind: str
+    kind: EventKind
     summary: str
     detail: str | None
     ref: str | None          # the card it links to
@@ -33,66 +36,57 @@ class ActivityEntry:
 @dataclass
 class ActivityPage:
     entries: list[ActivityEntry]
-    page: int
-    has_next: bool
+    pagination: Pagination      # page, pages, total, has_next, next_num, has_prev, prev_num
 
 
-def _summary(event: ActionEvent) -> tuple[str, str | None]:
-    kind = event.kind
-    if kind == "status":
-        return (f"moved from {Status(event.from_value).label} to {Status(event.to_value).label}", None)
-    if kind == "reorder":
-        return (f"reordered (position {event.from_value} → {event.to_value})", None)
-    if kind == "reason":
-        return ("explained a move", event.reason)
-    if kind == "due":
-        return (f"changed due from {event.from_value or 'none'} to {event.to_value}", event.reason)
-    if kind == "note":
-        return ("added an evidence note", event.to_value)
-    if kind == "note_edited":
-        return ("edited an evidence note", event.to_value)
-    return ("withdrew an evidence note", event.reason)
+@dataclass(frozen=True)
+class ActivityFilter:
+    area_number: int | None = None
+    user_id: int | None = None
+    kind: str | None = None          # a key of KINDS
+    since: date | None = None
 
 
-def activity(plan_id: int, *, area_number: int | None = None, user_id: int | None = None,
-             kind: str | None = None, since: date | None = None, page: int = 1,
-             per_page: int = 50) -> ActivityPage:
-    """One page of plan-wide activity; filters combine. Two bounded queries, merged by time."""
-    wanted = page * per_page + 1
-    entries: list[ActivityEntry] = []
-    if kind != "impact":
-        kinds = KINDS.get(kind) or tuple(k for ks in KINDS.values() for k in ks)
-        query = (select(ActionEvent, Action.ref, Area.number, User.name)
-                 .join(Action, Action.id == ActionEvent.action_id).join(Area, Area.id == Action.area_id)
-                 .outerjoin(User, User.id == ActionEvent.user_id)
-                 .where(Action.plan_id == plan_id, ActionEvent.kind.in_(kinds)))
-        query = _filtered(query, ActionEvent, area_number, user_id, since)
-        for event, ref, number, name in db.session.execute(query.order_by(ActionEvent.at.desc()).limit(wanted)):
-            summary, detail = _summary(event)
-            entries.append(ActivityEntry(event.at, name or event.actor_label, event.kind, summary, detail,
-                                         ref, None, number))
-    if kind in (None, "", "impact"):
-        query = (select(ImpactComment, Area.number, User.name)
-                 .join(Outcome, Outcome.id == ImpactComment.outcome_id).join(Area, Area.id == Outcome.area_id)
-                 .join(User, User.id == ImpactComment.author_id).where(Area.plan_id == plan_id))
-        query = _filtered(query, ImpactComment, area_number, user_id, since, user_column="author_id",
-                          at_column="created_at")
-        for comment, number, name in db.session.execute(
-                query.order_by(ImpactComment.created_at.desc()).limit(wanted)):
-            entries.append(ActivityEntry(
-                comment.created_at, name, "impact",
-                f"rated an outcome “{ImpactRating(comment.rating).label}”", comment.text, None,
-                comment.outcome_id, number))
-    entries.sort(key=lambda entry: entry.at, reverse=True)
-    start = (page - 1) * per_page
-    return ActivityPage(entries[start:start + per_page], page, len(entries) > start + per_page)
+def activity(plan_id: int, chosen: ActivityFilter | None = None, page: int = 1,
+             per_page: int = PER_PAGE) -> ActivityPage:
+    """One page of plan-wide activity (filters combine), and its entries in words."""
+    chosen = chosen or ActivityFilter()
+    query = select(ActivityRecord).where(ActivityRecord.plan_id == plan_id)
+    if chosen.area_number:
+        query = query.where(ActivityRecord.area_number == chosen.area_number)
+    if chosen.user_id:
+        query = query.where(ActivityRecord.user_id == chosen.user_id)
+    if chosen.kind in KINDS:
+        query = query.where(ActivityRecord.kind.in_(KINDS[chosen.kind][1]))
+    else:
+        query = query.where(ActivityRecord.kind.in_([k for _, kinds in KINDS.values() for k in kinds]))
+    if chosen.since:
+        query = query.where(ActivityRecord.at >= datetime.combine(chosen.since, time.min))
+    pagination = db.paginate(query.order_by(ActivityRecord.at.desc(), ActivityRecord.id.desc()),
+                             page=page, per_page=per_page, error_out=False)
+    return ActivityPage(_entries(pagination.items), pagination)
 
 
-def _filtered(query, model, area_number, user_id, since, user_column="user_id", at_column="at"):
-    if area_number:
-        query = query.where(Area.number == area_number)
-    if user_id:
-        query = query.where(getattr(model, user_column) == user_id)
-    if since:
-        query = query.where(getattr(model, at_column) >= datetime.combine(since, datetime.min.time()))
-    return query
+def _entries(records: list[ActivityRecord]) -> list[ActivityEntry]:
+    """The page's records in words: one query for history entries, one for impact comments."""
+    event_ids = [r.id for r in records if r.source == "event"]
+    comment_ids = [r.id for r in records if r.source == "comment"]
+    events = {event.id: (event, ref, name) for event, ref, name in db.session.execute(
+        select(ActionEvent, Action.ref, User.name).join(Action, Action.id == ActionEvent.action_id)
+        .outerjoin(User, User.id == ActionEvent.user_id).where(ActionEvent.id.in_(event_ids)))} if event_ids else {}
+    comments = {comment.id: (comment, name) for comment, name in db.session.execute(
+        select(ImpactComment, User.name).join(User, User.id == ImpactComment.author_id)
+        .where(ImpactComment.id.in_(comment_ids)))} if comment_ids else {}
+    entries = []
+    for record in records:
+        if record.source == "event":
+            event, ref, name = events[record.id]
+            words = describe_event(event)
+            entries.append(ActivityEntry(event.at, name or event.actor_label, event.kind, words.summary,
+                                         words.detail, ref, None, record.area_number))
+        else:
+            comment, name = comments[record.id]
+            words = describe(EventKind.IMPACT_COMMENT, to_value=comment.rating, reason=comment.text)
+            entries.append(ActivityEntry(comment.created_at, name, EventKind.IMPACT_COMMENT, words.summary,
+                                         words.detail, None, comment.outcome_id, record.area_number))
+    return entries

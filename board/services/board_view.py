@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from board.clock import today as clock_today
@@ -115,23 +115,13 @@ class Swimlane:
         return len(self.columns[status])
 
 
-@dataclass
+@dataclass(frozen=True)
 class BoardView:
     plan: Plan
     swimlanes: list[Swimlane]
     today: date
     plan_total: int = 0
     filter: BoardFilter = field(default_factory=BoardFilter)
-    # Set for one response: the move whose reason to ask for, and a conflict to explain.
-    explain_event: object = None
-    conflict_message: str | None = None
-    conflict_area_id: int | None = None
-    reason_problem: str | None = None
-    # Set per request by the route: may this person move cards, and URL pieces for every card.
-    can_move: bool = False
-    detail_prefix: str = ""
-    filter_query: str = ""   # "?area=2&q=plans": the filters to come back to after a change
-    move_next: str = ""
     # For the filter bar: every area and every owner role, whatever the filter shows.
     all_areas: list[Area] = field(default_factory=list)
     owner_roles: list[OwnerName] = field(default_factory=list)
@@ -248,17 +238,19 @@ def _outcome_texts(plan: Plan) -> dict[int, str]:
         select(Outcome.id, Outcome.text).join(Area).where(Area.plan_id == plan.id)).all())
 
 
-def load_action(plan: Plan, ref: str) -> Action | None:
-    """One action with what its detail shows: owners, outcome and its sibling actions, area."""
-    return db.session.scalars(
-        select(Action).where(Action.plan_id == plan.id, Action.ref == ref)
-        .options(
-            selectinload(Action.owners),
-            selectinload(Action.area),
-            selectinload(Action.outcome).selectinload(Outcome.actions),
-            selectinload(Action.last_activity_by),
-        )
-    ).first()
+def action_query(plan: Plan, ref: str) -> Select:
+    """One action of the plan by ref, with what its detail shows: owners, area, outcome and the
+    outcome's other actions, and who last changed it."""
+    return (select(Action).where(Action.plan_id == plan.id, Action.ref == ref)
+            .options(selectinload(Action.owners), selectinload(Action.area),
+                     selectinload(Action.outcome).selectinload(Outcome.actions),
+                     selectinload(Action.last_activity_by)))
+
+
+def changed_area_ids(plan: Plan, since: int) -> set[int]:
+    """Areas with a card changed after the plan's change counter stood at `since`."""
+    return set(db.session.scalars(select(Area.id).where(Area.plan_id == plan.id,
+                                                        Area.changed_at_counter > since)))
 
 
 def actions_by_refs(plan: Plan, refs: list[str]) -> list[Action]:

@@ -14,9 +14,9 @@ from sqlalchemy.orm import selectinload
 
 from board import clock
 from board.services import audit
-from models import Action, ActionEvent, Area, Clinic, Plan, Status, User, clinic_participants, db
-
-DECISION_KINDS = ("status", "reorder", "reason", "due", "note", "note_edited", "note_withdrawn")
+from board.services.history import describe_event
+from models import Action, ActionEvent, Area, Clinic, EventKind, Plan, User, clinic_participants, db
+from models.action import DECISION_KINDS
 
 
 class ClinicRefused(ValueError):
@@ -68,7 +68,7 @@ class MinuteLine:
     text: str
     at: object
     who: str
-    kind: str
+    kind: EventKind
     summary: str
     why: str | None
 
@@ -80,30 +80,16 @@ def minutes(clinic: Clinic) -> list[tuple[Area, list[MinuteLine]]]:
         .join(Action, Action.id == ActionEvent.action_id).join(Area, Area.id == Action.area_id)
         .outerjoin(User, User.id == ActionEvent.user_id)
         .where(ActionEvent.clinic_id == clinic.id).order_by(Area.number, ActionEvent.id)).all()
-    reasons = {e.explains_event_id: e.reason for e, *_ in rows if e.kind == "reason"}
+    reasons = {e.explains_event_id: e.reason for e, *_ in rows if e.kind is EventKind.REASON}
     grouped: dict[int, tuple[Area, list[MinuteLine]]] = {}
     for entry, ref, text, area, name in rows:
-        if entry.kind == "reason":
+        if entry.kind is EventKind.REASON:
             continue
-        summary, why = _describe(entry, reasons)
+        words = describe_event(entry, reasons.get(entry.id))
+        why = words.detail or ("no reason given" if entry.kind is EventKind.STATUS else None)
         grouped.setdefault(area.id, (area, []))[1].append(
-            MinuteLine(ref, text, entry.at, name or "Unknown", entry.kind, summary, why))
+            MinuteLine(ref, text, entry.at, name or "Unknown", entry.kind, words.summary, why))
     return list(grouped.values())
-
-
-def _describe(entry: ActionEvent, reasons: dict) -> tuple[str, str | None]:
-    if entry.kind == "status":
-        return (f"Moved from {Status(entry.from_value).label} to {Status(entry.to_value).label}",
-                reasons.get(entry.id) or "no reason given")
-    if entry.kind == "reorder":
-        return (f"Reordered (position {entry.from_value} → {entry.to_value})", None)
-    if entry.kind == "due":
-        return (f"Due changed from {entry.from_value or 'none'} to {entry.to_value}", entry.reason)
-    if entry.kind == "note":
-        return ("Evidence note added", entry.to_value)
-    if entry.kind == "note_edited":
-        return ("Evidence note edited", entry.to_value)
-    return ("Evidence note withdrawn", entry.reason)
 
 
 @event.listens_for(ActionEvent, "before_insert")

@@ -16,6 +16,7 @@ from board.services.moves import bump_change_counter
 from models import (
     Action,
     ActionEvent,
+    EventKind,
     EvidenceNote,
     ImpactComment,
     ImpactRating,
@@ -53,7 +54,7 @@ def add_note(action: Action, text: str, link_url: str | None, user: User) -> Evi
     note = EvidenceNote(action_id=action.id, author=user, text=text.strip(), link_url=link_url or None,
                         created_at=now)
     db.session.add(note)
-    db.session.add(ActionEvent(action_id=action.id, user=user, at=now, kind="note",
+    db.session.add(ActionEvent(action_id=action.id, user=user, at=now, kind=EventKind.NOTE,
                                to_value=_excerpt(note.text)))
     _touch(action, user, now)
     db.session.commit()
@@ -77,7 +78,7 @@ def edit_note(note: EvidenceNote, text: str, link_url: str | None, user: User) -
                                 replaced_by_id=user.id))
     note.text, note.link_url, note.edited_at = text, link_url, now
     action = db.session.get(Action, note.action_id)
-    db.session.add(ActionEvent(action_id=action.id, user=user, at=now, kind="note_edited",
+    db.session.add(ActionEvent(action_id=action.id, user=user, at=now, kind=EventKind.NOTE_EDITED,
                                to_value=_excerpt(text)))
     _touch(action, user, now)
     db.session.commit()
@@ -92,7 +93,7 @@ def withdraw_note(note: EvidenceNote, reason: str, user: User) -> EvidenceNote:
     now = clock.now()
     note.withdrawn_at, note.withdrawn_by_id, note.withdraw_reason = now, user.id, reason
     action = db.session.get(Action, note.action_id)
-    db.session.add(ActionEvent(action_id=action.id, user=user, at=now, kind="note_withdrawn",
+    db.session.add(ActionEvent(action_id=action.id, user=user, at=now, kind=EventKind.NOTE_WITHDRAWN,
                                from_value=_excerpt(note.text), reason=reason))
     _touch(action, user, now)
     db.session.commit()
@@ -131,7 +132,7 @@ def change_due(action: Action, new_due: str, reason: str, user: User, today: dat
     if not reason:
         raise EvidenceRefused("Say why the due date moves.", "reason")
     now = clock.now()
-    event = ActionEvent(action_id=action.id, user=user, at=now, kind="due",
+    event = ActionEvent(action_id=action.id, user=user, at=now, kind=EventKind.DUE,
                         from_value=action.due_text, to_value=due.text, reason=reason)
     db.session.add(event)
     action.due_text, action.due_date, action.cadence = due.text, due.date, due.cadence
@@ -143,7 +144,7 @@ def change_due(action: Action, new_due: str, reason: str, user: User, today: dat
 
 def due_history(action: Action) -> list[ActionEvent]:
     return list(db.session.scalars(
-        select(ActionEvent).where(ActionEvent.action_id == action.id, ActionEvent.kind == "due")
+        select(ActionEvent).where(ActionEvent.action_id == action.id, ActionEvent.kind == EventKind.DUE)
         .options(selectinload(ActionEvent.user)).order_by(ActionEvent.id.desc())))
 
 

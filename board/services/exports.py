@@ -1,4 +1,4 @@
-"""All actions as rows for CSV and Excel, with the board's filters applied.
+"""Data out: all actions as rows for CSV and Excel (with the board's filters), and the one CSV writer.
 
 Cells that a spreadsheet would read as a formula (=, +, -, @, tab, carriage return) are prefixed with
 an apostrophe, so a plan text can never run as a formula in someone's Excel.
@@ -12,17 +12,20 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from board.clock import local_time
 from board.services.board_view import BoardFilter, is_overdue, is_stale, load_board
 from board.services.due import cadence_label
+from board.services.history import describe_event
 from board.services.overview import ref_sort_key
-from models import Action, ActionEvent, EvidenceNote, Outcome, Plan, Status, User, db
+from models import Action, ActionEvent, EventKind, EvidenceNote, Outcome, Plan, Status, User, db
 
 COLUMNS = [
     ("Area", 28), ("Ref", 7), ("Intended outcome", 50), ("Action", 60), ("Owners", 40),
     ("Due as printed", 18), ("Due now", 18), ("Due date", 12), ("Cadence", 14), ("Status", 12),
-    ("Last status change", 30), ("Latest evidence", 60), ("Overdue", 9), ("Stale", 9),
+    ("Last status change", 30), ("Reason for the last status change", 40), ("Latest evidence", 60),
+    ("Overdue", 9), ("Stale", 9),
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -49,20 +52,28 @@ def export_rows(plan: Plan, board_filter: BoardFilter | None = None, on: date | 
             areas[card.area_id], card.ref, outcomes.get(card.outcome_id, ""), card.text,
             "; ".join(owner.name for owner in card.owners), card.plan_due_text, card.due_text,
             card.due_date, cadence_label(card.cadence) or "", Status(card.status).label,
-            status_changes.get(card.id, ""), notes.get(card.id, ""),
+            *status_changes.get(card.id, ("", "")), notes.get(card.id, ""),
             "Yes" if is_overdue(card, board.today) else "No", "Yes" if is_stale(card, board.today) else "No",
         )])
     return rows
 
 
-def _latest_status_changes(plan: Plan) -> dict[int, str]:
+def _latest_status_changes(plan: Plan) -> dict[int, tuple[str, str]]:
+    """Per action: its latest status change in words (when, by whom) and the reason given for it."""
     latest = (select(func.max(ActionEvent.id)).join(Action).where(
-        Action.plan_id == plan.id, ActionEvent.kind == "status").group_by(ActionEvent.action_id))
+        Action.plan_id == plan.id, ActionEvent.kind == EventKind.STATUS).group_by(ActionEvent.action_id))
+    reason = aliased(ActionEvent)
     rows = db.session.execute(
-        select(ActionEvent.action_id, ActionEvent.at, ActionEvent.to_value, User.name)
-        .outerjoin(User, User.id == ActionEvent.user_id).where(ActionEvent.id.in_(latest))).all()
-    return {action_id: f"{Status(to).label}, {local_time(at, '%-d %b %Y')} by {name or 'unknown'}"
-            for action_id, at, to, name in rows}
+        select(ActionEvent, User.name, reason.reason)
+        .outerjoin(User, User.id == ActionEvent.user_id)
+        .outerjoin(reason, (reason.explains_event_id == ActionEvent.id) & (reason.kind == EventKind.REASON))
+        .where(ActionEvent.id.in_(latest))).all()
+    changes = {}
+    for event, name, why in rows:
+        words = describe_event(event, why)
+        changes[event.action_id] = (f"{words.summary}, {local_time(event.at, '%-d %b %Y')} by {name or 'unknown'}",
+                                    words.detail or "")
+    return changes
 
 
 def _latest_notes(plan: Plan) -> dict[int, str]:
@@ -72,14 +83,20 @@ def _latest_notes(plan: Plan) -> dict[int, str]:
         select(EvidenceNote.action_id, EvidenceNote.text).where(EvidenceNote.id.in_(latest))).all())
 
 
-def to_csv(rows: list[list]) -> str:
-    """UTF-8 CSV with a byte-order mark, so Excel reads the accents and apostrophes right."""
+def csv_text(header: list[str], rows) -> str:
+    """The one CSV writer: UTF-8 with a byte-order mark (Excel then reads accents and apostrophes
+    right), dates as YYYY-MM-DD, formula-like text neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([name for name, _ in COLUMNS])
+    writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row])
+        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else neutralise(v)
+                         for v in row])
     return "\ufeff" + buffer.getvalue()
+
+
+def to_csv(rows: list[list]) -> str:
+    return csv_text([name for name, _ in COLUMNS], rows)
 
 
 def to_xlsx(rows: list[list], title: str) -> bytes:

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from board import clock
 from board.services.history import latest_move
-from models import Action, ActionEvent, Area, Plan, Status, User, db
+from models import Action, ActionEvent, Area, EventKind, Plan, Status, User, db
 
 MAX_REASON = 300
 
@@ -92,7 +92,7 @@ def move_action(action: Action, to_status: str, to_position: int, expected_versi
         action.status_changed_at = now
     event = ActionEvent(
         action=action, user=user, at=now,
-        kind="status" if status_changed else "reorder",
+        kind=EventKind.STATUS if status_changed else EventKind.REORDER,
         from_value=old_status if status_changed else str(old_position + 1),
         to_value=status.value if status_changed else str(to_position + 1),
     )
@@ -125,11 +125,11 @@ def record_reason(move: ActionEvent, reason: str, user: User) -> ActionEvent:
         raise MoveRefused("Write a reason, or choose Skip.")
     if len(reason) > MAX_REASON:
         raise MoveRefused(f"Keep the reason under {MAX_REASON} characters.")
-    if move.kind != "status":
+    if move.kind is not EventKind.STATUS:
         raise MoveRefused("Only a change of status takes a reason.")
     if reason_for(move) is not None:
         raise MoveRefused("This move already has a reason.")
-    entry = ActionEvent(action_id=move.action_id, user=user, kind="reason", reason=reason,
+    entry = ActionEvent(action_id=move.action_id, user=user, kind=EventKind.REASON, reason=reason,
                         explains_event_id=move.id, to_value=move.to_value)
     db.session.add(entry)
     action = db.session.get(Action, move.action_id)
@@ -141,7 +141,7 @@ def record_reason(move: ActionEvent, reason: str, user: User) -> ActionEvent:
 
 def reason_for(move: ActionEvent) -> ActionEvent | None:
     return db.session.scalars(select(ActionEvent).where(
-        ActionEvent.explains_event_id == move.id, ActionEvent.kind == "reason")).first()
+        ActionEvent.explains_event_id == move.id, ActionEvent.kind == EventKind.REASON)).first()
 
 
 def resolve_position(action: Action, to_status: str, *, position: int | None = None,
@@ -169,6 +169,6 @@ def resolve_position(action: Action, to_status: str, *, position: int | None = N
 def pending_reason(event_id: int, user) -> ActionEvent | None:
     """The status change `user` made that still waits for its reason (else None)."""
     move = db.session.get(ActionEvent, event_id)
-    if move is None or move.kind != "status" or move.user_id != getattr(user, "id", None):
+    if move is None or move.kind is not EventKind.STATUS or move.user_id != getattr(user, "id", None):
         return None
     return None if reason_for(move) else move

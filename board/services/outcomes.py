@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from board.services.evidence import comments_for
@@ -49,3 +49,7 @@ def outcomes_overview(plan: Plan, only_outcome_id: int | None = None) -> list[Ar
     return views
 
 
+
+def outcome_query(plan: Plan, outcome_id: int) -> Select:
+    """One intended outcome of this plan (an id from another plan finds nothing)."""
+    return select(Outcome).join(Area).where(Outcome.id == outcome_id, Area.plan_id == plan.id)

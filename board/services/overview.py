@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from board.services.board_view import STATUSES, Card, is_overdue, is_stale, load_board
 from board.services.evidence import comments_for
-from models import Action, ActionEvent, Area, EvidenceNote, ImpactRating, Outcome, Plan, Status, db
+from models import Action, ActionEvent, Area, EventKind, EvidenceNote, ImpactRating, Outcome, Plan, Status, db
 
 
 @dataclass
@@ -97,7 +97,7 @@ def latest_words(plan: Plan) -> dict[int, str]:
     words.update(db.session.execute(
         select(EvidenceNote.action_id, EvidenceNote.text).where(EvidenceNote.id.in_(notes))).all())
     reasons = (select(func.max(ActionEvent.id)).join(Action)
-               .where(Action.plan_id == plan.id, ActionEvent.kind == "reason").group_by(ActionEvent.action_id))
+               .where(Action.plan_id == plan.id, ActionEvent.kind == EventKind.REASON).group_by(ActionEvent.action_id))
     words.update(db.session.execute(
         select(ActionEvent.action_id, ActionEvent.reason).where(ActionEvent.id.in_(reasons))).all())
     return words

@@ -13,7 +13,7 @@ from board.services.due import parse_due
 from board.services.kpis import ensure_baseline_measures
 from board.services.owner_roles import canonical_role_name
 from board.services.plan_file import PlanFileInvalid, action_see_also, validate_plan
-from models import Action, ActionEvent, Area, Outcome, OwnerRole, Plan, Status, db
+from models import Action, ActionEvent, Area, EventKind, Outcome, OwnerRole, Plan, Status, db
 
 HEADER_KEYS = ("principle", "pillars", "performance", "audit", "owner_aliases", "format")
 IMPORT_ACTOR = "Plan import"
@@ -208,7 +208,7 @@ def _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label
     )
     db.session.add(action)
     db.session.flush()
-    db.session.add(ActionEvent(action=action, kind="imported", actor_label=actor_label,
+    db.session.add(ActionEvent(action=action, kind=EventKind.IMPORTED, actor_label=actor_label,
                                to_value=action.text))
 
 
@@ -237,6 +237,6 @@ def _update_action(action, area, outcome, action_data, plan_order, roles, actor_
            "owners": "; ".join(r.name for r in action.owners)}
     for key, before in old.items():
         if before != new[key]:
-            db.session.add(ActionEvent(action=action, kind=f"plan_{key}", actor_label=actor_label,
+            db.session.add(ActionEvent(action=action, kind=EventKind(f"plan_{key}"), actor_label=actor_label,
                                        from_value=before, to_value=new[key]))
     return True

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from board.services.board_view import Card, is_overdue, is_stale, load_board
 from board.services.evidence import comments_for
 from board.services.overview import Overview, build_overview, latest_words, ref_sort_key
-from models import Action, ActionEvent, Area, ImpactComment, Outcome, Plan, Status, User, db
+from models import Action, ActionEvent, Area, EventKind, ImpactComment, Outcome, Plan, Status, User, db
 
 
 @dataclass
@@ -63,10 +63,10 @@ def _day_start(day: date) -> datetime:
 def statuses_at(plan: Plan, moment: datetime) -> dict[int, str]:
     """Each action's status at `moment`: the last change before it, else the first change's 'from'."""
     before = (select(func.max(ActionEvent.id)).join(Action).where(
-        Action.plan_id == plan.id, ActionEvent.kind == "status", ActionEvent.at < moment)
+        Action.plan_id == plan.id, ActionEvent.kind == EventKind.STATUS, ActionEvent.at < moment)
         .group_by(ActionEvent.action_id))
     after = (select(func.min(ActionEvent.id)).join(Action).where(
-        Action.plan_id == plan.id, ActionEvent.kind == "status", ActionEvent.at >= moment)
+        Action.plan_id == plan.id, ActionEvent.kind == EventKind.STATUS, ActionEvent.at >= moment)
         .group_by(ActionEvent.action_id))
     known = dict(db.session.execute(select(ActionEvent.action_id, ActionEvent.from_value)
                                     .where(ActionEvent.id.in_(after))).all())
@@ -108,8 +108,8 @@ def _moves(plan: Plan, start: date, end: date) -> list[PeriodMove]:
                ActionEvent.to_value, reason.reason)
         .join(Action, Action.id == ActionEvent.action_id)
         .outerjoin(User, User.id == ActionEvent.user_id)
-        .outerjoin(reason, (reason.explains_event_id == ActionEvent.id) & (reason.kind == "reason"))
-        .where(Action.plan_id == plan.id, ActionEvent.kind == "status",
+        .outerjoin(reason, (reason.explains_event_id == ActionEvent.id) & (reason.kind == EventKind.REASON))
+        .where(Action.plan_id == plan.id, ActionEvent.kind == EventKind.STATUS,
                ActionEvent.at >= _day_start(start), ActionEvent.at < _day_start(end + timedelta(days=1)))
         .order_by(ActionEvent.at)).all()
     return [PeriodMove(ref, text, at, who or "Unknown", Status(a), Status(b), why)

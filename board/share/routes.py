@@ -1,14 +1,25 @@
-"""The committee's read-only view through a share link: no sign-in, no forms, nothing to change."""
+"""The committee's read-only view through a share link: no sign-in, no forms, nothing to change.
+
+The same views as the signed-in pages build each page; the viewer (a share link) makes every link
+stay inside the share pages and every control to change something disappear.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort, g, render_template
 
 from board.clock import today
-from board.evidence.routes import render_outcome, render_outcomes
-from board.plan.routes import changes_since, render_action_detail, render_board
-from board.reports.routes import render_report
+from board.forms import BoardChangesForm, BoardFilterForm, BoardPageForm
+from board.htmx import render_page_or_partial
+from board.reports.forms import ReportPeriodForm
 from board.services import share_links
-from board.services.board_view import current_plan
+from board.services.board_view import action_query
+from board.services.outcomes import outcome_query
+from board.views import board as board_views
+from board.views.detail import action_detail as detail_context
+from board.views.outcomes import outcome_page, outcomes_page
+from board.views.reports import report_page
+from board.views.viewer import current_viewer, plan_for_request
+from models import db
 
 share_bp = Blueprint("share", __name__, url_prefix="/share")
 
@@ -18,12 +29,11 @@ def _open_link(endpoint, values):
     """Check the token before any share view runs; mark the request read-only."""
     token = (values or {}).get("token", "")
     link = share_links.find_link(token)
+    g.share_token = token  # even a refusal renders without forms or CSRF tokens
     if link is None:
-        g.share_token = token  # render the refusal without forms or CSRF tokens
         abort(404, description="This link is not valid. Ask the plan owner for a new one.")
-    state = link.state(today())
-    g.share_token = token
     g.share_link = link
+    state = link.state(today())
     if state != "active":
         abort(410, description=f"This link is no longer valid (it was {state}). "
                                "Ask the plan owner for a new one.")
@@ -33,35 +43,44 @@ def _open_link(endpoint, values):
 def board(token: str):
     """The whole board, read-only."""
     share_links.record_open(g.share_link)
-    return render_board(current_plan() or abort(404))
+    query = BoardPageForm.from_query()
+    return render_template("board.html", **board_views.board_page(plan_for_request(), current_viewer(), query)), \
+        422 if query.errors else 200
 
 
 @share_bp.get("/<token>/changes")
 def changes(token: str):
     """Live refresh for the read-only board (204 when nothing changed)."""
-    return changes_since(current_plan() or abort(404))
+    context = board_views.board_changes(plan_for_request(), current_viewer(), BoardChangesForm.from_query())
+    return ("", 204) if context is None else render_template("partials/board_changes.html", **context)
 
 
 @share_bp.get("/<token>/outcomes")
 def outcomes(token: str):
     """Every outcome with its impact comments, read-only."""
-    return render_outcomes(current_plan() or abort(404))
+    return render_template("evidence/outcomes.html", **outcomes_page(plan_for_request()))
 
 
 @share_bp.get("/<token>/outcomes/<int:outcome_id>")
 def outcome(token: str, outcome_id: int):
     """One outcome's whole comment history, read-only."""
-    return render_outcome(current_plan() or abort(404), outcome_id)
+    plan = plan_for_request()
+    found = db.first_or_404(outcome_query(plan, outcome_id))
+    return render_template("evidence/outcome.html", **outcome_page(plan, found))
 
 
 @share_bp.get("/<token>/report")
 def report(token: str):
     """The committee highlight report, read-only."""
-    return render_report(current_plan() or abort(404))
+    period = ReportPeriodForm.from_query()
+    return render_template("reports/report.html", **report_page(plan_for_request(), period)), \
+        422 if period.errors else 200
 
 
 @share_bp.get("/<token>/actions/<ref>")
 def action_detail(token: str, ref: str):
     """One action's detail, read-only."""
-    return render_action_detail(current_plan() or abort(404), ref)
-
+    plan = plan_for_request()
+    action = db.first_or_404(action_query(plan, ref), description=f"There is no action {ref} in this plan.")
+    context = detail_context(plan, action, current_viewer(), BoardFilterForm.from_query())
+    return render_page_or_partial("action.html", "partials/action_detail.html", **context)

@@ -57,8 +57,7 @@
 
   function resyncLane(lane) {
     announce("The move could not be saved; the swimlane shows the board as it is.");
-    htmx.ajax("GET", boardPath + "areas/" + lane.dataset.area + "/lane" + location.search,
-              {target: lane, swap: "outerHTML"});
+    htmx.ajax("GET", lane.dataset.laneUrl, {target: lane, swap: "outerHTML"});
   }
 
   function initSortables(root) {
@@ -150,10 +149,10 @@
   function closePanel() {
     var p = panel();
     if (!p || !p.firstElementChild) return;
-    var ref = p.querySelector(".detail-ref");
+    var detail = p.querySelector("[data-card-id]");
     p.replaceChildren();
     history.pushState({}, "", boardPath + location.search);
-    if (ref) focusCard("card-" + ref.textContent.replace(".", "-"));
+    if (detail) focusCard(detail.dataset.cardId);
   }
 
   document.addEventListener("htmx:afterSwap", function (event) {

@@ -1,0 +1,23 @@
+"""An action's whole story (the side panel and its own page), with its inline forms."""
+from __future__ import annotations
+
+from board.clock import today
+from board.evidence.forms import DueChangeForm, NoteForm
+from board.forms import BoardFilterForm
+from board.services.board_view import actions_by_refs
+from board.services.evidence import due_history, latest_comment, notes_for
+from board.services.history import timeline
+from board.views.viewer import Viewer
+from models import Action, Plan
+
+
+def action_detail(plan: Plan, action: Action, viewer: Viewer, filters: BoardFilterForm, **forms) -> dict:
+    """Everything the detail shows; its forms are fresh unless given back with their errors."""
+    return {
+        "plan": plan, "action": action, "today": today(), "filter_query": filters.query_string(),
+        "see_also": actions_by_refs(plan, action.see_also), "history": timeline(action),
+        "notes": notes_for(action), "due_changes": due_history(action),
+        "impact": latest_comment(action.outcome),
+        "note_form": forms.get("note_form") or NoteForm(formdata=None),
+        "due_form": forms.get("due_form") or DueChangeForm(formdata=None),
+    }
