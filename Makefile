@@ -44,7 +44,9 @@ bench: $(VENV)/.dev-installed
 ## lint: style and errors (ruff), and unused code (vulture; false positives listed in vulture_allowlist.py).
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
-	$(BIN)/vulture --min-confidence 60 app.py board models bench tests vulture_allowlist.py
+	@mkdir -p .lint && $(BIN)/python scripts/template_names.py > .lint/template_names.py
+	$(BIN)/vulture --min-confidence 60 app.py board models vulture_allowlist.py .lint/template_names.py \
+	  --ignore-decorators "@*.get,@*.post,@*.route,@*.command,@*.errorhandler,@*.user_loader,@*.url_value_preprocessor,@*.context_processor,@*.listens_for"
 
 ## lock: recompile the pinned installs (requirements*.txt) from their top-level lists (requirements*.in).
 lock: $(VENV)/.dev-installed

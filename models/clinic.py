@@ -38,6 +38,3 @@ class Clinic(db.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
-
-    def covers(self, area_number: int) -> bool:
-        return not self.area_numbers or area_number in self.area_numbers

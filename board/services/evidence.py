@@ -27,7 +27,6 @@ from models import (
     db,
 )
 
-MAX_NOTE = 5000
 MAX_REASON = 500
 
 
@@ -109,7 +108,7 @@ def notes_for(action: Action) -> list[EvidenceNote]:
         .order_by(EvidenceNote.id.desc())))
 
 
-def note_counts(action_ids=None) -> dict[int, int]:
+def note_counts() -> dict[int, int]:
     """Notes in force (not withdrawn) per action, in one query."""
     query = (select(EvidenceNote.action_id, func.count(EvidenceNote.id))
              .where(EvidenceNote.withdrawn_at.is_(None)).group_by(EvidenceNote.action_id))

@@ -40,9 +40,6 @@ class BoardUi:
     conflict_message: str | None = None
     conflict_area_id: int | None = None
 
-    def detail_url(self, ref: str) -> str:
-        return self.detail_prefix + ref + self.filter_query
-
 
 def board_ui(viewer: Viewer, filters: BoardFilterForm, **notices) -> BoardUi:
     query = filters.query_string()

@@ -1,0 +1,33 @@
+"""Names vulture would call unused that are used where it cannot see: by Flask, WTForms, SQLAlchemy,
+Flask-Login, openpyxl or the database itself. Names used only by templates are not listed here:
+`make lint` passes vulture the templates' names (scripts/template_names.py).
+
+Anything else vulture reports is unused code: delete it rather than listing it here.
+"""
+# ruff: noqa
+_ = object
+
+# Flask reads the config class by attribute (app.config.from_object); gunicorn calls the factory.
+create_app
+SQLALCHEMY_DATABASE_URI, SECRET_KEY, WTF_CSRF_TIME_LIMIT, SESSION_COOKIE_HTTPONLY, SESSION_COOKIE_SAMESITE
+SESSION_COOKIE_SECURE, BOARD_ENV, PASSWORD_HASH_METHOD, BOARD_ADMIN_EMAIL, BOARD_ADMIN_PASSWORD
+BOARD_BASE_URL, PLAN_SEED_PATH, BOARD_TIMEZONE, BOARD_POLL_SECONDS, BOARD_TODAY
+_.trim_blocks, _.lstrip_blocks  # Jinja environment settings
+
+# WTForms: fields and settings are declared, then read by the form machinery and `form[name]`.
+submit, q, widget, option_widget, Meta
+_.validate_expires_on  # an inline validator, called by name
+
+# Flask-Login reads its settings and calls get_id; role_required leaves the role on the view for tests.
+_.login_view, _.login_message, _.login_message_category, _.session_protection, _.get_id, _.required_role
+
+# SQLAlchemy event listeners receive these arguments whether they use them or not.
+mapper, connection_record
+
+# Columns and relationships are the schema: kept for the record and read by the database and exports.
+updated_at, imported_at, organisation, started_by, ended_by, written_at, replaced_by_id
+recorded_at, recorded_by_id, recorded_by, _.recorded_by
+NO_EVIDENCE, EMERGING, CLEAR  # ImpactRating members, reached as ImpactRating(value)
+
+# openpyxl styles a cell by setting attributes.
+_.font, _.alignment, _.number_format, _.freeze_panes
