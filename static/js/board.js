@@ -105,9 +105,13 @@
 
   // --- live refresh ---------------------------------------------------------------------------
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.elt.id !== "board-poll") return;
+    var poll = event.detail.elt;
+    if (poll.id !== "board-poll") return;
     var formOpen = document.querySelector("#board form");
-    if (dragging || movesInFlight || formOpen) event.preventDefault();  // try again next tick
+    if (dragging || movesInFlight || formOpen) {
+      event.preventDefault();  // try again next tick; the page counts the polls it held back
+      poll.dataset.held = String(Number(poll.dataset.held || 0) + 1);
+    }
   });
 
   // Sortable animates cards through inline styles; htmx would copy them onto the new cards when it

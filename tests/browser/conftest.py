@@ -8,6 +8,7 @@ import os
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -16,6 +17,11 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
+
+
+# Tests wait for states, never for a time; this cap only stops a test that would wait forever
+# (generous, so a machine busy with other work still passes).
+expect.set_options(timeout=20_000)
 
 
 def pytest_collection_modifyitems(items):

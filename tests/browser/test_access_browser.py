@@ -112,5 +112,5 @@ def test_an_open_share_page_says_when_its_link_is_revoked(browser, seeded_app, l
     expect(reader.locator("li.card")).to_have_count(88)
     with seeded_app.app_context():
         share_links.revoke(db.session.get(ShareLink, link_id))
-    expect(reader.get_by_role("alert")).to_contain_text("This link is no longer valid", timeout=4000)
+    expect(reader.get_by_role("alert")).to_contain_text("This link is no longer valid")
     context.close()

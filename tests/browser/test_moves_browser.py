@@ -45,9 +45,11 @@ def test_a_card_cannot_be_dropped_into_another_swimlane(editor_page):
     requests = []
     page.on("request", lambda r: requests.append(r.url) if "/move" in r.url else None)
     drag(page, page.locator("#card-6-4 .card-text"), _column(page, 7, "red"))
-    page.wait_for_timeout(300)
     expect(_column(page, 7, "red").locator("li.card")).to_have_count(0)
     expect(page.locator("#area-6 #card-6-4")).to_be_visible()
+    # A drop sends its request at once: a request made after it has answered proves none was sent.
+    with page.expect_response(lambda r: r.url.endswith("/healthz")):
+        page.evaluate("fetch('/healthz')")
     assert requests == []
 
 
@@ -94,6 +96,8 @@ def test_conflict_between_two_people_keeps_the_first_move(browser, live_server):
     alice, bob = first.new_page(), second.new_page()
     sign_in_as(alice, live_server, "editor")
     sign_in_as(bob, live_server, "admin")
+    # Bob's board must still show the card as it was: no live refresh reaches him before his drag.
+    bob.route("**/board/changes*", lambda route: route.abort())
     with alice.expect_response(lambda r: "/actions/2.7/move" in r.url):
         drag(alice, alice.locator("#card-2-7 .card-text"), _column(alice, 2, "green"))
     with bob.expect_response(lambda r: "/actions/2.7/move" in r.url) as refused:
@@ -114,7 +118,7 @@ def test_another_board_sees_a_move_within_one_poll(browser, live_server):
     sign_in_as(watcher, live_server, "viewer")
     with mover.expect_response(lambda r: "/actions/9.2/move" in r.url):
         drag(mover, mover.locator("#card-9-2 .card-text"), _column(mover, 9, "complete"))
-    expect(_column(watcher, 9, "complete").locator("#card-9-2")).to_be_visible(timeout=3000)
+    expect(_column(watcher, 9, "complete").locator("#card-9-2")).to_be_visible()
     expect(watcher.locator("#board-totals")).to_contain_text("1 Complete")
     first.close()
     second.close()
@@ -150,16 +154,17 @@ def test_a_refresh_waits_while_a_form_is_open_and_keeps_focus(browser, live_serv
     expect(status).to_be_focused()
     with mover.expect_response(lambda r: "/actions/4.5/move" in r.url):
         drag(mover, mover.locator("#card-4-5 .card-text"), _column(mover, 4, "red"))
-    typing.wait_for_timeout(2500)  # more than two poll intervals
-    expect(status).to_be_focused()  # the open form was left alone
+    # Two polls held back while the form is open (the page counts them), and the form left alone.
+    expect(typing.locator("#board-poll")).to_have_attribute("data-held", re.compile(r"^([2-9]|\d\d+)$"))
+    expect(status).to_be_focused()
     expect(_column(typing, 4, "red").locator("li.card")).to_have_count(0)
     typing.get_by_role("link", name="Cancel").click()
-    expect(_column(typing, 4, "red").locator("#card-4-5")).to_be_visible(timeout=3000)
+    expect(_column(typing, 4, "red").locator("#card-4-5")).to_be_visible()
     typing.get_by_role("link", name="Action 4.3", exact=True).focus()
-    typing.wait_for_timeout(100)
+    expect(typing.get_by_role("link", name="Action 4.3", exact=True)).to_be_focused()
     with mover.expect_response(lambda r: "/actions/4.6/move" in r.url):
         drag(mover, mover.locator("#card-4-6 .card-text"), _column(mover, 4, "green"))
-    expect(_column(typing, 4, "green").locator("#card-4-6")).to_be_visible(timeout=3000)
+    expect(_column(typing, 4, "green").locator("#card-4-6")).to_be_visible()
     expect(typing.get_by_role("link", name="Action 4.3", exact=True)).to_be_focused()
     first.close()
     second.close()
