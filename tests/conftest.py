@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 
 import jinja2
 import pytest
@@ -13,6 +12,7 @@ from board.services.accounts import create_user
 from board.services.plan_import import import_plan
 from models import Role, db
 from tests.databases import copy_database, fresh_database_url
+from tests.pages import page_of
 from tests.plans import seed_plan
 
 PASSWORD = "correct horse battery"
@@ -127,11 +127,9 @@ def csrf_token(client, path: str = "/sign-in") -> str:
     response = client.get(path)
     if response.status_code in (302, 303):  # signed in already: any page carries the token
         response = client.get("/")
-    html = response.get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'"X-CSRFToken": "([^"]+)"', html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
+    token = page_of(response).csrf_token()
+    assert token, f"no CSRF token on {path}"
+    return token
 
 
 def sign_in(client, role: str, password: str = PASSWORD):

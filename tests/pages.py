@@ -15,6 +15,21 @@ def _text(node) -> str:
     return " ".join(node.get_text(" ", strip=True).split()) if node is not None else ""
 
 
+def _accessible_name(node: Tag) -> str:
+    """aria-labelledby, else aria-label, else alt, else the visible words (a simplified accessible name)."""
+    if node.has_attr("aria-labelledby"):
+        root = node
+        while root.parent is not None:
+            root = root.parent
+        names = [_text(root.find(id=ref)) for ref in node["aria-labelledby"].split()]
+        return " ".join(name for name in names if name)
+    if node.has_attr("aria-label"):
+        return " ".join(node["aria-label"].split())
+    if node.has_attr("alt"):
+        return " ".join(node["alt"].split())
+    return _text(node)
+
+
 class Page:
     """A parsed HTML page or partial."""
 
@@ -30,17 +45,42 @@ class Page:
     def card(self, ref: str) -> Tag | None:
         return self.soup.select_one(f'li.card[data-ref="{ref}"]')
 
+    def _shown_card(self, ref: str) -> Tag:
+        card = self.card(ref)
+        if card is None:  # a question about a card the page does not show has no answer
+            raise LookupError(f"no card {ref} on this page")
+        return card
+
     def card_text(self, ref: str) -> str:
-        return _text(self.card(ref))
+        """Visible words of one card (the card must be on the page)."""
+        return _text(self._shown_card(ref))
+
+    def card_badges(self, ref: str) -> list[str]:
+        """The badges one card wears ("Overdue", "Stale"); the card must be on the page."""
+        return [_text(node) for node in self._shown_card(ref).select(".badge")]
 
     def lane(self, area: int) -> Tag | None:
         return self.soup.select_one(f'section.swimlane[data-area="{area}"]')
 
     def cards_in(self, area: int, status: str) -> list[str]:
-        """Refs of the cards in one area's column for `status` (e.g. "amber"), top to bottom."""
+        """Refs of the cards in one area's column for `status` (e.g. "amber"), top to bottom.
+
+        The area's lane and that column must be on the page: an empty column answers [], a missing one fails.
+        """
         lane = self.lane(area)
         column = lane.select_one(f'ol[data-status="{status}"]') if lane else None
-        return [card["data-ref"] for card in column.select("li.card")] if column else []
+        if column is None:
+            raise LookupError(f"no {status} column for area {area} on this page")
+        return [card["data-ref"] for card in column.select("li.card")]
+
+    def drop_targets(self) -> list[tuple[str, str]]:
+        """The columns a card may be dragged into, as (sortable group, status); none on a read-only board."""
+        return [(node["data-sortable"], node.get("data-status", "")) for node in self.soup.select("[data-sortable]")]
+
+    def poll_url(self) -> str | None:
+        """Where the board asks whether anything changed."""
+        poll = self.soup.select_one("#board-poll[hx-get]")
+        return poll["hx-get"] if poll else None
 
     def lanes(self) -> list[int]:
         return [int(lane["data-area"]) for lane in self.soup.select("section.swimlane[data-area]")]
@@ -77,11 +117,19 @@ class Page:
         if field is None:
             return None
         if field.name == "textarea":
-            return field.get_text()
+            return field.get_text().removeprefix("\r").removeprefix("\n")  # browsers drop one leading newline
         if field.name == "select":
             chosen = field.select_one("option[selected]")
             return chosen.get("value") if chosen else None
         return field.get("value")
+
+    def value_labelled(self, label: str) -> str | None:
+        """What the field whose label reads `label` holds (e.g. a read-only field to copy)."""
+        for node in self.soup.select("label"):
+            if _text(node) == label:
+                field = self.soup.find(id=node["for"]) if node.has_attr("for") else node.select_one("input")
+                return field.get("value") if field is not None else None
+        return None
 
     def forms(self) -> list[Tag]:
         return self.soup.select("form")
@@ -106,11 +154,28 @@ class Page:
         return [node["href"] for node in self.soup.select(selector) if node.has_attr("href")]
 
     def link(self, name: str) -> str | None:
-        """The href of the first link whose visible words are `name`."""
+        """The href of the first link named `name`, as a screen reader names it (aria-label, else its words)."""
         for node in self.soup.select("a[href]"):
-            if _text(node) == name:
+            if _accessible_name(node) == name:
                 return node["href"]
         return None
+
+    def link_names(self) -> list[str]:
+        """The names of every link, as a screen reader reads them."""
+        return [_accessible_name(node) for node in self.soup.select("a[href]")]
+
+    def link_text(self, href: str) -> str | None:
+        """The visible words of the first link to `href`."""
+        node = self.soup.find("a", href=href)
+        return _text(node) if node is not None else None
+
+    def image_names(self) -> list[str]:
+        """What each picture (img, or an SVG with role="img") says to someone who cannot see it."""
+        return [_accessible_name(node) for node in self.soup.select('img, [role="img"]')]
+
+    def scripts(self) -> list[str]:
+        """The src of every script the page loads."""
+        return [node["src"] for node in self.soup.select("script[src]")]
 
     def headings(self, level: str = "h1, h2, h3") -> list[str]:
         return [_text(node) for node in self.soup.select(level)]

@@ -1,11 +1,10 @@
 """The plan owner manages users: create, role, owner roles, deactivate; every change audited."""
-import re
-
 from sqlalchemy import select
 
 from board.services.accounts import find_user
 from models import AuditEntry, OwnerRole, db
 from tests.conftest import PASSWORD, csrf_token, sign_in
+from tests.pages import page_of
 
 
 def _role_id(app, name):
@@ -20,9 +19,9 @@ def test_admin_creates_a_user_who_can_sign_in_with_the_shown_password(seeded_app
         "email": "New.Lead@Example.org", "name": "New Lead", "role": "contributor",
         "owner_roles": [psw], "csrf_token": csrf_token(admin, "/admin/users")})
     assert response.status_code == 201
-    password = re.search(r'id="new-password" class="copy-field" readonly value="([^"]+)"',
-                         response.get_data(as_text=True)).group(1)
-    assert password not in admin.get("/admin/users").get_data(as_text=True)
+    password = page_of(response).value_labelled("Password for new.lead@example.org")
+    assert password
+    assert password not in admin.get("/admin/users").get_data(as_text=True)  # anywhere in the markup
     newcomer = seeded_app.test_client()
     signed_in = newcomer.post("/sign-in", data={"email": "new.lead@example.org", "password": password,
                                                 "csrf_token": csrf_token(newcomer)})
@@ -41,13 +40,14 @@ def test_invalid_user_form_keeps_input_and_says_why(client_for):
     response = admin.post("/admin/users", data={
         "email": "viewer@example.org", "name": "Someone Else", "role": "viewer",
         "csrf_token": csrf_token(admin, "/admin/users")})
-    html = response.get_data(as_text=True)
+    page = page_of(response)
     assert response.status_code == 422
-    assert "There is already an account for viewer@example.org." in html
-    assert 'value="Someone Else"' in html
+    assert "There is already an account for viewer@example.org." in page.form_errors()
+    assert page.field_value("name") == "Someone Else"
     bad_email = admin.post("/admin/users", data={
         "email": "not-an-email", "name": "X", "role": "viewer", "csrf_token": csrf_token(admin, "/admin/users")})
-    assert bad_email.status_code == 422 and "Enter an email address" in bad_email.get_data(as_text=True)
+    assert bad_email.status_code == 422
+    assert any("Enter an email address" in error for error in page_of(bad_email).form_errors())
 
 
 def test_admin_changes_role_and_owner_roles(seeded_app, client_for):

@@ -1,5 +1,4 @@
 """Evidence notes, due changes and impact comments: services and routes."""
-import re
 from datetime import date
 
 import pytest
@@ -123,15 +122,15 @@ def test_add_note_inline_and_without_js(seeded_app, client_for):
     token = csrf_token(contributor, "/")
     partial = contributor.post("/actions/2.7/notes", headers=HTMX, data={
         "text": "Dip sample of 20 plans", "link_url": "https://docs.example/qa", "csrf_token": token})
-    html = partial.get_data(as_text=True)
-    assert partial.status_code == 200 and "<html" not in html
-    assert 'id="notes"' in html and "Dip sample of 20 plans" in html and "Contributor Person" in html
-    assert 'id="area-2"' in html and 'hx-swap-oob="true"' in html and "1 note" in html  # the card behind
+    answer = page_of(partial)
+    assert partial.status_code == 200 and not answer.is_full_page()
+    assert "Dip sample of 20 plans" in answer.text("#notes") and "Contributor Person" in answer.text("#notes")
+    assert "area-2" in answer.out_of_band_ids() and "1 note" in answer.card_text("2.7")  # the card behind
     plain = contributor.post("/actions/2.7/notes", data={"text": "Second", "csrf_token": token})
     assert plain.status_code == 303 and plain.headers["Location"] == "/actions/2.7#notes"
-    page = contributor.get("/actions/2.7").get_data(as_text=True)
-    assert "Evidence note added to 2.7." in page
-    assert page.index("Second") < page.index("Dip sample of 20 plans")  # newest first
+    page = page_of(contributor.get("/actions/2.7"))
+    assert "Evidence note added to 2.7." in page.flash_text()
+    assert page.texts("#notes .note-text") == ["Second", "Dip sample of 20 plans"]  # newest first
 
 
 @pytest.mark.parametrize("data, message", [
@@ -145,11 +144,13 @@ def test_invalid_notes_come_back_with_the_message_and_input(seeded_app, client_f
     token = csrf_token(contributor, "/")
     for headers in (HTMX, {}):
         response = contributor.post("/actions/2.7/notes", headers=headers, data={**data, "csrf_token": token})
-        html = response.get_data(as_text=True)
+        page = page_of(response)
         assert response.status_code == 422
-        assert message in html and "There is a problem" in html
+        assert any(message in error for error in page.form_errors("#notes")), page.form_errors("#notes")
+        assert "There is a problem" in page.text("#notes .error-summary")
+        assert any(message in item for item in page.error_summary())
         if data.get("link_url"):
-            assert data["link_url"].split(":")[0] in html  # what was typed is kept
+            assert page.field_value("link_url", within="#notes") == data["link_url"]  # what was typed is kept
     with seeded_app.app_context():
         assert db.session.scalars(select(EvidenceNote)).all() == []
 
@@ -159,8 +160,8 @@ def test_edit_and_withdraw_routes(seeded_app, client_for):
         note_id = evidence.add_note(action_by_ref("2.7"), "First", None, user_for("contributor")).id
     contributor = client_for("contributor")
     token = csrf_token(contributor, "/")
-    form = contributor.get(f"/notes/{note_id}/edit", headers=HTMX).get_data(as_text=True)
-    assert "First</textarea>" in form
+    form = page_of(contributor.get(f"/notes/{note_id}/edit", headers=HTMX))
+    assert form.field_value("text") == "First"
     assert client_for("editor").get(f"/notes/{note_id}/edit").status_code == 403
     edited = contributor.post(f"/notes/{note_id}/edit", data={"text": "Better", "csrf_token": token})
     assert edited.status_code == 303
@@ -170,9 +171,9 @@ def test_edit_and_withdraw_routes(seeded_app, client_for):
     assert blank.status_code == 422
     withdrawn = contributor.post(f"/notes/{note_id}/withdraw", headers=HTMX,
                                  data={"reason": "Wrong action", "csrf_token": token})
-    html = withdrawn.get_data(as_text=True)
-    assert "Withdrawn</strong> by Contributor Person" in html and "Wrong action" in html
-    assert "Earlier wording (1)" in html
+    note = page_of(withdrawn).text(f"#note-{note_id}")
+    assert "Withdrawn by Contributor Person" in note and "Wrong action" in note
+    assert "Earlier wording (1)" in note
     assert contributor.post(f"/notes/{note_id}/edit", data={"text": "Again", "csrf_token": token}).status_code == 403
 
 
@@ -180,13 +181,13 @@ def test_due_change_route_and_card_slippage(seeded_app, client_for):
     editor = client_for("editor")
     token = csrf_token(editor, "/")
     bad = editor.post("/actions/2.7/due", headers=HTMX, data={"new_due": "Soonish", "reason": "x", "csrf_token": token})
-    assert bad.status_code == 422 and "not a month and year" in bad.get_data(as_text=True)
-    assert 'value="Soonish"' in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and any("not a month and year" in e for e in page_of(bad).form_errors("#due"))
+    assert page_of(bad).field_value("new_due", within="#due") == "Soonish"
     ok = editor.post("/actions/2.7/due", data={"new_due": "Jan 2024", "reason": "QA slipped", "csrf_token": token})
     assert ok.status_code == 303 and ok.headers["Location"] == "/actions/2.7#due"
-    board = editor.get("/").get_data(as_text=True)
-    card = re.search(r'data-ref="2.7".*?</li>\n', board, re.DOTALL).group(0)
-    assert "Jan 2024" in card and "was Nov 2023 · moved 1×" in card and "Overdue" not in card
+    board = page_of(editor.get("/"))
+    card = board.card_text("2.7")
+    assert "Jan 2024" in card and "was Nov 2023 · moved 1×" in card and "Overdue" not in board.card_badges("2.7")
     detail = editor.get("/actions/2.7").get_data(as_text=True)
     assert "Nov 2023 → Jan 2024" in detail and "QA slipped" in detail
     contributor = client_for("contributor")
@@ -209,14 +210,15 @@ def test_outcomes_view_comments_and_one_click_history(seeded_app, client_for):
     plain = contributor.post(f"/outcomes/{outcome_id}/comments", data={
         "text": "Fewer repeat plans", "rating": "clear", "csrf_token": token, "next": "/outcomes"})
     assert plain.status_code == 303 and plain.headers["Location"] == f"/outcomes#outcome-{outcome_id}"
-    detail = contributor.get("/actions/2.6").get_data(as_text=True)
-    assert "Clear impact" in detail and f'href="/outcomes/{outcome_id}"' in detail
+    detail = page_of(contributor.get("/actions/2.6"))
+    assert "Clear impact" in detail.text() and f"/outcomes/{outcome_id}" in detail.links()
     history = contributor.get(f"/outcomes/{outcome_id}").get_data(as_text=True)
     assert "Plans reviewed sooner" in history and "Fewer repeat plans" in history
-    overview = contributor.get("/outcomes").get_data(as_text=True)
+    overview = page_of(contributor.get("/outcomes"))
     with seeded_app.app_context():
-        outcomes_with_actions = sum(1 for o in db.session.scalars(select(Outcome)) if o.actions)
-    assert overview.count('class="outcome"') == outcomes_with_actions
+        outcomes_with_actions = sorted(" ".join(o.text.split()) for o in db.session.scalars(select(Outcome))
+                                       if o.actions)
+    assert sorted(overview.texts(".outcome .outcome-text")) == outcomes_with_actions
     viewer = client_for("viewer")
     assert viewer.post(f"/outcomes/{outcome_id}/comments", data={
         "text": "x", "rating": "clear", "csrf_token": csrf_token(viewer, "/")}).status_code == 403
@@ -249,9 +251,9 @@ def test_activity_page_filters_and_links(seeded_app, client_for):
         evidence.add_note(action_by_ref("3.4"), "Sufficiency report drafted", None, user_for("contributor"))
         evidence.change_due(action_by_ref("1.1"), "Mar 2024", "Consultation longer", user_for("editor"), TODAY)
     viewer = client_for("viewer")
-    html = viewer.get("/activity").get_data(as_text=True)
-    assert 'href="/actions/3.4"' in html and 'href="/actions/1.1"' in html
-    assert "Due changed from Sept 2023 to Mar 2024" in html
+    page = page_of(viewer.get("/activity"))
+    assert "/actions/3.4" in page.links() and "/actions/1.1" in page.links()
+    assert "Due changed from Sept 2023 to Mar 2024" in page.text()
     only_notes = viewer.get("/activity?kind=note&area=3").get_data(as_text=True)
     assert "Sufficiency report drafted" in only_notes and "Consultation longer" not in only_notes
     bad_since = viewer.get("/activity?since=yesterday&kind=note")

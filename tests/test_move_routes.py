@@ -10,6 +10,7 @@ from board.clock import now as utcnow
 from board.services.moves import move_action
 from models import Action, ActionEvent, Plan, User, db
 from tests.conftest import HTMX, csrf_token
+from tests.pages import page_of
 
 
 def _action(app, ref):
@@ -28,13 +29,12 @@ def _post_move(client, ref, htmx=True, **data):
 def test_htmx_drag_moves_the_card_and_answers_with_its_lane(seeded_app, client_for):
     editor = client_for("editor")
     response = _post_move(editor, "1.4", status="amber", position=0, version=1, area=1)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "<html" not in html
-    lane = html.split('id="board-totals"')[0]
-    amber = lane.split('data-status="amber"')[1].split("</ol>")[0]
-    assert 'data-ref="1.4"' in amber
-    assert "Why Amber?" in html  # the reason is asked on the moved card
-    assert 'id="board-totals" hx-swap-oob="true"' in html and "1 Amber" in html
+    page = page_of(response)
+    assert response.status_code == 200 and not page.is_full_page()
+    assert page.lanes() == [1]
+    assert page.cards_in(1, "amber") == ["1.4"]
+    assert "Why Amber?" in page.card_text("1.4")  # the reason is asked on the moved card
+    assert "board-totals" in page.out_of_band_ids() and "1 Amber" in page.totals_text()
     trigger = json.loads(response.headers["HX-Trigger-After-Settle"])["board-announce"]
     assert trigger["message"] == "1.4 moved to Amber." and trigger["focus"] == "card-1-4"
     action = _action(seeded_app, "1.4")
@@ -48,8 +48,8 @@ def test_keyboard_form_without_js_redirects_back_and_asks_why(seeded_app, client
     assert response.status_code == 303
     location = response.headers["Location"]
     assert re.fullmatch(r"/\?area=2&q=plans&explain=\d+#card-2-7", location)
-    board = editor.get(location.split("#")[0]).get_data(as_text=True)
-    assert "2.7 moved to Red." in board and "Why Red?" in board
+    board = page_of(editor.get(location.split("#")[0]))
+    assert "2.7 moved to Red." in board.flash_text() and "Why Red?" in board.card_text("2.7")
     event_id = re.search(r"explain=(\d+)", location).group(1)
     saved = editor.post(f"/moves/{event_id}/reason", data={
         "reason": "QA schedule slipped", "next": "/?area=2", "csrf_token": csrf_token(editor, "/")})
@@ -72,12 +72,11 @@ def test_a_stale_move_is_a_409_with_who_and_when(seeded_app, client_for):
         move_action(db.session.scalars(select(Action).where(Action.ref == "2.7")).one(), "green", 0, 1, admin)
     editor = client_for("editor")
     response = _post_move(editor, "2.7", status="red", position=0, version=1, area=2)
-    html = response.get_data(as_text=True)
+    page = page_of(response)
     assert response.status_code == 409
-    assert re.search(r"2\.7 was moved to Green by Admin Person at \d\d:\d\d; your move was not applied\.", html)
-    assert 'role="alert"' in html
-    green = html.split('data-status="green"')[1].split("</ol>")[0]
-    assert 'data-ref="2.7"' in green
+    conflict = r"2\.7 was moved to Green by Admin Person at \d\d:\d\d; your move was not applied\."
+    assert any(re.fullmatch(conflict, alert) for alert in page.alerts()), page.alerts()
+    assert "2.7" in page.cards_in(2, "green")
     assert _action(seeded_app, "2.7").status == "green"
     plain = _post_move(editor, "2.7", htmx=False, status="red", version=1, from_form="1")
     assert plain.status_code == 409 and "your move was not applied" in plain.get_data(as_text=True)
@@ -111,8 +110,8 @@ def test_move_form_page_and_partial(client_for):
     page = editor.get("/actions/2.7/move?next=/%3Farea%3D2")
     partial = editor.get("/actions/2.7/move", headers=HTMX)
     assert page.status_code == partial.status_code == 200
-    assert "<html" in page.get_data(as_text=True) and "<html" not in partial.get_data(as_text=True)
-    assert 'name="next" type="hidden" value="/?area=2"' in page.get_data(as_text=True)
+    assert page_of(page).is_full_page() and not page_of(partial).is_full_page()
+    assert page_of(page).field_value("next", within="form.move-form") == "/?area=2"
 
 
 def test_only_the_mover_or_an_admin_gives_the_reason(seeded_app, client_for):
@@ -135,8 +134,9 @@ def test_only_the_mover_or_an_admin_gives_the_reason(seeded_app, client_for):
 
 def test_unexplained_moves_page_for_the_plan_owner(seeded_app, client_for):
     _post_move(client_for("editor"), "6.3", status="red", position=0, version=1, area=6)
-    html = client_for("admin").get("/moves/unexplained").get_data(as_text=True)
-    assert ">6.3</a>" in html and "Not started → Red" in html and "Editor Person" in html
+    listing = page_of(client_for("admin").get("/moves/unexplained"))
+    assert listing.link("6.3") == "/actions/6.3"
+    assert [row[:3] for row in listing.table_rows()[1:]] == [["6.3", "Not started → Red", "Editor Person"]]
     detail = client_for("viewer").get("/actions/6.3").get_data(as_text=True)
     assert "no reason given" in detail
 
@@ -148,35 +148,34 @@ def test_poll_answers_204_until_something_changes(seeded_app, client_for):
     assert viewer.get(f"/board/changes?since={counter}").status_code == 204
     _post_move(client_for("editor"), "5.2", status="green", position=0, version=1, area=5)
     changed = viewer.get(f"/board/changes?since={counter}")
-    html = changed.get_data(as_text=True)
+    page = page_of(changed)
     assert changed.status_code == 200
-    assert 'id="area-5" data-area="5"' in html and 'hx-swap-oob="true"' in html
-    assert 'id="area-1"' not in html  # only the lane that changed
-    assert f"since={counter + 1}" in html
+    assert page.lanes() == [5] and "area-5" in page.out_of_band_ids()  # only the lane that changed
+    assert page.poll_url().endswith(f"since={counter + 1}")
     assert viewer.get(f"/board/changes?since={counter + 1}").status_code == 204
 
 
-def _card_refs(html):
-    return re.findall(r'data-ref="([\d.]+)"', html)
+def _card_refs(response) -> list[str]:
+    return page_of(response).card_refs()
 
 
 def test_filters_combine_and_counts_follow(seeded_app, client):
-    assert len(_card_refs(client.get("/?area=2").get_data(as_text=True))) == 21
-    html = client.get("/?area=2&area=3&overdue=1&q=plans").get_data(as_text=True)
-    refs = _card_refs(html)
+    assert len(_card_refs(client.get("/?area=2"))) == 21
+    page = page_of(client.get("/?area=2&area=3&overdue=1&q=plans"))
+    refs = page.card_refs()
     assert refs and all(ref.split(".")[0] in {"2", "3"} for ref in refs)
-    assert f"{len(refs)} of 88 actions shown" in html
-    assert _card_refs(client.get("/?q=2.7").get_data(as_text=True)) == ["2.7"]
-    owner_refs = _card_refs(client.get("/?owner=999999").get_data(as_text=True))
-    assert owner_refs == []
-    due_refs = _card_refs(client.get("/?due=30").get_data(as_text=True))  # today is 15 Dec 2023
+    assert f"{len(refs)} of 88 actions shown" in page.totals_text()
+    assert _card_refs(client.get("/?q=2.7")) == ["2.7"]
+    unknown_owner = page_of(client.get("/?owner=999999"))  # the board, showing none: not an error page
+    assert unknown_owner.card_refs() == [] and "0 of 88 actions shown" in unknown_owner.totals_text()
+    due_refs = _card_refs(client.get("/?due=30"))  # today is 15 Dec 2023
     assert set(due_refs) == {"1.9", "2.15", "2.19", "4.1", "5.9", "6.1", "6.2", "8.3"}
     assert "No actions match these filters" in client.get("/?q=zebra").get_data(as_text=True)
-    assert len(_card_refs(client.get("/?area=x&due=-3&status=purple").get_data(as_text=True))) == 88
+    assert len(_card_refs(client.get("/?area=x&due=-3&status=purple"))) == 88
 
 
 def test_outcome_words_find_their_actions(client):
-    refs = _card_refs(client.get("/?q=pre-proceedings").get_data(as_text=True))
+    refs = _card_refs(client.get("/?q=pre-proceedings"))
     assert refs == ["2.21"]
 
 
@@ -190,7 +189,7 @@ def test_my_actions_uses_the_owner_roles_linked_to_the_user(seeded_app, client_f
         user_id = db.session.scalars(select(User.id).where(User.email == "viewer@example.org")).one()
     admin.post(f"/admin/users/{user_id}/owner-roles",
                data={"owner_roles": [role_id], "csrf_token": csrf_token(admin, "/")})
-    assert _card_refs(viewer.get("/?mine=1").get_data(as_text=True)) == ["9.1", "9.2"]
+    assert _card_refs(viewer.get("/?mine=1")) == ["9.1", "9.2"]
 
 
 def test_stale_filter(seeded_app, client):
@@ -200,13 +199,19 @@ def test_stale_filter(seeded_app, client):
         for action in db.session.scalars(select(Action).where(Action.cadence.is_not(None), Action.ref != "1.7")):
             action.last_activity_at = utcnow().replace(year=2023, month=12, day=14) - timedelta(hours=1)
         db.session.commit()
-    html = client.get("/?stale=1").get_data(as_text=True)
-    assert _card_refs(html) == ["1.7"]
-    assert "1 stale" in html and "badge-stale" in html
+    page = page_of(client.get("/?stale=1"))
+    assert page.card_refs() == ["1.7"]
+    assert "1 stale" in page.totals_text() and page.card_badges("1.7") == ["Stale"]
 
 
 def test_viewers_get_no_move_controls(client, client_for):
-    html = client.get("/").get_data(as_text=True)
-    assert "data-sortable" not in html and "Move<span" not in html and "sortable-1.15.7" not in html
-    editor_html = client_for("editor").get("/").get_data(as_text=True)
-    assert editor_html.count('data-sortable="area-') == 45 and "sortable-1.15.7" in editor_html
+    board = page_of(client.get("/"))
+    assert board.drop_targets() == []
+    assert not any(name.startswith("Move") for name in board.link_names())
+    assert not any("sortable-1.15.7" in src for src in board.scripts())
+    editor_board = page_of(client_for("editor").get("/"))
+    statuses = ["not_started", "red", "amber", "green", "complete"]
+    assert sorted(editor_board.drop_targets()) == sorted(
+        (f"area-{area}", status) for area in range(1, 10) for status in statuses)
+    assert "Move 1.1" in editor_board.link_names()
+    assert any("sortable-1.15.7" in src for src in editor_board.scripts())

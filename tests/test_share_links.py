@@ -9,6 +9,7 @@ from board.services import share_links
 from board.services.board_view import current_plan
 from models import Action, ShareLink, db
 from tests.conftest import HTMX, csrf_token
+from tests.pages import page_of
 
 
 def _make_link(app, expires_on=None, label="Children and Families Committee"):
@@ -22,13 +23,13 @@ def test_admin_creates_a_link_and_sees_its_url_once(seeded_app, client_for):
     response = admin.post("/admin/links", data={
         "label": "Committee, November", "expires_on": "", "csrf_token": csrf_token(admin, "/admin/links")})
     assert response.status_code == 201
-    html = response.get_data(as_text=True)
-    url = re.search(r'id="new-link" class="copy-field" readonly value="(http://localhost/share/[^"]+/)"', html)
-    assert url, "the full link is shown to copy"
-    token = url.group(1).rsplit("/", 2)[-2]
+    url = page_of(response).value_labelled("Read-only link")
+    assert re.fullmatch(r"http://localhost/share/[^/]+/", url or ""), "the full link is shown to copy"
+    token = url.rsplit("/", 2)[-2]
     assert len(token) >= 43  # 32 random bytes, base64url
-    listing = admin.get("/admin/links").get_data(as_text=True)
-    assert token not in listing and "Committee, November" in listing
+    listing = admin.get("/admin/links")
+    assert token not in listing.get_data(as_text=True)  # anywhere in the markup
+    assert page_of(listing).table_rows()[1][0] == "Committee, November"
     with seeded_app.app_context():
         stored = db.session.scalars(select(ShareLink)).one()
         assert stored.token_hash == share_links.hash_token(token) and token not in stored.token_hash
@@ -41,10 +42,10 @@ def test_link_shows_board_and_detail_without_any_way_to_change(seeded_app):
     board = visitor.get(f"/share/{token}/")
     html = board.get_data(as_text=True)
     assert board.status_code == 200
-    assert html.count('class="card ') == 88
+    assert len(page_of(board).card_refs()) == 88
     for forbidden in ("<form", "csrf", "X-CSRFToken", "@example.org", "Sign out"):
         assert forbidden not in html
-    assert f'href="/share/{token}/actions/2.7"' in html
+    assert f"/share/{token}/actions/2.7" in page_of(board).links()
     assert board.headers["X-Robots-Tag"] == "noindex, nofollow"
     assert board.headers["Referrer-Policy"] == "no-referrer"
     assert "Set-Cookie" not in board.headers
@@ -52,7 +53,7 @@ def test_link_shows_board_and_detail_without_any_way_to_change(seeded_app):
     body = detail.get_data(as_text=True)
     assert detail.status_code == 200 and "Scrutinise the length" in body
     assert "<form" not in body and "csrf" not in body
-    assert f'href="/share/{token}/actions/2.6"' in body
+    assert f"/share/{token}/actions/2.6" in page_of(detail).links()
     with seeded_app.app_context():
         link = db.session.get(ShareLink, link_id)
         assert link.times_opened == 1 and link.last_opened_at is not None
@@ -109,10 +110,10 @@ def test_link_form_refuses_a_past_expiry_and_keeps_the_label(seeded_app, client_
     response = admin.post("/admin/links", data={
         "label": "Scrutiny panel", "expires_on": yesterday,
         "csrf_token": csrf_token(admin, "/admin/links")})
-    html = response.get_data(as_text=True)
+    page = page_of(response)
     assert response.status_code == 422
-    assert "The expiry date must be today or later." in html
-    assert 'value="Scrutiny panel"' in html
+    assert "The expiry date must be today or later." in page.form_errors()
+    assert page.field_value("label") == "Scrutiny panel"
     with seeded_app.app_context():
         assert db.session.scalars(select(ShareLink)).all() == []
 
@@ -155,8 +156,9 @@ def test_the_read_only_board_stays_current(seeded_app):
 
     _, token = _make_link(seeded_app)
     visitor = seeded_app.test_client()
-    html = visitor.get(f"/share/{token}/").get_data(as_text=True)
-    since = re.search(r"/changes\?since=(\d+)", html).group(1)
+    poll = page_of(visitor.get(f"/share/{token}/")).poll_url()
+    assert poll.startswith(f"/share/{token}/changes?since=")
+    since = poll.rsplit("=", 1)[1]
     assert visitor.get(f"/share/{token}/changes?since={since}").status_code == 204
     with seeded_app.app_context():
         editor = db.session.scalars(select(User).where(User.email == "editor@example.org")).one()
@@ -164,6 +166,6 @@ def test_the_read_only_board_stays_current(seeded_app):
         assert db.session.scalars(select(Plan)).one().change_counter == int(since) + 1
     changed = visitor.get(f"/share/{token}/changes?since={since}")
     body = changed.get_data(as_text=True)
-    assert changed.status_code == 200 and 'id="area-3"' in body
+    assert changed.status_code == 200 and "area-3" in page_of(changed).out_of_band_ids()
     assert "<form" not in body and "data-sortable" not in body and "csrf" not in body
-    assert f'href="/share/{token}/actions/3.3"' in body
+    assert f"/share/{token}/actions/3.3" in page_of(changed).links()

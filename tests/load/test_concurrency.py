@@ -1,15 +1,18 @@
 """Many people moving cards at once against gunicorn with 4 workers: nothing is lost or made up.
 
-Bounded runs (a few seconds); `bench/` runs the same for longer.
+Each client makes a fixed number of moves, so a slow machine takes longer but checks the same thing; time
+only caps a hang. `bench/` runs the same load for a time instead.
 """
 from __future__ import annotations
 
+import http.client
 import os
 import random
 import signal
 import sqlite3
 import threading
 import time
+import traceback
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -32,8 +35,15 @@ from tests.http_client import (
 from tests.plans import seed_plan
 
 CLIENTS = 8
+MOVES_PER_CLIENT = 40
+HANG_S = 120  # only a hang takes this long; no threshold on speed anywhere
 STATUSES = ["not_started", "red", "amber", "green", "complete"]
 POOL = [f"{area}.{n}" for area in (1, 4, 6, 8) for n in range(1, 4)]  # 12 cards: plenty of collisions
+# Every client's first move takes the same card out of Not started with the version all of them read before
+# anyone moved: exactly one can win, so both a 200 and a 409 are certain however the threads are scheduled.
+OPENING_REF = POOL[0]
+OPENING_STATUSES = ["red", "amber", "green", "complete"]
+KILL_AFTER = 60  # answers before a worker is killed: well inside the first half of the moves (8 x 20)
 
 
 @pytest.fixture
@@ -55,39 +65,83 @@ def server(tmp_path):
         stop(proc)
 
 
-def _client(port, n, stop_at, results, lock):
+def _next_move(n: int, made: int, rng: random.Random) -> tuple[str, str, int]:
+    """Client n's next (ref, status, position): the opening race first, then random moves in the pool."""
+    if made == 0:
+        return OPENING_REF, OPENING_STATUSES[n % len(OPENING_STATUSES)], 0
+    return rng.choice(POOL), rng.choice(STATUSES), rng.randint(0, 3)
+
+
+def _client(port, n, results, lock, start, keep_going, halfway=None, on_answer=None):
+    """One editor: read the board, wait until every client has, then move cards while `keep_going(made)`.
+
+    With `halfway`, waits for that event after half its moves; `on_answer(total answers)` runs under the lock.
+    """
     rng = random.Random(n)
     headers = {**sign_in(port, f"editor{n}@example.org", "load test password"), "HX-Request": "true"}
     _, board, _ = request(port, "GET", "/", headers)
-    seen = card_versions(board)
-    while time.monotonic() < stop_at:
-        ref = rng.choice(POOL)
-        status = rng.choice(STATUSES)
-        form = {"status": status, "position": rng.randint(0, 3), "version": seen[ref], "area": ref.split(".")[0]}
+    seen = card_versions(board)  # clients keep acting on what they last saw: stale versions collide
+    start.wait(HANG_S)
+    made = 0
+    while keep_going(made):
+        if halfway is not None and made == MOVES_PER_CLIENT // 2:
+            halfway.wait(HANG_S)
+        ref, status, position = _next_move(n, made, rng)
+        made += 1
+        form = {"status": status, "position": position, "version": seen[ref], "area": ref.split(".")[0]}
         try:
             code, html, _ = request(port, "POST", f"/actions/{ref}/move", headers, form)
-        except OSError as problem:  # a worker killed mid-request: not acknowledged
+        except (OSError, http.client.HTTPException) as problem:  # a worker killed mid-request: not acknowledged
             with lock:
                 results["errors"].append(repr(problem))
             continue
         seen.update(card_versions(html))
         with lock:
             results["codes"][code] += 1
+            if made == 1:
+                results["opening"][code] += 1
+            if halfway is not None and made > MOVES_PER_CLIENT // 2:
+                results["answers_after_halfway"] += 1
             if code == 200:  # the version the server says the card now has (a drop in place keeps it)
                 results["acknowledged"].append((ref, seen[ref]))
+            if on_answer:
+                on_answer(sum(results["codes"].values()))
 
 
-def _run_load(port, seconds, during=None):
-    results = {"codes": Counter(), "acknowledged": [], "errors": []}
+def _run_load(port, seconds=None, *, halfway=None, on_answer=None) -> dict:
+    """CLIENTS editors at once, each making MOVES_PER_CLIENT moves; `seconds` (bench/ only) runs for a time.
+
+    Threads are joined within HANG_S (plus `seconds`): `hung` counts those still running after that.
+    """
+    results = {"codes": Counter(), "opening": Counter(), "acknowledged": [], "errors": [], "crashed": [],
+               "answers_after_halfway": 0}
     lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-    threads = [threading.Thread(target=_client, args=(port, n, stop_at, results, lock)) for n in range(CLIENTS)]
+    start = threading.Barrier(CLIENTS)
+    if seconds is None:
+        def keep_going(made):
+            return made < MOVES_PER_CLIENT
+    else:  # benchmarks may be bounded by time; tests never are
+        stop_at = time.monotonic() + seconds
+
+        def keep_going(made):
+            return time.monotonic() < stop_at
+
+    def run(n):
+        try:
+            _client(port, n, results, lock, start, keep_going, halfway, on_answer)
+        except Exception:
+            start.abort()  # release the others from the start line rather than leave them waiting
+            with lock:
+                results["crashed"].append(traceback.format_exc())
+            raise
+
+    threads = [threading.Thread(target=run, args=(n,), daemon=True) for n in range(CLIENTS)]
     for thread in threads:
         thread.start()
-    if during:
-        during()
+    deadline = time.monotonic() + HANG_S + (seconds or 0)
     for thread in threads:
-        thread.join(timeout=seconds + 60)
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    results["hung"] = sum(thread.is_alive() for thread in threads)
     return results
 
 
@@ -116,11 +170,14 @@ def _assert_history_explains_the_board(app):
 
 def test_concurrent_moves_end_applied_or_409_and_history_replays_to_the_board(server):
     app, port, _ = server
-    results = _run_load(port, seconds=4)
+    results = _run_load(port)
+    assert results["hung"] == 0 and results["crashed"] == [], results["crashed"]
     codes = results["codes"]
     assert set(codes) <= {200, 409}, codes
-    assert codes[200] > 20 and codes[409] > 0, codes  # both outcomes really happened
+    assert sum(codes.values()) == CLIENTS * MOVES_PER_CLIENT, codes  # every move was answered
     assert results["errors"] == []
+    assert results["opening"] == {200: 1, 409: CLIENTS - 1}  # the same card, the same version: one winner
+    assert codes[200] >= 1 and codes[409] >= 1, codes  # both outcomes really happened
     _assert_history_explains_the_board(app)
 
 
@@ -138,15 +195,39 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _dead(pid: int) -> bool:
+    """True once `pid` has exited (gone, or a zombie its parent has not reaped yet)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
+
+
 def test_a_worker_killed_mid_load_loses_no_acknowledged_move(server):
     app, port, proc = server
+    enough_answers, killed = threading.Event(), threading.Event()
+    victims: list[int] = []
 
     def kill_a_worker():
-        time.sleep(1.5)
-        os.kill(_children(proc.pid)[0], signal.SIGKILL)
+        try:
+            if enough_answers.wait(HANG_S):
+                victims.append(_children(proc.pid)[0])
+                os.kill(victims[0], signal.SIGKILL)
+        finally:
+            killed.set()  # the clients' second halves run after the kill
 
-    results = _run_load(port, seconds=4, during=kill_a_worker)
+    watcher = threading.Thread(target=kill_a_worker, daemon=True)
+    watcher.start()
+    results = _run_load(port, halfway=killed,
+                        on_answer=lambda answers: answers >= KILL_AFTER and enough_answers.set())
+    watcher.join(timeout=HANG_S)
+    assert results["hung"] == 0 and results["crashed"] == [], results["crashed"]
+    assert victims and _dead(victims[0]), "no worker was killed"
     assert set(results["codes"]) <= {200, 409}, results["codes"]
+    # Every move was answered or failed with the killed worker; moves went on being answered after it.
+    assert sum(results["codes"].values()) + len(results["errors"]) == CLIENTS * MOVES_PER_CLIENT
+    assert results["answers_after_halfway"] > 0
     if on_sqlite(app):  # PostgreSQL checks its constraints on every write
         path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
         assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
