@@ -215,3 +215,27 @@ def test_viewers_get_no_move_controls(client, client_for):
         (f"area-{area}", status) for area in range(1, 10) for status in statuses)
     assert "Move 1.1" in editor_board.link_names()
     assert any("sortable-1.15.7" in src for src in editor_board.scripts())
+
+
+def test_filter_values_the_board_cannot_use_are_named_and_the_rest_still_filter(client):
+    response = client.get("/?area=x&status=purple&due=-3&q=plans&owner=99999999999999999999999")
+    page = page_of(response)
+    assert response.status_code == 422
+    assert len(page.error_summary()) == 4
+    assert any(line.startswith("Area:") for line in page.error_summary())
+    assert any(line.startswith("Due within:") for line in page.error_summary())
+    refs = page.card_refs()
+    assert refs and len(refs) < 88  # "plans" still narrows the board
+    assert client.get("/?q=plans").status_code == 200 and page_of(client.get("/?q=plans")).card_refs() == refs
+
+
+@pytest.mark.parametrize("query", ["explain=99999999999999999999999", "explain=abc", "explain=-1"])
+def test_a_bad_explain_value_is_named_not_a_server_error(client_for, query):
+    response = client_for("editor").get(f"/?{query}")
+    assert response.status_code == 422 and len(page_of(response).card_refs()) == 88
+
+
+@pytest.mark.parametrize("since", ["99999999999999999999999", "x", "-5"])
+def test_a_poll_with_a_counter_it_cannot_read_gets_every_lane(client, since):
+    response = client.get(f"/board/changes?since={since}")
+    assert response.status_code == 200 and page_of(response).lanes() == list(range(1, 10))

@@ -1,6 +1,7 @@
 """The committee highlight report."""
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from board.services import share_links
@@ -69,3 +70,14 @@ def test_report_page_and_share_link(seeded_app, client_for):
     body = shared.get_data(as_text=True)
     assert shared.status_code == 200 and "<form" not in body and "csrf" not in body
     assert f"/share/{token}/?area=1&status=red" in page_of(shared).links()
+
+
+@pytest.mark.parametrize("query, message", [
+    ("to=9999-12-31", "To: Choose a date between 2000 and 2099."),
+    ("from=31/12/2023", "From: Write the date as YYYY-MM-DD, like 2023-12-15."),
+])
+def test_report_dates_it_cannot_use_are_named_and_the_default_period_shown(client_for, query, message):
+    response = client_for("viewer").get(f"/report?{query}")
+    assert response.status_code == 422
+    assert page_of(response).error_summary() == [message]
+    assert "Highlight report: 17 November 2023 to 15 December 2023" in page_of(response).text("h1")
