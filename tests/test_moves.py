@@ -155,3 +155,32 @@ def test_stale_follows_cadence_plus_grace(ctx):
     one_off.last_activity_at = today - timedelta(days=400)
     assert not is_stale(one_off, today.date())
     db.session.rollback()
+
+
+def test_a_move_racing_another_in_its_area_leaves_no_gap(seeded_app):
+    """Another worker reorders the column this card is in between this move's first read and its
+    write: the columns must still be numbered 0..n-1 (a killed-worker load test once found a gap)."""
+    from sqlalchemy import event
+
+    with seeded_app.app_context():
+        mover = action_by_ref("6.1")  # first in Not started
+        first_read = {"done": False}
+
+        def other_worker_moves_first(conn, cursor, statement, parameters, context, executemany):
+            if first_read["done"] or not statement.lstrip().upper().startswith("UPDATE"):
+                return
+            first_read["done"] = True
+            with seeded_app.app_context():  # another session, as another gunicorn worker would have
+                move_action(action_by_ref("6.3"), "not_started", 0, 1, user_for("admin"))  # above 6.1
+
+        event.listen(db.engine, "before_cursor_execute", other_worker_moves_first)
+        try:
+            move_action(mover, "red", 0, mover.version, user_for("editor"))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", other_worker_moves_first)
+        db.session.remove()
+        for status in ("not_started", "red"):
+            positions = sorted(position for _, position in _refs(6, status))
+            assert positions == list(range(len(positions))), (status, _refs(6, status))
+        assert _refs(6, "red") == [("6.1", 0)]
+        assert [ref for ref, _ in _refs(6, "not_started")][:3] == ["6.3", "6.2", "6.4"]

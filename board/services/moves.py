@@ -57,11 +57,7 @@ def move_action(action: Action, to_status: str, to_position: int, expected_versi
     if to_area_id is not None and to_area_id != action.area_id:
         raise MoveRefused(f"{action.ref} belongs to area {action.area.number}: "
                           "a card cannot move to another area.")
-    # Moves in one area renumber the same columns: take them one at a time (PostgreSQL row lock;
-    # SQLite already runs one writer at a time). The area is locked before any card, so two moves
-    # can never wait on each other. Cards read before the lock may be stale: read them again.
-    db.session.execute(select(Area.id).where(Area.id == action.area_id).with_for_update())
-    db.session.expire_all()
+    lock_area(action.area_id)
     old_status, old_position = action.status, action.position
     # Then claim the version: of two concurrent moves of a card exactly one matches, the other conflicts.
     claimed = db.session.execute(
@@ -101,6 +97,21 @@ def move_action(action: Action, to_status: str, to_position: int, expected_versi
     bump_change_counter(action)
     db.session.commit()
     return MoveResult(action, event, status_changed)
+
+
+def lock_area(area_id: int) -> None:
+    """Take the area's cards one change at a time, then forget anything read before.
+
+    A write, not SELECT ... FOR UPDATE: on PostgreSQL it locks the area's row; on SQLite (where FOR
+    UPDATE does nothing and reads before the first write see the database as it was) it starts the
+    write transaction, so no other worker can commit between what this move reads and what it writes.
+    The area is locked before any card, so two moves can never wait on each other. A card read before
+    the lock may be stale (another move renumbered its column): everything is read again after it.
+    """
+    db.session.execute(update(Area).where(Area.id == area_id)
+                       .values(changed_at_counter=Area.changed_at_counter)
+                       .execution_options(synchronize_session=False))
+    db.session.expire_all()
 
 
 def _renumber(cards: list[Action]) -> None:
