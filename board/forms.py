@@ -1,6 +1,7 @@
 """Form pieces shared by several blueprints, and the board's filters (a GET form)."""
 from __future__ import annotations
 
+import math
 from datetime import date
 from urllib.parse import urlencode
 
@@ -9,6 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FloatField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectMultipleField,
@@ -18,11 +21,10 @@ from wtforms import (
 from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from board.security import MAX_ID, safe_next
 from board.services.board_view import BoardFilter
 from models import Status
 
-# Ids in URLs and forms fit a 64-bit database integer; anything larger is refused, never looked up.
-MAX_ID = 2**63 - 1
 DUE_WITHIN_CHOICES = (7, 14, 30, 60, 90)
 # "0" and "" mean unticked in a URL (?overdue=0), as well as an absent box.
 UNTICKED = ("", "0", "false", "off")
@@ -45,6 +47,23 @@ class IsoDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Write the date as YYYY-MM-DD, like 2023-12-15.") from None
+
+
+class NumberField(FloatField):
+    """A number that is a number: NaN and infinity ("nan", "inf", "1e309") are refused."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not math.isfinite(self.data):
+            self.data = None
+            raise ValueError("Enter a number.")
+
+
+class NextField(HiddenField):
+    """Where to go back to after the form: only ever a path on this site (else None)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, filters=[lambda value: safe_next(value, None)], **kwargs)
 
 
 class ConfirmForm(FlaskForm):

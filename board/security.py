@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, g, request
 from flask_login import LoginManager, current_user
+from werkzeug.routing import IntegerConverter
 
 from models import Role, User, db
 
@@ -56,12 +57,18 @@ def role_required(role: Role):
     return decorator
 
 
-def safe_next(target: str | None, default: str) -> str:
-    """Only a path on this site: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target \
-            and not urlsplit(target).netloc:
-        return target
-    return default
+MAX_NEXT = 1000
+
+
+def safe_next(target: str | None, default: str | None) -> str | None:
+    """The one check for every `next` (and Back or Cancel link) the app follows or renders: a path on
+    this site, or `default`. Never another site, never a control character (a CR/LF would split the
+    redirect's headers), never absurdly long."""
+    if (not target or len(target) > MAX_NEXT or not target.startswith("/") or target.startswith("//")
+            or "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target)):
+        return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target
 
 
 def is_read_only() -> bool:
@@ -103,7 +110,20 @@ def refuse_weak_secret(app) -> None:
         )
 
 
+# Ids fit a 64-bit database integer: a larger one in a URL is an unknown page, never a query.
+MAX_ID = 2**63 - 1
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` in every route: non-negative and small enough for the database, else 404."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_app(app) -> None:
+    # Before any blueprint adds its routes: the converter is bound when a rule is added.
+    app.url_map.converters["int"] = DatabaseIntConverter
     login_manager.init_app(app)
     app.before_request(refuse_nul_characters)
     app.after_request(set_security_headers)

@@ -36,7 +36,8 @@ def sign_in():
         else:
             error = SIGN_IN_FAILED
     status = 422 if request.method == "POST" else 200
-    return render_template("auth/sign_in.html", form=form, error=error), status
+    return render_template("auth/sign_in.html", form=form, error=error,
+                           next=safe_next(request.args.get("next"), None)), status
 
 
 @auth_bp.post("/sign-out")

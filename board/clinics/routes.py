@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from board.clinics.forms import StartClinicForm
 from board.clock import local_time, today
 from board.forms import ConfirmForm
-from board.security import role_required
+from board.security import role_required, safe_next
 from board.services import clinics
 from board.services.exports import csv_text
 from board.views.viewer import plan_for_request
@@ -80,8 +80,14 @@ def _act(clinic_id: int, change, message: str):
         flash(str(refused), "error")
     else:
         flash(message, "success")
-    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
-                    else url_for("plan.board"), 303)
+    return redirect(_back(), 303)
+
+
+def _back() -> str:
+    """The page the button was on (a path of this site only), else the board."""
+    referrer = request.referrer or ""
+    path = referrer[len(request.host_url) - 1:] if referrer.startswith(request.host_url) else None
+    return safe_next(path, url_for("plan.board"))
 
 
 @clinics_bp.get("/<int:clinic_id>")

@@ -2,7 +2,6 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -13,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from board.forms import MAX_ID, IsoDateField, QueryForm, plausible_date
+from board.forms import MAX_ID, IsoDateField, NextField, QueryForm, plausible_date
 from board.services.activity import KINDS, ActivityFilter
 from models import ImpactRating
 
@@ -53,7 +52,7 @@ class ImpactCommentForm(FlaskForm):
         Length(max=5000, message="Keep the comment under 5,000 characters.")])
     rating = RadioField("Impact rating", choices=[SelectChoice(r.value, r.label) for r in ImpactRating],
                         validators=[DataRequired(message="Choose an impact rating.")])
-    next = HiddenField(validators=[Optional(), Length(max=1000)])
+    next = NextField()
 
 
 def _kind_choices() -> list[SelectChoice]:

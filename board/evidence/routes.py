@@ -13,7 +13,7 @@ from board.clock import today
 from board.evidence.forms import ActivityFilterForm, DueChangeForm, ImpactCommentForm, NoteForm, WithdrawForm
 from board.forms import BoardFilterForm
 from board.htmx import announce, is_htmx_request, render_page_or_partial
-from board.security import role_required, safe_next
+from board.security import role_required
 from board.services import evidence
 from board.services.activity import activity
 from board.services.board_view import action_query
@@ -169,7 +169,7 @@ def add_comment(outcome_id: int):
         return announce(make_response(render_template("partials/outcome.html", **outcome_fragment(plan, outcome))),
                         message)
     flash(message, "success")
-    return redirect(safe_next(form.next.data, url_for("evidence.outcomes")) + f"#outcome-{outcome.id}", 303)
+    return redirect((form.next.data or url_for("evidence.outcomes")) + f"#outcome-{outcome.id}", 303)
 
 
 @evidence_bp.get("/activity")

@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from board.forms import MAX_ID
+from board.forms import MAX_ID, NextField
 from models import Status
 
 STATUS_CHOICES = [SelectChoice(s.value, f"{s.label} ({s.meaning})") for s in Status]
@@ -20,10 +20,10 @@ class MoveForm(FlaskForm):
     before = StringField(validators=[Optional(), Length(max=20)])
     after = StringField(validators=[Optional(), Length(max=20)])
     direction = StringField(validators=[Optional(), Length(max=4)])
-    next = HiddenField(validators=[Optional(), Length(max=1000)])
+    next = NextField()
 
 
 class ReasonForm(FlaskForm):
     reason = StringField("Why?", validators=[DataRequired(message="Write a reason, or choose Skip."),
                                              Length(max=300)])
-    next = HiddenField(validators=[Optional(), Length(max=1000)])
+    next = NextField()

@@ -15,15 +15,15 @@ from board.views import board as board_views
 from board.views.board import card_dom_id
 from board.views.moves import conflict_message, moved_message
 from board.views.viewer import current_viewer, plan_for_request
-from models import Action, ActionEvent, Area, Role, db
+from models import Action, ActionEvent, Area, EventKind, Role, db
 
 moves_bp = Blueprint("moves", __name__)
 
 
-def _back_to_board(filters: BoardFilterForm, ref: str, **extra) -> str:
-    """The board the person came from (filters kept), scrolled to the card."""
-    board = url_for("plan.board") + filters.query_string()
-    target = safe_next(request.form.get("next") or request.args.get("next"), board)
+def _back_to_board(filters: BoardFilterForm, back: str | None, ref: str, **extra) -> str:
+    """The board the person came from (`back`, already checked, else the board with the filters),
+    scrolled to the card."""
+    target = back or url_for("plan.board") + filters.query_string()
     if extra:
         target += ("&" if "?" in target else "?") + "&".join(f"{k}={v}" for k, v in extra.items())
     return f"{target}#{card_dom_id(ref)}"
@@ -46,7 +46,7 @@ def move(ref: str):
                              description=f"There is no action {ref} in this plan.")
     filters = BoardFilterForm.from_query()
     form = MoveForm(status=action.status, version=action.version, area=action.area.number,
-                    next=request.args.get("next") or (url_for("plan.board") + filters.query_string()))
+                    next=safe_next(request.args.get("next"), url_for("plan.board") + filters.query_string()))
     context = {"action": action, "form": form, "filter_query": filters.query_string()}
     if request.method == "GET":
         return render_page_or_partial("move.html", "partials/move_form.html", **context)
@@ -72,7 +72,7 @@ def move(ref: str):
         return announce(response, message, focus=card_dom_id(ref))
     flash(message, "success")
     extra = {"explain": result.event.id} if result.status_changed else {}
-    return redirect(_back_to_board(filters, ref, **extra), 303)
+    return redirect(_back_to_board(filters, form.next.data, ref, **extra), 303)
 
 
 def _refused(action: Action, filters: BoardFilterForm, message: str, status: int):
@@ -83,7 +83,7 @@ def _refused(action: Action, filters: BoardFilterForm, message: str, status: int
         return announce(response, message, focus=card_dom_id(action.ref))
     flash(message, "error")
     form = MoveForm(status=action.status, version=action.version, area=action.area.number,
-                    next=request.form.get("next"))
+                    next=safe_next(request.form.get("next"), None))
     return render_template("move.html", action=action, form=form, problem=message,
                            filter_query=filters.query_string()), status
 
@@ -94,6 +94,8 @@ def reason(event_id: int):
     """Record the one-line reason for a status change (as a new history entry)."""
     plan = plan_for_request()
     move_event = db.get_or_404(ActionEvent, event_id)
+    if move_event.kind is not EventKind.STATUS:
+        abort(404, description="Only a change of status takes a reason.")
     if move_event.user_id != current_user.id and not current_user.has_role(Role.ADMIN):
         abort(403)
     action = db.session.get(Action, move_event.action_id)
@@ -117,7 +119,7 @@ def reason(event_id: int):
     if is_htmx_request():
         return announce(_lane(action.area_id, filters), message, focus=card_dom_id(action.ref))
     flash(message, "success")
-    return redirect(_back_to_board(filters, action.ref), 303)
+    return redirect(_back_to_board(filters, form.next.data, action.ref), 303)
 
 
 @moves_bp.get("/moves/unexplained")

@@ -33,7 +33,7 @@ def start_clinic(plan: Plan, held_on: date, chair: str, attendees: str, area_num
     """Open a clinic (one at a time); whoever starts it takes part."""
     if open_clinic(plan):
         raise ClinicRefused("A clinic is already in progress: end it before starting another.")
-    clinic = Clinic(plan_id=plan.id, held_on=held_on, chair=chair.strip(), attendees=attendees.strip(),
+    clinic = Clinic(plan_id=plan.id, held_on=held_on, chair=chair.strip(), attendees=(attendees or "").strip(),
                     area_numbers=sorted(set(area_numbers)), started_by=user, participants=[user])
     db.session.add(clinic)
     audit.record("clinic_started", f"clinic {held_on.isoformat()}", by=user)
