@@ -120,6 +120,22 @@ def deactivate_user_command(email: str) -> None:
     click.echo(f"{user.email} is deactivated.")
 
 
+@click.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+@with_appcontext
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Give an account a new password (its sessions end); without one, a one-time password is printed."""
+    user = _user_or_exit(email)
+    given = _read_password(password_stdin) if password_stdin else None
+    try:
+        password = accounts.reset_password(user, actor_label=CLI_ACTOR, password=given)
+    except accounts.AccountError as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"New password set for {user.email}; every session of theirs has ended."
+               + ("" if given else f"\nOne-time password (shown once): {password}"))
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
@@ -192,5 +208,5 @@ def share_link_revoke(link_id: int) -> None:
 
 def init_app(app) -> None:
     for command in (import_plan_command, setup_db_command, create_user_command, set_role_command,
-                    deactivate_user_command, share_link_group, backup_command, restore_command):
+                    set_password_command, deactivate_user_command, share_link_group, backup_command, restore_command):
         app.cli.add_command(command)

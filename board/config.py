@@ -29,6 +29,9 @@ class Config:
     BOARD_POLL_SECONDS = int(os.environ.get("BOARD_POLL_SECONDS", "10"))
     # Pretend today is this ISO date (demos of an old plan, tests); unset means the real date.
     BOARD_TODAY = os.environ.get("BOARD_TODAY")
+    # A signed-in session ends after this long unused, and this long after signing in whatever happens.
+    BOARD_SESSION_IDLE_MINUTES = int(os.environ.get("BOARD_SESSION_IDLE_MINUTES", "120"))
+    BOARD_SESSION_MAX_HOURS = int(os.environ.get("BOARD_SESSION_MAX_HOURS", "12"))
 
 
 def sqlite_url(instance_path: str) -> str:

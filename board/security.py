@@ -8,7 +8,8 @@ from flask import abort, g, request
 from flask_login import LoginManager, current_user
 from werkzeug.routing import IntegerConverter
 
-from models import Role, User, db
+from board.services import sessions
+from models import Role, User
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.sign_in"
@@ -31,15 +32,9 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """Sessions name the account and its generation, so deactivation ends old sessions."""
-    user_id, _, generation = session_id.partition(":")
-    if not (user_id.isdigit() and generation.isdigit()):
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_generation != int(generation):
-        return None
-    return user
+def load_user(session_token: str) -> User | None:
+    """The session cookie names a server-side session: an ended, idle or expired one loads nobody."""
+    return sessions.user_for(session_token)
 
 
 def role_required(role: Role):

@@ -28,11 +28,11 @@ from models.action import Action, ActionEvent, EventKind, Status, action_owners
 from models.activity import ActivityRecord
 from models.audit import AuditEntry
 from models.clinic import Clinic, clinic_participants
-from models.evidence import EvidenceNote, ImpactComment, ImpactRating, NoteRevision
+from models.evidence import CommentRevision, EvidenceNote, ImpactComment, ImpactRating, NoteRevision
 from models.kpi import KpiMeasure, KpiValue
 from models.plan import Area, Outcome, OwnerRole, Plan
 from models.share_link import ShareLink
-from models.user import Role, SignInThrottle, User, user_owner_roles
+from models.user import Role, SignInThrottle, User, UserSession, user_owner_roles
 
 __all__ = [
     "Action",
@@ -41,6 +41,7 @@ __all__ = [
     "Area",
     "AuditEntry",
     "Clinic",
+    "CommentRevision",
     "EventKind",
     "EvidenceNote",
     "ImpactComment",
@@ -56,6 +57,7 @@ __all__ = [
     "SignInThrottle",
     "Status",
     "User",
+    "UserSession",
     "action_owners",
     "clinic_participants",
     "db",

@@ -10,12 +10,14 @@ from sqlalchemy import (
     Date,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -162,6 +164,11 @@ class ActionEvent(db.Model):
 
     action: Mapped[Action] = relationship(back_populates="events")
     user: Mapped[User | None] = relationship()
+
+    # One reason per move, whoever sends it and however often. Partial (id > N): a database that
+    # already held duplicate reasons when this rule came keeps them as recorded (see its migration).
+    __table_args__ = (Index("uq_action_event_explains_event_id", "explains_event_id", unique=True,
+                            sqlite_where=text("id > 0"), postgresql_where=text("id > 0")),)
 
     @property
     def actor_name(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, event
+from sqlalchemy import ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.clock import now
@@ -27,6 +27,8 @@ class EvidenceNote(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column()
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     withdraw_reason: Mapped[str | None] = mapped_column(Text)
+    # Optimistic lock: an edit or withdrawal names the version it saw; a stale one is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
@@ -61,7 +63,8 @@ class ImpactRating(str, enum.Enum):
 
 
 class ImpactComment(db.Model):
-    """What changed for children under an intended outcome, with a rating (append-only)."""
+    """What changed for children under an intended outcome, with a rating. Like a note: an edit keeps
+    the earlier wording and rating (CommentRevision); a withdrawal keeps the comment. Never deleted."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     outcome_id: Mapped[int] = mapped_column(ForeignKey("outcome.id"), index=True)
@@ -69,9 +72,37 @@ class ImpactComment(db.Model):
     text: Mapped[str] = mapped_column(Text)
     rating: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    edited_at: Mapped[datetime | None] = mapped_column()
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     outcome: Mapped[Outcome] = relationship()
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
+    revisions: Mapped[list[CommentRevision]] = relationship(
+        back_populates="comment", order_by="CommentRevision.id.desc()"
+    )
+
+    @property
+    def rating_enum(self) -> ImpactRating:
+        return ImpactRating(self.rating)
+
+
+class CommentRevision(db.Model):
+    """The wording and rating an impact comment had before an edit (append-only)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("impact_comment.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    rating: Mapped[str] = mapped_column(String(20))
+    written_at: Mapped[datetime] = mapped_column()
+    replaced_at: Mapped[datetime] = mapped_column(default=now)
+    replaced_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    comment: Mapped[ImpactComment] = relationship(back_populates="revisions")
+    replaced_by: Mapped[User] = relationship()
 
     @property
     def rating_enum(self) -> ImpactRating:
@@ -80,7 +111,8 @@ class ImpactComment(db.Model):
 
 @event.listens_for(NoteRevision, "before_update")
 @event.listens_for(NoteRevision, "before_delete")
-@event.listens_for(ImpactComment, "before_update")
+@event.listens_for(CommentRevision, "before_update")
+@event.listens_for(CommentRevision, "before_delete")
 @event.listens_for(ImpactComment, "before_delete")
 @event.listens_for(EvidenceNote, "before_delete")
 def _refuse_change(mapper, connection, target):

@@ -63,8 +63,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     last_signed_in_at: Mapped[datetime | None] = mapped_column()
-    # Bumped when the password changes or the account is deactivated, which ends old sessions.
-    session_generation: Mapped[int] = mapped_column(Integer, default=1)
+    password_changed_at: Mapped[datetime | None] = mapped_column()
+    # Optimistic lock for the admin's changes (role, owner roles, active): a stale form is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     owner_roles: Mapped[list[OwnerRole]] = relationship(
         secondary=user_owner_roles, order_by=OwnerRole.name
@@ -74,8 +75,26 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # flask-login refuses inactive users
         return bool(self.active)
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_generation}"
+    # The signed-in session this object was loaded through (set at sign-in and by the user loader):
+    # Flask-Login keeps it in the session cookie, and the server checks it on every request.
+    session_token = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
+    # Flask-Login's mixin compares users by get_id(), which here is the session (None outside a
+    # request, so every two accounts would be "equal"): compare accounts by their row.
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    def __ne__(self, other) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(("user", self.id)) if self.id is not None else object.__hash__(self)
 
     @property
     def role_enum(self) -> Role:
@@ -91,10 +110,29 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
+class UserSession(db.Model):
+    """One signed-in session. The browser holds its token; only a hash is stored. Ended on sign-out,
+    on "sign out everywhere", a password change or deactivation, when idle too long, or when too old:
+    a saved cookie of an ended session is worth nothing."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    last_seen_at: Mapped[datetime] = mapped_column(default=now)
+    ended_at: Mapped[datetime | None] = mapped_column()
+    ended_reason: Mapped[str | None] = mapped_column(String(40))
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship()
+
+
 class SignInThrottle(db.Model):
-    """Failed sign-ins per account or per address, kept in the database so every worker sees them."""
+    """Failed sign-ins per (account, address) and per address, in the database so every worker sees
+    them; counted with atomic upserts."""
 
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     first_failed_at: Mapped[datetime] = mapped_column(default=now)
+    # No attempt from this key is checked before this moment (a growing delay, never for ever).
     locked_until: Mapped[datetime | None] = mapped_column()

@@ -75,10 +75,17 @@ def sign_in(port: int, email: str, password: str) -> dict:
                                   {"email": email, "password": password, "csrf_token": token})
     if status != 303:
         raise RuntimeError(f"sign-in answered {status}")
-    session = next(c for c in response.msg.get_all("Set-Cookie") if c.startswith("session=")).split(";")[0]
-    _, board, _ = request(port, "GET", "/", {"Cookie": session})
+    session = _session_cookie(response)
+    # Signing in starts a new session: the first page after it makes (and sets) its CSRF token.
+    _, board, response = request(port, "GET", "/", {"Cookie": session})
+    session = _session_cookie(response) or session
     token = re.search(r'"X-CSRFToken": "([^"]+)"', board).group(1)
     return {"Cookie": session, "X-CSRFToken": token}
+
+
+def _session_cookie(response) -> str | None:
+    cookies = [c for c in response.msg.get_all("Set-Cookie") or [] if c.startswith("session=")]
+    return cookies[0].split(";")[0] if cookies else None
 
 
 CARD_VERSIONS = re.compile(r'data-ref="([\d.]+)" data-version="(\d+)"')

@@ -7,6 +7,12 @@ from tests.conftest import PASSWORD, csrf_token, sign_in
 from tests.pages import page_of
 
 
+def _version(app, email):
+    """The account's version, as the admin's form carries it."""
+    with app.app_context():
+        return find_user(email).version
+
+
 def _role_id(app, name):
     with app.app_context():
         return db.session.scalars(select(OwnerRole.id).where(OwnerRole.name == name)).one()
@@ -55,12 +61,17 @@ def test_admin_changes_role_and_owner_roles(seeded_app, client_for):
     with seeded_app.app_context():
         viewer_id = find_user("viewer@example.org").id
     token = csrf_token(admin, "/admin/users")
+    page = page_of(admin.get(f"/admin/users/{viewer_id}"))
+    version = page.field_value("version", within=f'form[action="/admin/users/{viewer_id}/role"]')
+    assert version == str(_version(seeded_app, "viewer@example.org"))
     assert admin.post(f"/admin/users/{viewer_id}/role",
-                      data={"role": "editor", "csrf_token": token}).status_code == 303
+                      data={"role": "editor", "version": version, "csrf_token": token}).status_code == 303
     role_ids = [_role_id(seeded_app, "Audit Officer"), _role_id(seeded_app, "Heads of Service")]
-    assert admin.post(f"/admin/users/{viewer_id}/owner-roles",
-                      data={"owner_roles": role_ids, "csrf_token": token}).status_code == 303
-    bad = admin.post(f"/admin/users/{viewer_id}/role", data={"role": "emperor", "csrf_token": token})
+    assert admin.post(f"/admin/users/{viewer_id}/owner-roles", data={
+        "owner_roles": role_ids, "version": _version(seeded_app, "viewer@example.org"),
+        "csrf_token": token}).status_code == 303
+    bad = admin.post(f"/admin/users/{viewer_id}/role", data={
+        "role": "emperor", "version": _version(seeded_app, "viewer@example.org"), "csrf_token": token})
     assert bad.status_code == 422 and "Not a valid choice" in bad.get_data(as_text=True)
     with seeded_app.app_context():
         user = find_user("viewer@example.org")
@@ -75,9 +86,11 @@ def test_deactivate_and_reactivate(seeded_app, client_for):
     with seeded_app.app_context():
         editor_id = find_user("editor@example.org").id
     token = csrf_token(admin, "/admin/users")
-    assert admin.post(f"/admin/users/{editor_id}/deactivate", data={"csrf_token": token}).status_code == 303
+    assert admin.post(f"/admin/users/{editor_id}/deactivate", data={
+        "version": _version(seeded_app, "editor@example.org"), "csrf_token": token}).status_code == 303
     assert sign_in(seeded_app.test_client(), "editor").status_code == 422
-    assert admin.post(f"/admin/users/{editor_id}/reactivate", data={"csrf_token": token}).status_code == 303
+    assert admin.post(f"/admin/users/{editor_id}/reactivate", data={
+        "version": _version(seeded_app, "editor@example.org"), "csrf_token": token}).status_code == 303
     assert sign_in(seeded_app.test_client(), "editor", PASSWORD).status_code == 303
 
 
@@ -86,10 +99,13 @@ def test_the_last_admin_cannot_be_removed(seeded_app, client_for):
     with seeded_app.app_context():
         admin_id = find_user("admin@example.org").id
     token = csrf_token(admin, "/admin/users")
-    demote = admin.post(f"/admin/users/{admin_id}/role", data={"role": "viewer", "csrf_token": token})
+    version = _version(seeded_app, "admin@example.org")
+    demote = admin.post(f"/admin/users/{admin_id}/role", data={"role": "viewer", "version": version,
+                                                                 "csrf_token": token})
     assert demote.status_code == 422
     assert "only active admin" in demote.get_data(as_text=True)
-    admin.post(f"/admin/users/{admin_id}/deactivate", data={"csrf_token": token})
+    refused = admin.post(f"/admin/users/{admin_id}/deactivate", data={"version": version, "csrf_token": token})
+    assert "only active admin" in page_of(admin.get(refused.headers["Location"])).flash_text()
     with seeded_app.app_context():
         user = find_user("admin@example.org")
         assert (user.role, user.active) == ("admin", True)

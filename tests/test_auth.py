@@ -3,9 +3,11 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
-from board.services.accounts import MAX_FAILURES_PER_ACCOUNT, ensure_first_admin, find_user, set_active
+from board.services.accounts import ensure_first_admin, find_user, set_active
+from board.services.throttle import ADDRESS_FAILURES, PAIR_FREE_FAILURES
 from models import AuditEntry, User, db
 from tests.conftest import PASSWORD, csrf_token, email_for, sign_in
+from tests.pages import page_of
 
 
 def test_sign_in_then_board_then_sign_out(anon_client):
@@ -45,23 +47,76 @@ def test_next_returns_to_the_page_asked_for(anon_client):
     assert response.headers["Location"] == "/actions/2.7"
 
 
-def test_repeated_failures_lock_the_account_for_a_while(anon_client):
-    for _ in range(MAX_FAILURES_PER_ACCOUNT):
-        sign_in(anon_client, "editor", password="not the password")
-    locked = sign_in(anon_client, "editor")  # even the right password waits
-    assert locked.status_code == 422
-    assert "Too many failed sign-ins" in locked.get_data(as_text=True)
-    assert "try again in 15 minutes" in locked.get_data(as_text=True)
-    assert sign_in(anon_client, "viewer").status_code == 303  # other accounts are not locked
+def _client_at(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_repeated_failures_slow_that_address_at_that_account_only(seeded_app):
+    guesser = _client_at(seeded_app, "198.51.100.7")
+    for _ in range(PAIR_FREE_FAILURES):
+        assert sign_in(guesser, "editor", password="not the password").status_code == 422
+    waiting = sign_in(guesser, "editor")  # even the right password waits, from this address
+    assert waiting.status_code == 422
+    assert "wait 30 seconds before trying again" in page_of(waiting).text()
+    assert sign_in(_client_at(seeded_app, "198.51.100.7"), "viewer").status_code == 303  # other accounts
+    assert sign_in(_client_at(seeded_app, "203.0.113.5"), "editor").status_code == 303  # another address
+
+
+def test_the_wait_doubles_with_each_further_failure_and_never_locks_for_ever(seeded_app):
+    from board.services import throttle
+
+    with seeded_app.app_context():
+        keys = throttle.keys_for("editor@example.org", "198.51.100.7")
+        waits = []
+        for _ in range(PAIR_FREE_FAILURES + 8):
+            throttle.record_failure(keys)
+            waits.append(throttle.wait_seconds(keys))
+        assert waits[:PAIR_FREE_FAILURES - 1] == [0] * (PAIR_FREE_FAILURES - 1)
+        assert waits[PAIR_FREE_FAILURES - 1:PAIR_FREE_FAILURES + 2] == [30, 60, 120]
+        assert max(waits) == 15 * 60
+
+
+def test_made_up_emails_from_one_address_never_lock_out_anyone_else(seeded_app):
+    attacker = _client_at(seeded_app, "198.51.100.66")
+    for n in range(ADDRESS_FAILURES):
+        attacker.post("/sign-in", data={"email": f"made-up-{n}@example.org", "password": "guess",
+                                        "csrf_token": csrf_token(attacker)})
+    assert "wait 15 minutes" in page_of(sign_in(attacker, "admin")).text()  # that address is paused
+    assert sign_in(_client_at(seeded_app, "203.0.113.10"), "admin").status_code == 303
+    assert sign_in(_client_at(seeded_app, "203.0.113.11"), "viewer").status_code == 303
+
+
+def test_failures_counted_at_once_are_all_counted(seeded_app):
+    import threading
+
+    from board.services import throttle
+    from models import SignInThrottle
+
+    keys = throttle.keys_for("admin@example.org", "198.51.100.9")
+
+    def fail():
+        with seeded_app.app_context():
+            throttle.record_failure(keys)
+
+    threads = [threading.Thread(target=fail) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with seeded_app.app_context():
+        assert db.session.get(SignInThrottle, keys.address).failures == 12
+        assert db.session.get(SignInThrottle, keys.pair).failures == 12
 
 
 def test_a_successful_sign_in_resets_the_count(seeded_app):
     client = seeded_app.test_client()
-    for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
+    for _ in range(PAIR_FREE_FAILURES - 1):
         sign_in(client, "editor", password="not the password")
     assert sign_in(client, "editor").status_code == 303
     other = seeded_app.test_client()
-    for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
+    for _ in range(PAIR_FREE_FAILURES - 1):
         sign_in(other, "editor", password="not the password")
     assert sign_in(other, "editor").status_code == 303
 
@@ -136,7 +191,7 @@ def test_cli_creates_changes_and_deactivates_users(app, runner):
     assert runner.invoke(args=["set-role", "nobody@example.org", "editor"]).exit_code == 1
     short = runner.invoke(args=["create-user", "x@example.org", "--name", "X", "--password-stdin"],
                           input="short\n")
-    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    assert short.exit_code == 1 and "at least 12 characters" in short.output
     with app.app_context():
         user = find_user("lead@example.org")
         assert (user.role, user.active) == ("editor", False)

@@ -9,6 +9,7 @@ from tests.conftest import csrf_token
 
 # Endpoints whose only input is the confirm button (revoke, end a clinic...) are not forms to fuzz.
 BUTTONS_ONLY = {"admin.deactivate", "admin.reactivate", "admin.revoke_link", "auth.sign_out",
+                "auth.sign_out_everywhere", "admin.reset_password", "admin.sign_out_everywhere",
                 "clinics.join", "clinics.end"}
 BAD_VALUES = [
     "", " ", "x" * 100_000, "\x00\x01\x02", "<script>alert(1)</script>", "javascript:alert(1)",

@@ -186,9 +186,11 @@ def test_my_actions_uses_the_owner_roles_linked_to_the_user(seeded_app, client_f
     with seeded_app.app_context():
         from models import OwnerRole
         role_id = db.session.scalars(select(OwnerRole.id).where(OwnerRole.name == "Audit Officer")).one()
-        user_id = db.session.scalars(select(User.id).where(User.email == "viewer@example.org")).one()
-    admin.post(f"/admin/users/{user_id}/owner-roles",
-               data={"owner_roles": [role_id], "csrf_token": csrf_token(admin, "/")})
+        user = db.session.scalars(select(User).where(User.email == "viewer@example.org")).one()
+        user_id, version = user.id, user.version
+    saved = admin.post(f"/admin/users/{user_id}/owner-roles",
+                       data={"owner_roles": [role_id], "version": version, "csrf_token": csrf_token(admin, "/")})
+    assert saved.status_code == 303
     assert _card_refs(viewer.get("/?mine=1")) == ["9.1", "9.2"]
 
 

@@ -23,6 +23,10 @@ AUTHOR_OR_ADMIN = ("contributor", "admin")
 WRITE_ROUTES = {
     "auth.sign_in": None,
     "auth.sign_out": None,
+    "auth.account": "viewer",
+    "auth.sign_out_everywhere": "viewer",
+    "admin.reset_password": "admin",
+    "admin.sign_out_everywhere": "admin",
     "admin.users": "admin",
     "admin.change_role": "admin",
     "admin.change_owner_roles": "admin",

@@ -1,11 +1,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import HiddenInput
 
 from board import clock
-from board.forms import CheckboxListField, IsoDateField, plausible_date
+from board.forms import MAX_ID, CheckboxListField, IsoDateField, plausible_date
 from models import Role
 
 ROLE_CHOICES = [SelectChoice(role.value, f"{role.label}: {role.may}") for role in Role]
@@ -22,12 +31,18 @@ class CreateUserForm(FlaskForm):
     submit = SubmitField("Create user")
 
 
-class RoleForm(FlaskForm):
+class AccountForm(FlaskForm):
+    """A change to an account: carries the account's version as the admin saw it."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
+
+
+class RoleForm(AccountForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
     submit = SubmitField("Change role")
 
 
-class OwnerRolesForm(FlaskForm):
+class OwnerRolesForm(AccountForm):
     owner_roles = CheckboxListField("Owner roles in the plan", coerce=int)
     submit = SubmitField("Save owner roles")
 

@@ -6,11 +6,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from board.admin.forms import CreateUserForm, OwnerRolesForm, RoleForm, ShareLinkForm
+from board.admin.forms import AccountForm, CreateUserForm, OwnerRolesForm, RoleForm, ShareLinkForm
 from board.clock import today
 from board.forms import ConfirmForm
 from board.security import role_required
-from board.services import accounts, share_links
+from board.services import accounts, sessions, share_links
 from board.services.board_view import current_plan
 from board.views.viewer import plan_for_request
 from models import OwnerRole, Role, ShareLink, User, db
@@ -63,17 +63,31 @@ def users():
 @admin_bp.get("/users/<int:user_id>")
 @role_required(Role.ADMIN)
 def user(user_id: int):
-    """One account: role, owner roles, deactivate."""
-    account = db.get_or_404(User, user_id)
-    return _render_user(account)
+    """One account: role, owner roles, password, sessions, deactivate."""
+    return _render_user(db.get_or_404(User, user_id))
 
 
-def _render_user(account: User, role_form=None, owner_form=None, status=200):
-    role_form = role_form or RoleForm(role=account.role)
-    owner_form = owner_form or OwnerRolesForm(owner_roles=[r.id for r in account.owner_roles])
+def _render_user(account: User, status: int = 200, **forms):
+    """The account page; a form given back with its errors (or a conflict) replaces the fresh one."""
+    owner_form = forms.get("owner_form") or OwnerRolesForm(owner_roles=[r.id for r in account.owner_roles],
+                                                          version=account.version)
     owner_form.owner_roles.choices = _owner_role_choices()
-    return render_template("admin/user.html", account=account, role_form=role_form,
-                           owner_form=owner_form, confirm=ConfirmForm()), status
+    return render_template(
+        "admin/user.html", account=account, owner_form=owner_form,
+        role_form=forms.get("role_form") or RoleForm(role=account.role, version=account.version),
+        access_form=AccountForm(version=account.version), confirm=ConfirmForm(),
+        one_time_password=forms.get("one_time_password"),
+        open_sessions=len(sessions.open_sessions(account))), status
+
+
+def _refused(account: User, problem: accounts.AccountError, form, field: str, form_key: str):
+    """Nothing was applied. A conflict shows the account as it is now (fresh forms, a message);
+    any other refusal puts its message on the form, as sent."""
+    if isinstance(problem, accounts.AccountConflict):
+        flash(str(problem), "error")
+        return _render_user(account, status=409)
+    form[field].errors.append(str(problem))
+    return _render_user(account, status=422, **{form_key: form})
 
 
 @admin_bp.post("/users/<int:user_id>/role")
@@ -82,12 +96,11 @@ def change_role(user_id: int):
     account = db.get_or_404(User, user_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        return _render_user(account, role_form=form, status=422)
+        return _render_user(account, status=422, role_form=form)
     try:
-        accounts.set_role(account, Role(form.role.data), by=current_user)
+        accounts.set_role(account, Role(form.role.data), by=current_user, expected_version=form.version.data)
     except accounts.AccountError as problem:
-        form.role.errors.append(str(problem))
-        return _render_user(account, role_form=form, status=422)
+        return _refused(account, problem, form, "role", "role_form")
     flash(f"{account.name} is now {account.role_enum.label}.", "success")
     return redirect(url_for("admin.user", user_id=account.id), 303)
 
@@ -99,8 +112,12 @@ def change_owner_roles(user_id: int):
     form = OwnerRolesForm()
     form.owner_roles.choices = _owner_role_choices()
     if not form.validate_on_submit():
-        return _render_user(account, owner_form=form, status=422)
-    accounts.set_owner_roles(account, _owner_roles(form.owner_roles.data), by=current_user)
+        return _render_user(account, status=422, owner_form=form)
+    try:
+        accounts.set_owner_roles(account, _owner_roles(form.owner_roles.data), by=current_user,
+                                 expected_version=form.version.data)
+    except accounts.AccountError as problem:
+        return _refused(account, problem, form, "owner_roles", "owner_form")
     flash(f"Owner roles saved for {account.name}.", "success")
     return redirect(url_for("admin.user", user_id=account.id), 303)
 
@@ -119,14 +136,44 @@ def reactivate(user_id: int):
 
 def _set_active(user_id: int, active: bool):
     account = db.get_or_404(User, user_id)
-    if not ConfirmForm().validate_on_submit():
+    form = AccountForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        accounts.set_active(account, active, by=current_user)
+        accounts.set_active(account, active, by=current_user, expected_version=form.version.data)
+    except accounts.AccountConflict as problem:
+        flash(str(problem), "error")
+        return _render_user(account, status=409)
     except accounts.AccountError as problem:
         flash(str(problem), "error")
     else:
-        flash(f"{account.name} is {'active again' if active else 'deactivated'}.", "success")
+        flash(f"{account.name} is {'active again' if active else 'deactivated: every session of theirs has ended'}.",
+              "success")
+    return redirect(url_for("admin.user", user_id=account.id), 303)
+
+
+@admin_bp.post("/users/<int:user_id>/reset-password")
+@role_required(Role.ADMIN)
+def reset_password(user_id: int):
+    """Give the account a one-time password, shown once on this answer; its sessions end."""
+    account = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    password = accounts.reset_password(account, by=current_user)
+    flash(f"{account.name} has a new password and is signed out everywhere.", "success")
+    return _render_user(account, one_time_password=password)
+
+
+@admin_bp.post("/users/<int:user_id>/sign-out-everywhere")
+@role_required(Role.ADMIN)
+def sign_out_everywhere(user_id: int):
+    """End every session of the account (a lost laptop, someone leaving)."""
+    account = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ended = accounts.sign_out_everywhere(account, by=current_user,
+                                         keep_token=current_user.session_token if account.id == current_user.id else None)
+    flash(f"{account.name} is signed out everywhere ({ended} session{'s' if ended != 1 else ''} ended).", "success")
     return redirect(url_for("admin.user", user_id=account.id), 303)
 
 
