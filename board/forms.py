@@ -18,8 +18,8 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from board.security import MAX_ID, safe_next
 from board.services.board_view import BoardFilter
@@ -57,6 +57,20 @@ class NumberField(FloatField):
         if self.data is not None and not math.isfinite(self.data):
             self.data = None
             raise ValueError("Enter a number.")
+
+
+class VersionField(IntegerField):
+    """The version of a record as the form was shown: a change names it, so a stale one is refused."""
+
+    widget = HiddenInput()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, validators=[InputRequired(message="This form is out of date: reload the page."),
+                                            NumberRange(min=1, max=MAX_ID)], **kwargs)
+
+    def catch_up(self, version: int) -> None:
+        """After a conflict: the form now names the current version, so saving again is deliberate."""
+        self.data, self.raw_data = version, [str(version)]
 
 
 class NextField(HiddenField):

@@ -161,29 +161,35 @@ def test_edit_and_withdraw_routes(seeded_app, client_for):
     contributor = client_for("contributor")
     token = csrf_token(contributor, "/")
     form = page_of(contributor.get(f"/notes/{note_id}/edit", headers=HTMX))
-    assert form.field_value("text") == "First"
+    assert form.field_value("text") == "First" and form.field_value("version") == "1"
     assert client_for("editor").get(f"/notes/{note_id}/edit").status_code == 403
-    edited = contributor.post(f"/notes/{note_id}/edit", data={"text": "Better", "csrf_token": token})
+    edited = contributor.post(f"/notes/{note_id}/edit", data={"text": "Better", "version": 1, "csrf_token": token})
     assert edited.status_code == 303
-    unchanged = contributor.post(f"/notes/{note_id}/edit", data={"text": "Better", "csrf_token": token})
+    unchanged = contributor.post(f"/notes/{note_id}/edit", data={"text": "Better", "version": 2, "csrf_token": token})
     assert unchanged.status_code == 422 and "Nothing changed" in unchanged.get_data(as_text=True)
-    blank = contributor.post(f"/notes/{note_id}/withdraw", data={"reason": "", "csrf_token": token})
+    blank = contributor.post(f"/notes/{note_id}/withdraw", data={"reason": "", "version": 2, "csrf_token": token})
     assert blank.status_code == 422
-    withdrawn = contributor.post(f"/notes/{note_id}/withdraw", headers=HTMX,
-                                 data={"reason": "Wrong action", "csrf_token": token})
+    withdraw_form = page_of(contributor.get(f"/notes/{note_id}/withdraw", headers=HTMX))
+    withdrawn = contributor.post(f"/notes/{note_id}/withdraw", headers=HTMX, data={
+        "reason": "Wrong action", "version": withdraw_form.field_value("version"), "csrf_token": token})
     note = page_of(withdrawn).text(f"#note-{note_id}")
     assert "Withdrawn by Contributor Person" in note and "Wrong action" in note
     assert "Earlier wording (1)" in note
-    assert contributor.post(f"/notes/{note_id}/edit", data={"text": "Again", "csrf_token": token}).status_code == 403
+    assert contributor.post(f"/notes/{note_id}/edit", data={"text": "Again", "version": 3,
+                                                            "csrf_token": token}).status_code == 403
 
 
 def test_due_change_route_and_card_slippage(seeded_app, client_for):
     editor = client_for("editor")
     token = csrf_token(editor, "/")
-    bad = editor.post("/actions/2.7/due", headers=HTMX, data={"new_due": "Soonish", "reason": "x", "csrf_token": token})
+    shown = page_of(editor.get("/actions/2.7")).field_value("current_due", within="#due")
+    assert shown == "Nov 2023"
+    bad = editor.post("/actions/2.7/due", headers=HTMX, data={"new_due": "Soonish", "reason": "x",
+                                                              "current_due": shown, "csrf_token": token})
     assert bad.status_code == 422 and any("not a month and year" in e for e in page_of(bad).form_errors("#due"))
     assert page_of(bad).field_value("new_due", within="#due") == "Soonish"
-    ok = editor.post("/actions/2.7/due", data={"new_due": "Jan 2024", "reason": "QA slipped", "csrf_token": token})
+    ok = editor.post("/actions/2.7/due", data={"new_due": "Jan 2024", "reason": "QA slipped", "current_due": shown,
+                                               "csrf_token": token})
     assert ok.status_code == 303 and ok.headers["Location"] == "/actions/2.7#due"
     board = page_of(editor.get("/"))
     card = board.card_text("2.7")

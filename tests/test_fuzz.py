@@ -39,7 +39,7 @@ def test_random_and_oversized_values_never_500_and_change_nothing(seeded_app, cl
     rules = [r for r in seeded_app.url_map.iter_rules()
              if "POST" in r.methods and r.endpoint not in BUTTONS_ONLY | {"auth.sign_in"}]
     values = {"ref": "2.7", "user_id": 1, "link_id": 999, "event_id": 999, "note_id": 999,
-              "outcome_id": 1, "clinic_id": 999, "number": 2}
+              "outcome_id": 1, "clinic_id": 999, "number": 2, "comment_id": 999}
     with seeded_app.app_context():
         before = _snapshot()
     rng = random.Random(20231215)

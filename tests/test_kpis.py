@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from board.services.board_view import current_plan
-from board.services.kpis import KpiRefused, add_measure, kpi_panel, record_value
+from board.services.kpis import KpiConflict, KpiRefused, add_measure, kpi_panel, record_value
 from board.services.plan_import import import_plan
 from models import AuditEntry, KpiMeasure, db
 from tests.conftest import csrf_token, user_for
@@ -27,7 +27,9 @@ def test_the_plans_q1_figures_are_the_baselines(ctx):
 def test_values_trends_and_corrections_are_audited(ctx):
     measure = db.session.scalars(select(KpiMeasure).where(KpiMeasure.name == "Children in need")).one()
     record_value(measure, "2023/24 Q2", 2100, user_for("admin"))
-    record_value(measure, "2023/24 Q2", 2110, user_for("admin"))  # a correction
+    with pytest.raises(KpiConflict, match="already has the value 2100"):
+        record_value(measure, "2023/24 Q2", 2120, user_for("editor"))  # did not see 2100
+    record_value(measure, "2023/24 Q2", 2110, user_for("admin"), replaces=2100)  # a correction
     series = next(s for s in kpi_panel(current_plan()) if s.measure.id == measure.id)
     assert [(p.quarter, p.value) for p in series.points] == [("2023/24 Q1", 2031), ("2023/24 Q2", 2110)]
     assert series.change == "up 79 (4%) since 2023/24 Q1"
@@ -66,3 +68,21 @@ def test_kpi_page_admin_forms_and_panels(seeded_app, client_for):
     viewer = client_for("viewer")
     assert viewer.post("/kpis", data={"measure-name": "x", "measure-submit": "1",
                                       "csrf_token": csrf_token(viewer, "/")}).status_code == 403
+
+
+def test_a_second_value_for_a_quarter_is_a_conflict_not_an_overwrite(seeded_app, client_for):
+    admin = client_for("admin")
+    token = csrf_token(admin, "/")
+    with seeded_app.app_context():
+        measure_id = db.session.scalars(select(KpiMeasure.id).where(KpiMeasure.name == "Children in need")).one()
+    data = {"value-measure": measure_id, "value-quarter": "2023/24 Q2", "value-submit": "1", "csrf_token": token}
+    assert admin.post("/kpis", data={**data, "value-value": "2100"}).status_code == 303
+    second = admin.post("/kpis", data={**data, "value-value": "2200"})
+    page = page_of(second)
+    assert second.status_code == 409
+    assert any("already has the value 2100" in error for error in page.form_errors())
+    assert page.field_value("value-replaces") == "2100" and page.field_value("value-value") == "2200"
+    assert admin.post("/kpis", data={**data, "value-value": "2200", "value-replaces": "2100"}).status_code == 303
+    with seeded_app.app_context():
+        series = next(s for s in kpi_panel(current_plan()) if s.measure.id == measure_id)
+        assert [(p.quarter, p.value) for p in series.points][-1] == ("2023/24 Q2", 2200)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from board.services import share_links
 from board.services.board_view import current_plan
 from board.services.clinics import start_clinic
-from board.services.evidence import add_note
+from board.services.evidence import add_impact_comment, add_note
 from board.services.moves import move_action
 from models import Action, AuditEntry, ShareLink, User, db
 from tests.conftest import ROLES, csrf_token
@@ -39,6 +39,8 @@ WRITE_ROUTES = {
     "evidence.add_note": "contributor",
     "evidence.edit_note": AUTHOR_OR_ADMIN,
     "evidence.withdraw_note": AUTHOR_OR_ADMIN,
+    "evidence.edit_comment": AUTHOR_OR_ADMIN,
+    "evidence.withdraw_comment": AUTHOR_OR_ADMIN,
     "evidence.change_due": "editor",
     "evidence.add_comment": "contributor",
     "clinics.index": "editor",
@@ -71,9 +73,10 @@ def ids(seeded_app):
         moved = move_action(action, "amber", 0, action.version, editor)
         author = db.session.scalars(select(User).where(User.email == "contributor@example.org")).one()
         note = add_note(action, "Dip sample of 20 plans done", None, author)
+        comment = add_impact_comment(action.outcome, "Plans reviewed sooner", "emerging", author)
         clinic = start_clinic(current_plan(), date(2023, 12, 15), "Chair", "", [], editor)
         return {"user_id": target.id, "link_id": link.id, "token": token, "ref": "2.7",
-                "number": 2, "event_id": moved.event.id, "note_id": note.id,
+                "number": 2, "event_id": moved.event.id, "note_id": note.id, "comment_id": comment.id,
                 "outcome_id": action.outcome_id, "clinic_id": clinic.id}
 
 

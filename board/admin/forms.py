@@ -1,20 +1,17 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import (
     DataRequired,
-    InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import HiddenInput
 
 from board import clock
-from board.forms import MAX_ID, CheckboxListField, IsoDateField, plausible_date
+from board.forms import CheckboxListField, IsoDateField, VersionField, plausible_date
 from models import Role
 
 ROLE_CHOICES = [SelectChoice(role.value, f"{role.label}: {role.may}") for role in Role]
@@ -34,7 +31,7 @@ class CreateUserForm(FlaskForm):
 class AccountForm(FlaskForm):
     """A change to an account: carries the account's version as the admin saw it."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
+    version = VersionField()
 
 
 class RoleForm(AccountForm):

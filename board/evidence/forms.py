@@ -2,6 +2,7 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -12,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from board.forms import MAX_ID, IsoDateField, NextField, QueryForm, plausible_date
+from board.forms import MAX_ID, IsoDateField, NextField, QueryForm, VersionField, plausible_date
 from board.services.activity import KINDS, ActivityFilter
 from models import ImpactRating
 
@@ -33,9 +34,25 @@ class NoteForm(FlaskForm):
         Optional(), Length(max=2000), http_link])
 
 
+class NoteEditForm(NoteForm):
+    version = VersionField()
+
+
 class WithdrawForm(FlaskForm):
     reason = StringField("Why withdraw this note?", validators=[
         DataRequired(message="Say why the note is withdrawn."), Length(max=500)])
+    version = VersionField()
+
+
+class CommentWithdrawForm(FlaskForm):
+    reason = StringField("Why withdraw this comment?", validators=[
+        DataRequired(message="Say why the comment is withdrawn."), Length(max=500)])
+    version = VersionField()
+
+
+def _sent(form, field) -> None:
+    if not field.raw_data:
+        raise ValidationError("This form is out of date: reload the page.")
 
 
 class DueChangeForm(FlaskForm):
@@ -44,6 +61,8 @@ class DueChangeForm(FlaskForm):
         description="A month (Jan 2024), a date (2024-01-31), a cadence (Monthly, Quarterly, Every 8 weeks) or TBC.")
     reason = StringField("Reason for the change", validators=[
         DataRequired(message="Say why the due date moves."), Length(max=500)])
+    # The due as the person saw it: if it changed since, their change is refused, not applied on top.
+    current_due = HiddenField(validators=[_sent, Length(max=200)])
 
 
 class ImpactCommentForm(FlaskForm):
@@ -53,6 +72,10 @@ class ImpactCommentForm(FlaskForm):
     rating = RadioField("Impact rating", choices=[SelectChoice(r.value, r.label) for r in ImpactRating],
                         validators=[DataRequired(message="Choose an impact rating.")])
     next = NextField()
+
+
+class ImpactCommentEditForm(ImpactCommentForm):
+    version = VersionField()
 
 
 def _kind_choices() -> list[SelectChoice]:

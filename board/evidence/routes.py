@@ -10,7 +10,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from board.clock import today
-from board.evidence.forms import ActivityFilterForm, DueChangeForm, ImpactCommentForm, NoteForm, WithdrawForm
+from board.evidence.forms import (
+    ActivityFilterForm,
+    CommentWithdrawForm,
+    DueChangeForm,
+    ImpactCommentEditForm,
+    ImpactCommentForm,
+    NoteEditForm,
+    NoteForm,
+    WithdrawForm,
+)
 from board.forms import BoardFilterForm
 from board.htmx import announce, is_htmx_request, render_page_or_partial
 from board.security import role_required
@@ -22,7 +31,7 @@ from board.views import board as board_views
 from board.views.detail import action_detail
 from board.views.outcomes import outcome_fragment, outcome_page, outcomes_page
 from board.views.viewer import current_viewer, plan_for_request
-from models import Action, EvidenceNote, Outcome, Role, User, db
+from models import Action, EvidenceNote, ImpactComment, Outcome, Role, User, db
 
 evidence_bp = Blueprint("evidence", __name__)
 # The inline section each change answers with, and where it sits on the action's page.
@@ -80,11 +89,13 @@ def _note_or_403(note_id: int) -> EvidenceNote:
     return note
 
 
-def _note_form_page(note: EvidenceNote, form, verb: str, partial: str):
-    status = 422 if request.method == "POST" else 200
+def _note_form_page(note: EvidenceNote, form, verb: str, partial: str, status: int | None = None,
+                    conflict: str | None = None):
+    status = status or (422 if request.method == "POST" else 200)
     return render_page_or_partial("evidence/note_page.html", partial, status=status, note=note,
                                   action=db.session.get(Action, note.action_id), form=form, verb=verb,
-                                  form_partial=partial, filter_query=BoardFilterForm.from_query().query_string())
+                                  form_partial=partial, conflict=conflict,
+                                  filter_query=BoardFilterForm.from_query().query_string())
 
 
 @evidence_bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
@@ -92,10 +103,14 @@ def _note_form_page(note: EvidenceNote, form, verb: str, partial: str):
 def edit_note(note_id: int):
     """Change a note's wording (the earlier wording is kept)."""
     note = _note_or_403(note_id)
-    form = NoteForm(obj=note) if request.method == "GET" else NoteForm()
+    form = NoteEditForm(obj=note) if request.method == "GET" else NoteEditForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            evidence.edit_note(note, form.text.data, form.link_url.data, current_user)
+            evidence.edit_note(note, form.text.data, form.link_url.data, current_user,
+                               expected_version=form.version.data)
+        except evidence.EditConflict as conflict:
+            form.version.catch_up(note.version)
+            return _note_form_page(note, form, "Edit", "partials/note_edit_form.html", 409, str(conflict))
         except evidence.EvidenceRefused as problem:
             _refuse(form, problem)
         else:
@@ -109,9 +124,13 @@ def edit_note(note_id: int):
 def withdraw_note(note_id: int):
     """Withdraw a note with a reason (it stays in history, shown as withdrawn)."""
     note = _note_or_403(note_id)
-    form = WithdrawForm()
+    form = WithdrawForm(version=note.version) if request.method == "GET" else WithdrawForm()
     if request.method == "POST" and form.validate_on_submit():
-        evidence.withdraw_note(note, form.reason.data, current_user)
+        try:
+            evidence.withdraw_note(note, form.reason.data, current_user, expected_version=form.version.data)
+        except evidence.EditConflict as conflict:
+            form.version.catch_up(note.version)
+            return _note_form_page(note, form, "Withdraw", "partials/note_withdraw_form.html", 409, str(conflict))
         action = db.session.get(Action, note.action_id)
         return _done(action, "notes", f"Evidence note on {action.ref} withdrawn.")
     return _note_form_page(note, form, "Withdraw", "partials/note_withdraw_form.html")
@@ -123,14 +142,20 @@ def change_due(ref: str):
     """Move an action's due date (or cadence, or TBC) with a reason."""
     action = _action(ref)
     form = DueChangeForm()
+    status = 422
     if form.validate_on_submit():
         try:
-            evidence.change_due(action, form.new_due.data, form.reason.data, current_user, today())
+            evidence.change_due(action, form.new_due.data, form.reason.data, current_user, today(),
+                                expected_due=form.current_due.data)
+        except evidence.EditConflict as conflict:
+            form.current_due.data = action.due_text  # saving again moves the due from what it is now
+            _refuse(form, conflict)
+            status = 409
         except evidence.EvidenceRefused as problem:
             _refuse(form, problem)
         else:
             return _done(action, "due", f"{ref} is now due {action.due_text}.")
-    return _section(action, "due", 422, due_form=form)
+    return _section(action, "due", status, due_form=form)
 
 
 def _outcome(plan, outcome_id: int) -> Outcome:
@@ -141,7 +166,7 @@ def _outcome(plan, outcome_id: int) -> Outcome:
 @role_required(Role.VIEWER)
 def outcomes():
     """Every intended outcome by area: its actions' statuses and its impact comments."""
-    return render_template("evidence/outcomes.html", **outcomes_page(plan_for_request()))
+    return render_template("evidence/outcomes.html", **outcomes_page(plan_for_request(), current_viewer()))
 
 
 @evidence_bp.get("/outcomes/<int:outcome_id>")
@@ -149,7 +174,7 @@ def outcomes():
 def outcome(outcome_id: int):
     """One outcome with its whole comment history."""
     plan = plan_for_request()
-    return render_template("evidence/outcome.html", **outcome_page(plan, _outcome(plan, outcome_id)))
+    return render_template("evidence/outcome.html", **outcome_page(plan, _outcome(plan, outcome_id), current_viewer()))
 
 
 @evidence_bp.post("/outcomes/<int:outcome_id>/comments")
@@ -162,7 +187,7 @@ def add_comment(outcome_id: int):
     if not form.validate_on_submit():
         if is_htmx_request():
             return render_template("partials/outcome.html", **outcome_fragment(plan, outcome, form)), 422
-        return render_template("evidence/outcomes.html", **outcomes_page(plan, {outcome.id: form})), 422
+        return render_template("evidence/outcomes.html", **outcomes_page(plan, current_viewer(), {outcome.id: form})), 422
     evidence.add_impact_comment(outcome, form.text.data, form.rating.data, current_user)
     message = "Impact comment added."
     if is_htmx_request():
@@ -170,6 +195,73 @@ def add_comment(outcome_id: int):
                         message)
     flash(message, "success")
     return redirect((form.next.data or url_for("evidence.outcomes")) + f"#outcome-{outcome.id}", 303)
+
+
+def _comment_or_403(comment_id: int) -> ImpactComment:
+    comment = db.get_or_404(ImpactComment, comment_id)
+    if comment.outcome.area.plan_id != plan_for_request().id:
+        abort(404)
+    if not evidence.may_change_comment(comment, current_user):
+        abort(403, description="Only the comment's author or an admin can change it, and not once withdrawn.")
+    return comment
+
+
+def _comment_form_page(comment: ImpactComment, form, verb: str, partial: str, status: int | None = None,
+                       conflict: str | None = None):
+    status = status or (422 if request.method == "POST" else 200)
+    return render_page_or_partial("evidence/comment_page.html", partial, status=status, comment=comment,
+                                  form=form, verb=verb, form_partial=partial, conflict=conflict)
+
+
+def _comment_done(comment: ImpactComment, message: str):
+    """The outcome as it is now (htmx, in place of the form's outcome) or its page (no JavaScript)."""
+    plan = plan_for_request()
+    if is_htmx_request():
+        response = announce(make_response(render_template(
+            "partials/outcome.html", **outcome_fragment(plan, comment.outcome))), message)
+        response.headers["HX-Retarget"] = f"#outcome-{comment.outcome_id}"
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    flash(message, "success")
+    return redirect(url_for("evidence.outcome", outcome_id=comment.outcome_id) + f"#comment-{comment.id}", 303)
+
+
+@evidence_bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@role_required(Role.CONTRIBUTOR)
+def edit_comment(comment_id: int):
+    """Change an impact comment's words or rating (the earlier ones are kept)."""
+    comment = _comment_or_403(comment_id)
+    form = ImpactCommentEditForm(obj=comment) if request.method == "GET" else ImpactCommentEditForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            evidence.edit_impact_comment(comment, form.text.data, form.rating.data, current_user,
+                                         expected_version=form.version.data)
+        except evidence.EditConflict as conflict:
+            form.version.catch_up(comment.version)
+            return _comment_form_page(comment, form, "Edit", "partials/comment_edit_form.html", 409, str(conflict))
+        except evidence.EvidenceRefused as problem:
+            _refuse(form, problem)
+        else:
+            return _comment_done(comment, "Impact comment updated.")
+    return _comment_form_page(comment, form, "Edit", "partials/comment_edit_form.html")
+
+
+@evidence_bp.route("/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
+@role_required(Role.CONTRIBUTOR)
+def withdraw_comment(comment_id: int):
+    """Withdraw an impact comment with a reason (kept, marked withdrawn; no longer counts for the rating)."""
+    comment = _comment_or_403(comment_id)
+    form = CommentWithdrawForm(version=comment.version) if request.method == "GET" else CommentWithdrawForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            evidence.withdraw_impact_comment(comment, form.reason.data, current_user,
+                                             expected_version=form.version.data)
+        except evidence.EditConflict as conflict:
+            form.version.catch_up(comment.version)
+            return _comment_form_page(comment, form, "Withdraw", "partials/comment_withdraw_form.html", 409,
+                                      str(conflict))
+        return _comment_done(comment, "Impact comment withdrawn.")
+    return _comment_form_page(comment, form, "Withdraw", "partials/comment_withdraw_form.html")
 
 
 @evidence_bp.get("/activity")

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from board.forms import IsoDateField, NumberField, QueryForm, plausible_date
 
@@ -12,6 +13,8 @@ class KpiValueForm(FlaskForm):
     quarter = StringField("Quarter", validators=[DataRequired(message="Write the quarter like 2023/24 Q2."),
                                                  Length(max=12)], description="Like 2023/24 Q2.")
     value = NumberField("Value", validators=[InputRequired(message="Enter a number."), NumberRange(min=0)])
+    # The value a correction replaces, as the person saw it (empty for a quarter with no value yet).
+    replaces = NumberField(widget=HiddenInput(), validators=[Optional()])
 
 
 class KpiMeasureForm(FlaskForm):

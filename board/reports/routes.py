@@ -10,7 +10,7 @@ from board.forms import BoardFilterForm
 from board.reports.forms import KpiMeasureForm, KpiValueForm, ReportPeriodForm
 from board.security import role_required
 from board.services.exports import export_rows, to_csv, to_xlsx
-from board.services.kpis import KpiRefused, add_measure, kpi_panel, record_value
+from board.services.kpis import KpiConflict, KpiRefused, add_measure, kpi_panel, record_value
 from board.services.overview import build_overview
 from board.views.reports import report_page
 from board.views.viewer import current_viewer, plan_for_request
@@ -53,16 +53,22 @@ def kpis():
             try:
                 if form is value_form:
                     measure = db.get_or_404(KpiMeasure, value_form.measure.data)
-                    record_value(measure, value_form.quarter.data, value_form.value.data, current_user)
+                    record_value(measure, value_form.quarter.data, value_form.value.data, current_user,
+                                 replaces=value_form.replaces.data)
                     flash(f"{measure.name}: {value_form.quarter.data} recorded.", "success")
                 else:
                     add_measure(plan, measure_form.name.data, measure_form.unit.data, measure_form.target.data,
                                 current_user)
                     flash(f"Measure “{measure_form.name.data}” added.", "success")
                 return redirect(url_for("reports.kpis"), 303)
+            except KpiConflict as conflict:
+                value_form.value.errors = [str(conflict)]
+                value_form.replaces.data = conflict.current.value  # recording again corrects it
+                value_form.replaces.raw_data = [f"{conflict.current.value:g}"]
+                status = 409
             except KpiRefused as refused:
                 getattr(form, refused.field).errors = [str(refused)]
-        status = 422
+        status = 409 if status == 409 else 422
     return render_template("reports/kpis.html", plan=plan, kpis=kpi_panel(plan), value_form=value_form,
                            measure_form=measure_form), status
 

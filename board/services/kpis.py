@@ -4,9 +4,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from board import clock
 from board.services import audit
 from models import KpiMeasure, KpiValue, Plan, User, db
 
@@ -62,8 +64,19 @@ def check_quarter(quarter: str) -> str:
     return quarter
 
 
-def record_value(measure: KpiMeasure, quarter: str, value: float, user: User) -> KpiValue:
-    """Set a measure's value for a quarter; a correction is audited with the old value."""
+class KpiConflict(KpiRefused):
+    """The quarter already has a value the person did not see; `current` is it."""
+
+    def __init__(self, message: str, current: KpiValue):
+        super().__init__(message, "value")
+        self.current = current
+
+
+def record_value(measure: KpiMeasure, quarter: str, value: float, user: User,
+                 replaces: float | None = None) -> KpiValue:
+    """Set a measure's value for a quarter. Correcting a value names the value it replaces
+    (`replaces`): a quarter whose value is not the one the person saw (someone recorded it first) is
+    refused with KpiConflict, never overwritten. Every change is audited with the old value."""
     quarter = check_quarter(quarter)
     if measure.unit == "percent" and not 0 <= value <= 100:
         raise KpiRefused("A percentage is between 0 and 100.", "value")
@@ -71,15 +84,35 @@ def record_value(measure: KpiMeasure, quarter: str, value: float, user: User) ->
         raise KpiRefused("A count cannot be negative.", "value")
     found = db.session.scalars(select(KpiValue).where(KpiValue.measure_id == measure.id,
                                                       KpiValue.quarter == quarter)).first()
+    if found is not None and replaces != found.value:
+        raise _conflict(found)
     audit.record("kpi_value", f"{measure.name} {quarter}", by=user,
                  from_value=None if found is None else f"{found.value:g}", to_value=f"{value:g}")
     if found is None:
         found = KpiValue(measure=measure, quarter=quarter, value=value, recorded_by=user)
         db.session.add(found)
     else:
-        found.value, found.recorded_by = value, user
-    db.session.commit()
+        changed = db.session.execute(update(KpiValue).where(KpiValue.id == found.id, KpiValue.value == replaces)
+                                     .values(value=value, recorded_by_id=user.id, recorded_at=clock.now())
+                                     .execution_options(synchronize_session=False)).rowcount
+        if changed != 1:
+            db.session.rollback()
+            db.session.refresh(found)
+            raise _conflict(found)
+    try:
+        db.session.commit()
+    except IntegrityError:  # someone recorded this quarter at the same moment
+        db.session.rollback()
+        raise _conflict(db.session.scalars(select(KpiValue).where(
+            KpiValue.measure_id == measure.id, KpiValue.quarter == quarter)).one()) from None
+    db.session.refresh(found)
     return found
+
+
+def _conflict(current: KpiValue) -> KpiConflict:
+    who = current.recorded_by.name if current.recorded_by else "the plan's import"
+    return KpiConflict(f"{current.quarter} already has the value {current.value:g} (recorded by {who}). "
+                       "To correct it, check your value and choose Record value again.", current)
 
 
 def add_measure(plan: Plan, name: str, unit: str, target: float | None, user: User) -> KpiMeasure:

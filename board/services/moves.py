@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from board import clock
 from board.services.history import latest_move
@@ -138,15 +139,21 @@ def record_reason(move: ActionEvent, reason: str, user: User) -> ActionEvent:
         raise MoveRefused(f"Keep the reason under {MAX_REASON} characters.")
     if move.kind is not EventKind.STATUS:
         raise MoveRefused("Only a change of status takes a reason.")
+    action = db.session.get(Action, move.action_id)
+    lock_area(action.area_id)
     if reason_for(move) is not None:
+        db.session.rollback()
         raise MoveRefused("This move already has a reason.")
     entry = ActionEvent(action_id=move.action_id, user=user, kind=EventKind.REASON, reason=reason,
                         explains_event_id=move.id, to_value=move.to_value)
     db.session.add(entry)
-    action = db.session.get(Action, move.action_id)
     action.last_activity_at, action.last_activity_by_id = clock.now(), user.id
     bump_change_counter(action)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the unique index: another reason for this move was saved first
+        db.session.rollback()
+        raise MoveRefused("This move already has a reason.") from None
     return entry
 
 

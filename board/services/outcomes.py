@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from board.services.evidence import comments_for
+from board.services.evidence import comments_for, in_force
 from models import Action, Area, ImpactComment, Outcome, Plan, Status, db
 
 
@@ -19,7 +19,7 @@ class OutcomeView:
 
     @property
     def latest(self) -> ImpactComment | None:
-        return self.comments[0] if self.comments else None
+        return in_force(self.comments)
 
     @property
     def status_counts(self) -> list[tuple[Status, int]]:
@@ -33,7 +33,8 @@ class AreaOutcomes:
     outcomes: list[OutcomeView]
 
 
-def outcomes_overview(plan: Plan, only_outcome_id: int | None = None) -> list[AreaOutcomes]:
+def outcomes_overview(plan: Plan, only_outcome_id: int | None = None, *,
+                      include_withdrawn: bool = True) -> list[AreaOutcomes]:
     """Areas in order with their outcomes (those that have actions), in three queries."""
     query = (select(Area).where(Area.plan_id == plan.id).order_by(Area.number)
              .options(selectinload(Area.outcomes).selectinload(Outcome.actions)))
@@ -42,7 +43,8 @@ def outcomes_overview(plan: Plan, only_outcome_id: int | None = None) -> list[Ar
                                  if o.actions and (only_outcome_id is None or o.id == only_outcome_id)])
              for area in areas]
     views = [view for view in views if view.outcomes]
-    comments = comments_for([o.outcome.id for view in views for o in view.outcomes])
+    comments = comments_for([o.outcome.id for view in views for o in view.outcomes],
+                            include_withdrawn=include_withdrawn)
     for view in views:
         for outcome_view in view.outcomes:
             outcome_view.comments = comments[outcome_view.outcome.id]

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from board.services.board_view import STATUSES, Card, is_overdue, is_stale, load_board
-from board.services.evidence import comments_for
+from board.services.evidence import comments_for, in_force
 from models import Action, ActionEvent, Area, EventKind, EvidenceNote, ImpactRating, Outcome, Plan, Status, db
 
 
@@ -111,7 +111,7 @@ def _ratings(plan: Plan) -> list[tuple[str, str, list[Outcome]]]:
     groups: dict[str, list[Outcome]] = {r.value: [] for r in ImpactRating}
     groups["none"] = []
     for outcome in outcomes:
-        latest = comments[outcome.id][0] if comments[outcome.id] else None
+        latest = in_force(comments[outcome.id])
         groups[latest.rating if latest else "none"].append(outcome)
     labels = {r.value: r.label for r in ImpactRating} | {"none": "Not rated yet"}
     order = ["clear", "emerging", "no_evidence", "none"]

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from board.services.board_view import Card, is_overdue, is_stale, load_board
-from board.services.evidence import comments_for
+from board.services.evidence import comments_for, in_force
 from board.services.overview import Overview, build_overview, latest_words, ref_sort_key
 from models import Action, ActionEvent, Area, EventKind, ImpactComment, Outcome, Plan, Status, User, db
 
@@ -122,4 +122,4 @@ def _outcome_lines(plan: Plan) -> list[OutcomeLine]:
         .order_by(Area.number, Outcome.position)).all()
     outcomes = [(outcome, area) for outcome, area in outcomes if outcome.actions]
     comments = comments_for([outcome.id for outcome, _ in outcomes])
-    return [OutcomeLine(area, outcome, (comments[outcome.id] or [None])[0]) for outcome, area in outcomes]
+    return [OutcomeLine(area, outcome, in_force(comments[outcome.id])) for outcome, area in outcomes]

@@ -6,7 +6,7 @@ import hmac
 import secrets
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from board import clock
 from board.services import audit
@@ -44,8 +44,10 @@ def find_link(token: str) -> ShareLink | None:
 
 
 def record_open(link: ShareLink) -> None:
-    link.last_opened_at = clock.now()
-    link.times_opened = (link.times_opened or 0) + 1
+    """Count an opening in the database itself, so openings at the same moment are all counted."""
+    db.session.execute(update(ShareLink).where(ShareLink.id == link.id)
+                       .values(times_opened=ShareLink.times_opened + 1, last_opened_at=clock.now())
+                       .execution_options(synchronize_session=False))
     db.session.commit()
 
 

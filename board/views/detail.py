@@ -8,16 +8,25 @@ from board.services.board_view import actions_by_refs
 from board.services.evidence import due_history, latest_comment, notes_for
 from board.services.history import timeline
 from board.views.viewer import Viewer
-from models import Action, Plan
+from models import Action, EventKind, Plan
 
 
 def action_detail(plan: Plan, action: Action, viewer: Viewer, filters: BoardFilterForm, **forms) -> dict:
     """Everything the detail shows; its forms are fresh unless given back with their errors."""
     return {
         "plan": plan, "action": action, "today": today(), "filter_query": filters.query_string(),
-        "see_also": actions_by_refs(plan, action.see_also), "history": timeline(action),
-        "notes": notes_for(action), "due_changes": due_history(action),
+        "see_also": actions_by_refs(plan, action.see_also), "history": _history(action, viewer),
+        # A committee never sees a withdrawn note; signed in, it stays visible, marked withdrawn.
+        "notes": notes_for(action, include_withdrawn=not viewer.read_only), "due_changes": due_history(action),
         "impact": latest_comment(action.outcome),
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
-        "due_form": forms.get("due_form") or DueChangeForm(formdata=None),
+        "due_form": forms.get("due_form") or DueChangeForm(formdata=None, current_due=action.due_text),
     }
+
+
+def _history(action: Action, viewer: Viewer):
+    """The action's timeline; a committee's leaves out notes withdrawn (and why)."""
+    entries = timeline(action)
+    if viewer.read_only:
+        entries = [entry for entry in entries if entry.event.kind is not EventKind.NOTE_WITHDRAWN]
+    return entries

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from board.evidence.forms import ImpactCommentForm
 from board.services.outcomes import outcomes_overview
+from board.views.viewer import Viewer
 from models import Outcome, Plan
 
 
@@ -11,13 +12,15 @@ def _blank_form() -> ImpactCommentForm:
     return ImpactCommentForm(formdata=None)
 
 
-def outcomes_page(plan: Plan, forms: dict | None = None) -> dict:
-    """Every outcome; `forms` holds a comment form given back with its errors, by outcome id."""
-    return {"plan": plan, "areas": outcomes_overview(plan), "forms": forms or {}, "blank_form": _blank_form()}
+def outcomes_page(plan: Plan, viewer: Viewer, forms: dict | None = None) -> dict:
+    """Every outcome; `forms` holds a comment form given back with its errors, by outcome id.
+    A committee never sees a withdrawn comment."""
+    return {"plan": plan, "areas": outcomes_overview(plan, include_withdrawn=not viewer.read_only),
+            "forms": forms or {}, "blank_form": _blank_form()}
 
 
-def outcome_page(plan: Plan, outcome: Outcome) -> dict:
-    area_view = outcomes_overview(plan, only_outcome_id=outcome.id)[0]
+def outcome_page(plan: Plan, outcome: Outcome, viewer: Viewer) -> dict:
+    area_view = outcomes_overview(plan, only_outcome_id=outcome.id, include_withdrawn=not viewer.read_only)[0]
     return {"plan": plan, "area_view": area_view, "view": area_view.outcomes[0], "forms": {},
             "blank_form": _blank_form(), "full_history": True}
 

@@ -49,10 +49,11 @@ class Viewer:
             return url_for(SHARE_ENDPOINTS[endpoint], token=self.share_token, **values)
         return url_for(endpoint, **values)
 
-    def may_change_note(self, note) -> bool:
+    def may_change_note(self, note_or_comment) -> bool:
+        """Its author or an admin, signed in, while it is not withdrawn (notes and impact comments)."""
         from board.services.evidence import may_change_note
 
-        return not self.read_only and may_change_note(note, self.user)
+        return not self.read_only and may_change_note(note_or_comment, self.user)
 
 
 def current_viewer() -> Viewer:
@@ -76,4 +77,4 @@ def init_app(app) -> None:
         viewer = current_viewer()
         # Short names the templates have always used, all answered by the viewer.
         return {"viewer": viewer, "may": viewer.may, "is_read_only": lambda: viewer.read_only,
-                "may_change_note": viewer.may_change_note}
+                "may_change_note": viewer.may_change_note, "may_change_comment": viewer.may_change_note}
