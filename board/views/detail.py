@@ -19,8 +19,10 @@ def action_detail(plan: Plan, action: Action, viewer: Viewer, filters: BoardFilt
         # A committee never sees a withdrawn note; signed in, it stays visible, marked withdrawn.
         "notes": notes_for(action, include_withdrawn=not viewer.read_only), "due_changes": due_history(action),
         "impact": latest_comment(action.outcome),
-        "note_form": forms.get("note_form") or NoteForm(formdata=None),
-        "due_form": forms.get("due_form") or DueChangeForm(formdata=None, current_due=action.due_text),
+        # No forms on a share link: a form makes a CSRF token, and a share page sets no session at all.
+        "note_form": None if viewer.read_only else forms.get("note_form") or NoteForm(formdata=None),
+        "due_form": None if viewer.read_only else (forms.get("due_form")
+                                                   or DueChangeForm(formdata=None, current_due=action.due_text)),
     }
 
 
