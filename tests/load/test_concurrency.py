@@ -90,7 +90,7 @@ def _client(port, n, results, lock, start, keep_going, halfway=None, on_answer=N
         made += 1
         form = {"status": status, "position": position, "version": seen[ref], "area": ref.split(".")[0]}
         try:
-            code, html, _ = request(port, "POST", f"/actions/{ref}/move", headers, form)
+            code, html, response = request(port, "POST", f"/actions/{ref}/move", headers, form)
         except (OSError, http.client.HTTPException) as problem:  # a worker killed mid-request: not acknowledged
             with lock:
                 results["errors"].append(repr(problem))
@@ -104,6 +104,8 @@ def _client(port, n, results, lock, start, keep_going, halfway=None, on_answer=N
                 results["answers_after_halfway"] += 1
             if code == 200:  # the version the server says the card now has (a drop in place keeps it)
                 results["acknowledged"].append((ref, seen[ref]))
+                if "stayed where it was" not in (response.getheader("HX-Trigger-After-Settle") or ""):
+                    results["changes"][ref] += 1  # the server says it moved: history must hold it
             if on_answer:
                 on_answer(sum(results["codes"].values()))
 
@@ -113,7 +115,8 @@ def _run_load(port, seconds=None, *, halfway=None, on_answer=None) -> dict:
 
     Threads are joined within HANG_S (plus `seconds`): `hung` counts those still running after that.
     """
-    results = {"codes": Counter(), "opening": Counter(), "acknowledged": [], "errors": [], "crashed": [],
+    results = {"codes": Counter(), "opening": Counter(), "acknowledged": [], "changes": Counter(), "errors": [],
+               "crashed": [],
                "answers_after_halfway": 0}
     lock = threading.Lock()
     start = threading.Barrier(CLIENTS)
@@ -143,6 +146,13 @@ def _run_load(port, seconds=None, *, halfway=None, on_answer=None) -> dict:
         thread.join(timeout=max(0.0, deadline - time.monotonic()))
     results["hung"] = sum(thread.is_alive() for thread in threads)
     return results
+
+
+def _moves_in_history(app) -> Counter:
+    with app.app_context():
+        db.session.remove()
+        return Counter(db.session.scalars(select(Action.ref).join(ActionEvent, ActionEvent.action_id == Action.id)
+                                          .where(ActionEvent.kind.in_(["status", "reorder"]))))
 
 
 def _assert_history_explains_the_board(app):
@@ -178,6 +188,8 @@ def test_concurrent_moves_end_applied_or_409_and_history_replays_to_the_board(se
     assert results["errors"] == []
     assert results["opening"] == {200: 1, 409: CLIENTS - 1}  # the same card, the same version: one winner
     assert codes[200] >= 1 and codes[409] >= 1, codes  # both outcomes really happened
+    # One for one: each move the server said it made is in the history, and nothing else is.
+    assert _moves_in_history(app) == results["changes"]
     _assert_history_explains_the_board(app)
 
 
@@ -236,5 +248,7 @@ def test_a_worker_killed_mid_load_loses_no_acknowledged_move(server):
         versions = dict(db.session.execute(select(Action.ref, Action.version)).all())
     for ref, version_after in results["acknowledged"]:
         assert versions[ref] >= version_after, f"acknowledged move on {ref} is missing"
+    stored = _moves_in_history(app)  # a move whose answer the kill lost may be stored, unacknowledged
+    assert all(stored[ref] >= made for ref, made in results["changes"].items()), (stored, results["changes"])
     _assert_history_explains_the_board(app)
     assert request(port, "GET", "/healthz")[0] == 200  # gunicorn replaced the worker
