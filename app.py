@@ -7,7 +7,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
-from board.config import Config, local_secret_key, sqlite_url
+from board.config import Config, instance_folder, local_secret_key, sqlite_url
 from board.database import configure_sqlite
 from models import db
 
@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints and CLI commands."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_path=instance_folder((config or {}).get("BOARD_INSTANCE_PATH")),
+                instance_relative_config=True)
     app.config.from_object(Config)
     if config:
         app.config.update(config)

@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 class Config:
     # DATABASE_URL selects the database; the default SQLite file lives in instance/ (see create_app).
@@ -29,6 +31,13 @@ class Config:
     BOARD_POLL_SECONDS = int(os.environ.get("BOARD_POLL_SECONDS", "10"))
     # Pretend today is this ISO date (demos of an old plan, tests); unset means the real date.
     BOARD_TODAY = os.environ.get("BOARD_TODAY")
+
+
+def instance_folder(chosen: str | None = None) -> str:
+    """The folder for the generated local secret, the default SQLite database and the server's address:
+    `chosen`, else BOARD_INSTANCE_PATH, else `instance/` in the checkout (the same for the app, the
+    command line and gunicorn.conf.py)."""
+    return str(Path(chosen or os.environ.get("BOARD_INSTANCE_PATH") or ROOT / "instance").resolve())
 
 
 def sqlite_url(instance_path: str) -> str:

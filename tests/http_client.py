@@ -22,7 +22,9 @@ def free_port() -> int:
 
 def start_gunicorn(database_url: str, port: int, log_path: Path, workers: int = 2,
                    secret: str = "test-only-secret-" + "0" * 32, **env) -> subprocess.Popen:
-    environment = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secret, **env)
+    # gunicorn.conf.py records the server's address in the instance folder: keep it beside the log.
+    environment = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secret,
+                       BOARD_INSTANCE_PATH=str(log_path.parent / "instance"), **env)
     command = [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "app:create_app()"]
     with open(log_path, "wb") as log:
