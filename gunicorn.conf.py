@@ -14,3 +14,15 @@ max_requests_jitter = 200
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Refuse to start, in one line, without a secret fit to sign sessions (each worker would refuse too,
+    with a traceback)."""
+    from board.config import Config
+    from board.security import secret_key_problem
+
+    problem = secret_key_problem(Config.SECRET_KEY, Config.BOARD_ENV)
+    if problem:
+        raise RuntimeError(problem)  # gunicorn prints it as one "Error: ..." line and exits with 1
+

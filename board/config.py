@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+import click
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -44,11 +46,21 @@ def sqlite_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "board.sqlite3")
 
 
-def local_secret_key(instance_path: str) -> str:
-    """A secret kept in instance/secret_key, made once, for local use when SECRET_KEY is unset."""
+def local_secret_key(instance_path: str, *, create: bool = True) -> str | None:
+    """The secret kept in instance/secret_key for local use when SECRET_KEY is unset: made once when
+    `create` (development and tests), else only read (None when there is none)."""
     path = Path(instance_path) / "secret_key"
     if not path.exists():
+        if not create:
+            return None
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def running_a_command() -> bool:
+    """True while `flask --app app COMMAND` builds the app for an operator's command (not `flask run`,
+    which serves): such a command may reuse the local secret `make run` made in the same checkout."""
+    context = click.get_current_context(silent=True)
+    return context is not None and context.info_name != "run"

@@ -1,0 +1,92 @@
+"""How the server and the operator's commands find their settings: the secret, the database, the address.
+
+These run the real `flask` and `gunicorn` of `.venv` in the checkout, each with its own instance folder
+(BOARD_INSTANCE_PATH) in tmp_path: nothing is written into the checkout's `instance/`.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from tests.http_client import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+# Settings `make run` sets for the server that an operator's shell does not have.
+SERVER_ONLY = {"BOARD_ENV", "SECRET_KEY", "DATABASE_URL", "BOARD_BASE_URL", "PORT", "HOST", "FLASK_RUN_FROM_CLI"}
+HANG_S = 60  # only a hang takes this long
+# Long enough, but printed in Flask's quickstart for everyone to copy.
+FLASK_QUICKSTART_SECRET = "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf"
+
+
+def _environment(instance: Path, **settings: str) -> dict[str, str]:
+    """An operator's shell inside .venv: none of the server's settings unless given here."""
+    kept = {name: value for name, value in os.environ.items() if name not in SERVER_ONLY}
+    return {**kept, "BOARD_INSTANCE_PATH": str(instance), **settings}
+
+
+def _flask(instance: Path, *args: str, stdin: str | None = None, **settings: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "app", *args], cwd=ROOT,
+                          env=_environment(instance, **settings), input=stdin, capture_output=True, text=True,
+                          check=False, timeout=HANG_S)
+
+
+def _gunicorn(instance: Path, **settings: str) -> subprocess.Popen:
+    """gunicorn as `make run` starts it (its errors and the workers' boot lines on stderr)."""
+    return subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "app:create_app()"],
+                            cwd=ROOT, env=_environment(instance, WEB_CONCURRENCY="1", **settings),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _one_line_refusal(output: str) -> list[str]:
+    """The refusal's lines (blank lines and gunicorn's own log lines aside); there must be no traceback."""
+    assert "Traceback" not in output, output
+    return [line for line in output.splitlines() if line.strip() and "[INFO]" not in line]
+
+
+def test_commands_typed_after_make_run_use_its_secret_and_database(tmp_path):
+    instance = tmp_path / "instance"
+    made = _flask(instance, "setup-db", BOARD_ENV="development")  # what `make run` does before serving
+    assert made.returncode == 0, made.stderr
+    created = _flask(instance, "create-user", "lead@example.org", "--name", "Lead Person", "--role", "editor",
+                     "--password-stdin", stdin="a long enough password\n")
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.strip() == "Created lead@example.org (Editor)."
+    with sqlite3.connect(instance / "board.sqlite3") as database:  # the database `make run` serves
+        emails = [email for (email,) in database.execute("SELECT email FROM user ORDER BY id")]
+    assert emails == ["admin@example.org", "lead@example.org"]
+    shell = _flask(instance, "shell", stdin="print('secret=' + app.config['SECRET_KEY'])\n")
+    assert f"secret={(instance / 'secret_key').read_text().strip()}" in shell.stdout
+
+
+def test_without_any_secret_commands_and_gunicorn_say_in_one_line_what_to_set(tmp_path):
+    instance = tmp_path / "instance"  # no SECRET_KEY, no BOARD_ENV, no secret made by `make run`
+    command = _flask(instance, "create-user", "lead@example.org", "--name", "Lead", "--password-stdin",
+                     stdin="a long enough password\n")
+    assert command.returncode == 1
+    [line] = _one_line_refusal(command.stderr)
+    assert line.startswith("Error: SECRET_KEY is not set. Set SECRET_KEY to a random value")
+    server = _gunicorn(instance, PORT=str(free_port()))
+    _, errors = server.communicate(timeout=HANG_S)
+    assert server.returncode == 1
+    assert _one_line_refusal(errors) == [line]
+    assert not (instance / "secret_key").exists()
+
+
+def test_production_never_serves_with_the_local_secret_or_a_weak_one(tmp_path):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "secret_key").write_text("a" * 64)  # left by an earlier `make run`: for commands only
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):  # whatever serves the app
+        create_app({"SECRET_KEY": None, "BOARD_ENV": "production", "BOARD_INSTANCE_PATH": str(instance)})
+    for secret in ({}, {"SECRET_KEY": "short"}, {"SECRET_KEY": FLASK_QUICKSTART_SECRET}):
+        server = _gunicorn(instance, PORT=str(free_port()), **secret)
+        _, errors = server.communicate(timeout=HANG_S)
+        assert server.returncode == 1
+        [line] = _one_line_refusal(errors)
+        assert line.startswith("Error: SECRET_KEY is ") and "BOARD_ENV=development" in line
+
