@@ -59,6 +59,19 @@ def local_secret_key(instance_path: str, *, create: bool = True) -> str | None:
     return path.read_text().strip()
 
 
+def record_server_url(instance_path: str, url: str) -> None:
+    """Remember where the server answers (gunicorn.conf.py, when it starts), for links the command line prints."""
+    path = Path(instance_path) / "server_url"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(url + "\n")
+
+
+def recorded_server_url(instance_path: str) -> str | None:
+    """The address the server last started on in this instance folder, if it recorded one."""
+    path = Path(instance_path) / "server_url"
+    return (path.read_text().strip() or None) if path.is_file() else None
+
+
 def running_a_command() -> bool:
     """True while `flask --app app COMMAND` builds the app for an operator's command (not `flask run`,
     which serves): such a command may reuse the local secret `make run` made in the same checkout."""

@@ -90,3 +90,19 @@ def test_production_never_serves_with_the_local_secret_or_a_weak_one(tmp_path):
         [line] = _one_line_refusal(errors)
         assert line.startswith("Error: SECRET_KEY is ") and "BOARD_ENV=development" in line
 
+
+def test_links_printed_after_the_server_started_reach_that_server(seeded_app, tmp_path):
+    url = seeded_app.config["SQLALCHEMY_DATABASE_URI"]
+    instance = Path(seeded_app.instance_path)
+    port = free_port()
+    server = _gunicorn(instance, BOARD_ENV="development", PORT=str(port), DATABASE_URL=url)
+    try:
+        # gunicorn records its address when ready, before it boots a worker.
+        booted = any("Booting worker" in line for line in server.stderr)
+        assert booted, "gunicorn stopped before booting a worker"
+        created = _flask(instance, "share-link", "create", "--label", "Committee", DATABASE_URL=url)
+    finally:
+        server.terminate()
+        server.communicate(timeout=HANG_S)
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.startswith(f"http://127.0.0.1:{port}/share/")

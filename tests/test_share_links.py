@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from board.config import record_server_url
 from board.services import share_links
 from board.services.board_view import current_plan
 from models import Action, ShareLink, db
@@ -139,6 +140,22 @@ def test_share_link_cli_default_base_url(seeded_app, monkeypatch):
     monkeypatch.setenv("PORT", "8123")
     created = seeded_app.test_cli_runner().invoke(args=["share-link", "create", "--label", "L"])
     assert created.output.startswith("http://127.0.0.1:8123/share/")
+
+
+def test_share_link_cli_base_url_order(seeded_app, monkeypatch):
+    """--base-url, else BOARD_BASE_URL, else the address the server recorded when it started, else $PORT."""
+    monkeypatch.setenv("PORT", "8123")
+    record_server_url(seeded_app.instance_path, "http://127.0.0.1:9001")
+
+    def printed(*options: str) -> str:
+        created = seeded_app.test_cli_runner().invoke(args=["share-link", "create", "--label", "L", *options])
+        assert created.exit_code == 0, created.output
+        return created.output.split("/share/")[0]
+
+    assert printed() == "http://127.0.0.1:9001"
+    seeded_app.config["BOARD_BASE_URL"] = "https://board.council.example/"
+    assert printed() == "https://board.council.example"
+    assert printed("--base-url", "https://elsewhere.example") == "https://elsewhere.example"
 
 
 def test_nothing_on_a_share_page_changes_the_board(seeded_app):
