@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from board.config import Config, instance_folder, local_secret_key, running_a_command, sqlite_url
 from board.database import configure_sqlite
@@ -59,4 +60,8 @@ def create_app(config: dict | None = None) -> Flask:
     viewer.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    proxies = int(app.config.get("BOARD_TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind nginx: the client's address, scheme and host are those the trusted proxies pass on.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app

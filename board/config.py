@@ -33,6 +33,8 @@ class Config:
     BOARD_POLL_SECONDS = int(os.environ.get("BOARD_POLL_SECONDS", "10"))
     # Pretend today is this ISO date (demos of an old plan, tests); unset means the real date.
     BOARD_TODAY = os.environ.get("BOARD_TODAY")
+    # How many proxies (nginx) stand in front of the app: their X-Forwarded-For, -Proto and -Host are believed.
+    BOARD_TRUSTED_PROXIES = int(os.environ.get("BOARD_TRUSTED_PROXIES", "0"))
 
 
 def instance_folder(chosen: str | None = None) -> str:

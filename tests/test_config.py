@@ -11,9 +11,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from app import create_app
+from models import SignInThrottle, db
+from tests.conftest import csrf_token, email_for, make_app, sign_in
+from tests.databases import copy_database
 from tests.http_client import free_port
+from tests.pages import page_of
 
 ROOT = Path(__file__).resolve().parent.parent
 # Settings `make run` sets for the server that an operator's shell does not have.
@@ -106,3 +111,32 @@ def test_links_printed_after_the_server_started_reach_that_server(seeded_app, tm
         server.communicate(timeout=HANG_S)
     assert created.returncode == 0, created.stderr
     assert created.stdout.startswith(f"http://127.0.0.1:{port}/share/")
+
+
+def _through_nginx(client):
+    """Every request carries the headers docs/deploy.md's nginx sets (the client's address, https, the host),
+    and the Referer a browser sends on the site's own forms (CSRF checks it over https)."""
+    client.environ_base.update({"HTTP_X_FORWARDED_FOR": "203.0.113.9", "HTTP_X_FORWARDED_PROTO": "https",
+                                "HTTP_X_FORWARDED_HOST": "board.council.example",
+                                "HTTP_REFERER": "https://board.council.example/"})
+    return client
+
+
+@pytest.mark.parametrize("proxies, client", [(1, "203.0.113.9"), (0, "127.0.0.1")])
+def test_behind_a_proxy_the_app_sees_the_client_it_forwards(tmp_path, seeded_template, proxies, client):
+    """nginx (one trusted proxy) passes on the client's address, scheme and host; with none trusted, the
+    headers are anyone's and ignored."""
+    app = make_app(tmp_path, schema=False, BOARD_TRUSTED_PROXIES=proxies,
+                   SQLALCHEMY_DATABASE_URI=copy_database(seeded_template, tmp_path))
+    visitor = _through_nginx(app.test_client())
+    visitor.post("/sign-in", data={"email": email_for("viewer"), "password": "not the password",
+                                   "csrf_token": csrf_token(visitor)})
+    with app.app_context():  # the sign-in throttle counts failures per address
+        assert db.session.scalars(select(SignInThrottle.key).where(SignInThrottle.key.startswith("addr:"))).all() \
+            == [f"addr:{client}"]
+    admin = _through_nginx(app.test_client())
+    assert sign_in(admin, "admin").status_code == 303
+    made = admin.post("/admin/links", data={"label": "Committee", "expires_on": "",
+                                            "csrf_token": csrf_token(admin, "/admin/links")})
+    base = "https://board.council.example" if proxies else "http://localhost"
+    assert page_of(made).value_labelled("Read-only link").startswith(f"{base}/share/")
