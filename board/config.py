@@ -33,6 +33,9 @@ class Config:
     BOARD_POLL_SECONDS = int(os.environ.get("BOARD_POLL_SECONDS", "10"))
     # Pretend today is this ISO date (demos of an old plan, tests); unset means the real date.
     BOARD_TODAY = os.environ.get("BOARD_TODAY")
+    # The largest request the app reads (413 beyond it): no form needs more, and uploads are none.
+    # Form fields share the same limit, so the error page's "the limit is ..." is the only limit.
+    MAX_CONTENT_LENGTH = MAX_FORM_MEMORY_SIZE = int(os.environ.get("BOARD_MAX_REQUEST_BYTES", str(1024 * 1024)))
     # How many proxies (nginx) stand in front of the app: their X-Forwarded-For, -Proto and -Host are believed.
     BOARD_TRUSTED_PROXIES = int(os.environ.get("BOARD_TRUSTED_PROXIES", "0"))
 

@@ -1,18 +1,24 @@
 """Operations: SQLite settings, health check, backup and restore, migrations on a populated database."""
 import contextlib
+import io
 import sqlite3
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
 
 from app import create_app
 from board.services.accounts import create_user
 from board.services.evidence import add_note
 from board.services.moves import move_action
-from models import Role, SignInThrottle, db
-from tests.conftest import action_by_ref, make_app, on_sqlite, user_for
+from models import EvidenceNote, Role, SignInThrottle, db
+from tests.conftest import action_by_ref, csrf_token, make_app, on_sqlite, user_for
+from tests.pages import page_of
 from tests.plans import seed_plan
+
+TWO_MB = 2 * 1024 * 1024
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(seeded_app):
@@ -134,6 +140,23 @@ def test_restore_refuses_what_is_not_a_whole_backup_in_one_line(seeded_app, tmp_
     line = _refusal(target.test_cli_runner().invoke(args=["restore", str(path)]))
     assert words in line and str(path) in line
     assert all(rows == [] for rows in _table_rows(target).values())
+
+
+@pytest.mark.parametrize("sent", ["a note of 2 MB", "a 2 MB file"])
+def test_a_request_over_1_mb_gets_the_apps_413_page_and_changes_nothing(seeded_app, client_for, sent):
+    contributor = client_for("contributor")
+    form = {"csrf_token": csrf_token(contributor, "/"), "text": "x" * TWO_MB}
+    if sent == "a note of 2 MB":
+        response = contributor.post("/actions/2.7/notes", data=form)
+    else:  # the form's own fields are small; only the whole request is too large
+        form = {**form, "text": "Dip sample", "evidence": FileStorage(io.BytesIO(b"\0" * TWO_MB), "audit.pdf")}
+        body, length, boundary = stream_encode_multipart(form, use_tempfile=False)  # no file left open
+        response = contributor.post("/actions/2.7/notes", input_stream=body, content_length=length,
+                                    content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 413
+    assert "That was too large to send (the limit is 1 MB)" in page_of(response).text("main")
+    with seeded_app.app_context():
+        assert db.session.scalars(select(EvidenceNote)).all() == []
 
 
 def test_every_migration_keeps_every_row(tmp_path):
