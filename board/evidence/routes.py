@@ -141,7 +141,7 @@ def _outcome(plan, outcome_id: int) -> Outcome:
 @role_required(Role.VIEWER)
 def outcomes():
     """Every intended outcome by area: its actions' statuses and its impact comments."""
-    return render_template("evidence/outcomes.html", **outcomes_page(plan_for_request()))
+    return render_template("evidence/outcomes.html", **outcomes_page(plan_for_request(), current_viewer()))
 
 
 @evidence_bp.get("/outcomes/<int:outcome_id>")
@@ -149,7 +149,7 @@ def outcomes():
 def outcome(outcome_id: int):
     """One outcome with its whole comment history."""
     plan = plan_for_request()
-    return render_template("evidence/outcome.html", **outcome_page(plan, _outcome(plan, outcome_id)))
+    return render_template("evidence/outcome.html", **outcome_page(plan, _outcome(plan, outcome_id), current_viewer()))
 
 
 @evidence_bp.post("/outcomes/<int:outcome_id>/comments")
@@ -162,7 +162,7 @@ def add_comment(outcome_id: int):
     if not form.validate_on_submit():
         if is_htmx_request():
             return render_template("partials/outcome.html", **outcome_fragment(plan, outcome, form)), 422
-        return render_template("evidence/outcomes.html", **outcomes_page(plan, {outcome.id: form})), 422
+        return render_template("evidence/outcomes.html", **outcomes_page(plan, current_viewer(), {outcome.id: form})), 422
     evidence.add_impact_comment(outcome, form.text.data, form.rating.data, current_user)
     message = "Impact comment added."
     if is_htmx_request():

@@ -58,7 +58,7 @@ def changes(token: str):
 @share_bp.get("/<token>/outcomes")
 def outcomes(token: str):
     """Every outcome with its impact comments, read-only."""
-    return render_template("evidence/outcomes.html", **outcomes_page(plan_for_request()))
+    return render_template("evidence/outcomes.html", **outcomes_page(plan_for_request(), current_viewer()))
 
 
 @share_bp.get("/<token>/outcomes/<int:outcome_id>")
@@ -66,7 +66,7 @@ def outcome(token: str, outcome_id: int):
     """One outcome's whole comment history, read-only."""
     plan = plan_for_request()
     found = db.first_or_404(outcome_query(plan, outcome_id))
-    return render_template("evidence/outcome.html", **outcome_page(plan, found))
+    return render_template("evidence/outcome.html", **outcome_page(plan, found, current_viewer()))
 
 
 @share_bp.get("/<token>/report")

@@ -12,12 +12,14 @@ from models import Action, Plan
 
 
 def action_detail(plan: Plan, action: Action, viewer: Viewer, filters: BoardFilterForm, **forms) -> dict:
-    """Everything the detail shows; its forms are fresh unless given back with their errors."""
+    """Everything the detail shows; its forms are fresh unless given back with their errors, and none on a
+    share page (a form makes a CSRF token, and so a session cookie)."""
+    editable = not viewer.read_only
     return {
         "plan": plan, "action": action, "today": today(), "filter_query": filters.query_string(),
         "see_also": actions_by_refs(plan, action.see_also), "history": timeline(action),
         "notes": notes_for(action), "due_changes": due_history(action),
         "impact": latest_comment(action.outcome),
-        "note_form": forms.get("note_form") or NoteForm(formdata=None),
-        "due_form": forms.get("due_form") or DueChangeForm(formdata=None),
+        "note_form": forms.get("note_form") or (NoteForm(formdata=None) if editable else None),
+        "due_form": forms.get("due_form") or (DueChangeForm(formdata=None) if editable else None),
     }
