@@ -81,7 +81,21 @@ def set_security_headers(response):
         response.headers["Cache-Control"] = "private, no-store"
     else:
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if _for_signed_in_eyes_only(response):
+            # Nothing a signed-in person saw may be kept by a browser or proxy after they sign out.
+            response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _for_signed_in_eyes_only(response) -> bool:
+    """The sign-in page, and every page, partial or download answered to a signed-in person; never static
+    files (they keep their own caching). Share pages are decided before, without reading the session."""
+    if request.endpoint == "static":
+        return False
+    if request.endpoint == "auth.sign_in":
+        return True
+    download = response.headers.get("Content-Disposition", "").startswith("attachment")
+    return (response.mimetype == "text/html" or download) and current_user.is_authenticated
 
 
 def refuse_nul_characters():
