@@ -35,7 +35,10 @@ def when_ready(server):
 
     url = os.environ.get("BOARD_BASE_URL") or _listening_url(server)
     if url:
-        record_server_url(instance_folder(), url.rstrip("/"))
+        try:
+            record_server_url(instance_folder(), url.rstrip("/"))
+        except OSError as problem:  # a convenience for the command line: never a reason not to serve
+            server.log.warning("Could not record the server's address for the command line: %s", problem)
 
 
 def _listening_url(server):
