@@ -5,6 +5,7 @@ These run the real `flask` and `gunicorn` of `.venv` in the checkout, each with 
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -40,11 +41,38 @@ def _flask(instance: Path, *args: str, stdin: str | None = None, **settings: str
                           check=False, timeout=HANG_S)
 
 
-def _gunicorn(instance: Path, **settings: str) -> subprocess.Popen:
-    """gunicorn as `make run` starts it (its errors and the workers' boot lines on stderr)."""
-    return subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "app:create_app()"],
-                            cwd=ROOT, env=_environment(instance, WEB_CONCURRENCY="1", **settings),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+@contextlib.contextmanager
+def _gunicorn(instance: Path, **settings: str):
+    """gunicorn as `make run` starts it (its log on stderr), stopped when the block ends whatever happens."""
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "app:create_app()"],
+                              cwd=ROOT, env=_environment(instance, WEB_CONCURRENCY="1", **settings),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        yield server
+    finally:
+        if server.poll() is None:
+            server.terminate()
+        server.communicate(timeout=HANG_S)
+
+
+def _log_until_a_worker_boots(server: subprocess.Popen) -> tuple[bool, str]:
+    """gunicorn's log read until a worker boots (True) or gunicorn exits (False), and what it said."""
+    said = []
+    for line in server.stderr:
+        said.append(line)
+        if "Booting worker" in line:
+            return True, "".join(said)
+    return False, "".join(said)
+
+
+def _gunicorn_refusal(instance: Path, **settings: str) -> str:
+    """Start gunicorn expecting it to refuse: the one line it says (it exits 1 before booting a worker)."""
+    with _gunicorn(instance, PORT=str(free_port()), **settings) as server:
+        booted, said = _log_until_a_worker_boots(server)
+        assert not booted, f"gunicorn started serving:\n{said}"
+        assert server.wait(timeout=HANG_S) == 1
+    [line] = _one_line_refusal(said)
+    return line
 
 
 def _one_line_refusal(output: str) -> list[str]:
@@ -75,10 +103,7 @@ def test_without_any_secret_commands_and_gunicorn_say_in_one_line_what_to_set(tm
     assert command.returncode == 1
     [line] = _one_line_refusal(command.stderr)
     assert line.startswith("Error: SECRET_KEY is not set. Set SECRET_KEY to a random value")
-    server = _gunicorn(instance, PORT=str(free_port()))
-    _, errors = server.communicate(timeout=HANG_S)
-    assert server.returncode == 1
-    assert _one_line_refusal(errors) == [line]
+    assert _gunicorn_refusal(instance) == line
     assert not (instance / "secret_key").exists()
 
 
@@ -89,10 +114,7 @@ def test_production_never_serves_with_the_local_secret_or_a_weak_one(tmp_path):
     with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):  # whatever serves the app
         create_app({"SECRET_KEY": None, "BOARD_ENV": "production", "BOARD_INSTANCE_PATH": str(instance)})
     for secret in ({}, {"SECRET_KEY": "short"}, {"SECRET_KEY": FLASK_QUICKSTART_SECRET}):
-        server = _gunicorn(instance, PORT=str(free_port()), **secret)
-        _, errors = server.communicate(timeout=HANG_S)
-        assert server.returncode == 1
-        [line] = _one_line_refusal(errors)
+        line = _gunicorn_refusal(instance, **secret)
         assert line.startswith("Error: SECRET_KEY is ") and "BOARD_ENV=development" in line
 
 
@@ -100,15 +122,10 @@ def test_links_printed_after_the_server_started_reach_that_server(seeded_app, tm
     url = seeded_app.config["SQLALCHEMY_DATABASE_URI"]
     instance = Path(seeded_app.instance_path)
     port = free_port()
-    server = _gunicorn(instance, BOARD_ENV="development", PORT=str(port), DATABASE_URL=url)
-    try:
-        # gunicorn records its address when ready, before it boots a worker.
-        booted = any("Booting worker" in line for line in server.stderr)
-        assert booted, "gunicorn stopped before booting a worker"
+    with _gunicorn(instance, BOARD_ENV="development", PORT=str(port), DATABASE_URL=url) as server:
+        booted, said = _log_until_a_worker_boots(server)  # it records its address before that
+        assert booted, f"gunicorn stopped before booting a worker:\n{said}"
         created = _flask(instance, "share-link", "create", "--label", "Committee", DATABASE_URL=url)
-    finally:
-        server.terminate()
-        server.communicate(timeout=HANG_S)
     assert created.returncode == 0, created.stderr
     assert created.stdout.startswith(f"http://127.0.0.1:{port}/share/")
 
