@@ -1,7 +1,8 @@
-"""How the server and the operator's commands find their settings: the secret, the database, the address.
+"""How the server and the operator's commands find their settings (the secret, the database, the address),
+and what the app believes behind a proxy.
 
-These run the real `flask` and `gunicorn` of `.venv` in the checkout, each with its own instance folder
-(BOARD_INSTANCE_PATH) in tmp_path: nothing is written into the checkout's `instance/`.
+The command and server tests run the real `flask` and `gunicorn` of `.venv` in the checkout, each with its
+own instance folder (BOARD_INSTANCE_PATH) in tmp_path: nothing is written into the checkout's `instance/`.
 """
 from __future__ import annotations
 
