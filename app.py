@@ -6,9 +6,11 @@ from pathlib import Path
 from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from board.config import Config, local_secret_key, sqlite_url
+from board.config import Config, instance_folder, local_secret_key, running_a_command, sqlite_url
 from board.database import configure_sqlite
+from board.security import refuse_weak_secret
 from models import db
 
 csrf = CSRFProtect()
@@ -18,16 +20,19 @@ ROOT = Path(__file__).resolve().parent
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints and CLI commands."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_path=instance_folder((config or {}).get("BOARD_INSTANCE_PATH")),
+                instance_relative_config=True)
     app.config.from_object(Config)
     if config:
         app.config.update(config)
+    local_use = bool(app.config.get("TESTING") or app.config.get("BOARD_ENV") == "development")
+    if not app.config.get("SECRET_KEY") and (local_use or running_a_command()):
+        # Development makes the local secret; a command typed later in the same checkout reuses it.
+        app.config["SECRET_KEY"] = local_secret_key(app.instance_path, create=local_use)
+    refuse_weak_secret(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = sqlite_url(app.instance_path)
-    local_use = app.config.get("TESTING") or app.config.get("BOARD_ENV") == "development"
-    if not app.config.get("SECRET_KEY") and local_use:
-        app.config["SECRET_KEY"] = local_secret_key(app.instance_path)
     app.config.setdefault("PLAN_SEED_PATH", None)
     app.config["PLAN_SEED_PATH"] = app.config["PLAN_SEED_PATH"] or str(ROOT / "seed_plan.json")
 
@@ -48,7 +53,6 @@ def create_app(config: dict | None = None) -> Flask:
     from board.share.routes import share_bp
     from board.views import viewer
 
-    security.refuse_weak_secret(app)
     security.init_app(app)
     for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, clinics_bp, auth_bp, admin_bp, share_bp):
         app.register_blueprint(blueprint)
@@ -56,4 +60,8 @@ def create_app(config: dict | None = None) -> Flask:
     viewer.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    proxies = int(app.config.get("BOARD_TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind nginx: the client's address, scheme and host are those the trusted proxies pass on.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app

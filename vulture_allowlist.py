@@ -7,11 +7,13 @@ Anything else vulture reports is unused code: delete it rather than listing it h
 # ruff: noqa
 _ = object
 
-# Flask reads the config class by attribute (app.config.from_object); gunicorn calls the factory.
-create_app
+# Flask reads the config class by attribute (app.config.from_object); gunicorn calls the factory, and its
+# gunicorn.conf.py (not scanned) records the server's address.
+create_app, record_server_url
 SQLALCHEMY_DATABASE_URI, SECRET_KEY, WTF_CSRF_TIME_LIMIT, SESSION_COOKIE_HTTPONLY, SESSION_COOKIE_SAMESITE
 SESSION_COOKIE_SECURE, BOARD_ENV, PASSWORD_HASH_METHOD, BOARD_ADMIN_EMAIL, BOARD_ADMIN_PASSWORD
-BOARD_BASE_URL, PLAN_SEED_PATH, BOARD_TIMEZONE, BOARD_POLL_SECONDS, BOARD_TODAY
+MAX_CONTENT_LENGTH, MAX_FORM_MEMORY_SIZE
+BOARD_BASE_URL, PLAN_SEED_PATH, BOARD_TIMEZONE, BOARD_POLL_SECONDS, BOARD_TODAY, BOARD_TRUSTED_PROXIES
 _.trim_blocks, _.lstrip_blocks  # Jinja environment settings
 
 # WTForms: fields and settings are declared, then read by the form machinery and `form[name]`.

@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
 from board import clock
+from board.config import recorded_server_url
 from board.services import accounts, backup, share_links
 from board.services.board_view import current_plan
 from board.services.kpis import ensure_baseline_measures
@@ -162,7 +163,10 @@ share_link_group = AppGroup("share-link", help="Committee read-only links.")
 
 
 def _base_url(given: str | None) -> str:
-    configured = given or current_app.config.get("BOARD_BASE_URL")
+    """--base-url, else BOARD_BASE_URL, else where the server said it answers when it started (see
+    gunicorn.conf.py), else http://127.0.0.1:$PORT."""
+    configured = (given or current_app.config.get("BOARD_BASE_URL")
+                  or recorded_server_url(current_app.instance_path))
     return (configured or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip("/")
 
 
@@ -170,7 +174,8 @@ def _base_url(given: str | None) -> str:
 @click.option("--label", required=True, help="Who it is for, e.g. 'Children and Families Committee'.")
 @click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Last day the link works (YYYY-MM-DD).")
-@click.option("--base-url", default=None, help="Defaults to BOARD_BASE_URL or http://127.0.0.1:$PORT.")
+@click.option("--base-url", default=None,
+              help="Defaults to BOARD_BASE_URL, else the address the server started on, else http://127.0.0.1:$PORT.")
 def share_link_create(label: str, expires, base_url: str | None) -> None:
     """Create a link and print its full URL (shown once)."""
     plan = current_plan()

@@ -5,6 +5,10 @@ import os
 import secrets
 from pathlib import Path
 
+import click
+
+ROOT = Path(__file__).resolve().parent.parent
+
 
 class Config:
     # DATABASE_URL selects the database; the default SQLite file lives in instance/ (see create_app).
@@ -32,17 +36,52 @@ class Config:
     # A signed-in session ends after this long unused, and this long after signing in whatever happens.
     BOARD_SESSION_IDLE_MINUTES = int(os.environ.get("BOARD_SESSION_IDLE_MINUTES", "120"))
     BOARD_SESSION_MAX_HOURS = int(os.environ.get("BOARD_SESSION_MAX_HOURS", "12"))
+    # The largest request the app reads (413 beyond it): no form needs more, and uploads are none.
+    # Form fields share the same limit, so the error page's "the limit is ..." is the only limit.
+    MAX_CONTENT_LENGTH = MAX_FORM_MEMORY_SIZE = int(os.environ.get("BOARD_MAX_REQUEST_BYTES", str(1024 * 1024)))
+    # How many proxies (nginx) stand in front of the app: their X-Forwarded-For, -Proto and -Host are believed.
+    BOARD_TRUSTED_PROXIES = int(os.environ.get("BOARD_TRUSTED_PROXIES", "0"))
+
+
+def instance_folder(chosen: str | None = None) -> str:
+    """The folder for the generated local secret, the default SQLite database and the server's address:
+    `chosen`, else BOARD_INSTANCE_PATH, else `instance/` in the checkout (the same for the app, the
+    command line and gunicorn.conf.py)."""
+    return str(Path(chosen or os.environ.get("BOARD_INSTANCE_PATH") or ROOT / "instance").resolve())
 
 
 def sqlite_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "board.sqlite3")
 
 
-def local_secret_key(instance_path: str) -> str:
-    """A secret kept in instance/secret_key, made once, for local use when SECRET_KEY is unset."""
+def local_secret_key(instance_path: str, *, create: bool = True) -> str | None:
+    """The secret kept in instance/secret_key for local use when SECRET_KEY is unset: made once when
+    `create` (development and tests), else only read (None when there is none)."""
     path = Path(instance_path) / "secret_key"
     if not path.exists():
+        if not create:
+            return None
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def record_server_url(instance_path: str, url: str) -> None:
+    """Remember where the server answers (gunicorn.conf.py, when it starts), for links the command line prints."""
+    path = Path(instance_path) / "server_url"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(url + "\n")
+
+
+def recorded_server_url(instance_path: str) -> str | None:
+    """The address the server last started on in this instance folder, if it recorded one."""
+    path = Path(instance_path) / "server_url"
+    return (path.read_text().strip() or None) if path.is_file() else None
+
+
+def running_a_command() -> bool:
+    """True while `flask --app app COMMAND` builds the app for an operator's command (not `flask run`,
+    which serves): such a command may reuse the local secret `make run` made in the same checkout."""
+    context = click.get_current_context(silent=True)
+    return context is not None and context.info_name != "run"

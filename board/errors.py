@@ -1,7 +1,7 @@
 """Error pages in the app's own layout (on a share link they carry no forms or tokens)."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_wtf.csrf import CSRFError
 
 
@@ -13,6 +13,14 @@ def init_app(app) -> None:
     @app.errorhandler(410)
     def error_page(error):
         return render_template("error.html", error=error), error.code
+
+    @app.errorhandler(413)
+    def too_large(error):
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        size = f" (the limit is {limit / (1024 * 1024):g} MB)" if limit else ""
+        error.description = (f"That was too large to send{size}, so nothing was changed. "
+                             "Go back and send less: a shorter text, or a link to the document.")
+        return render_template("error.html", error=error), 413
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

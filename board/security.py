@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
+import click
 from flask import abort, g, request
 from flask_login import LoginManager, current_user
 from werkzeug.routing import IntegerConverter
@@ -82,7 +83,21 @@ def set_security_headers(response):
         response.headers["Cache-Control"] = "private, no-store"
     else:
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if _for_signed_in_eyes_only(response):
+            # Nothing a signed-in person saw may be kept by a browser or proxy after they sign out.
+            response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _for_signed_in_eyes_only(response) -> bool:
+    """The sign-in page, and every page, partial or download answered to a signed-in person; never static
+    files (they keep their own caching). Share pages are decided before, without reading the session."""
+    if request.endpoint == "static":
+        return False
+    if request.endpoint == "auth.sign_in":
+        return True
+    download = response.headers.get("Content-Disposition", "").startswith("attachment")
+    return (response.mimetype == "text/html" or download) and current_user.is_authenticated
 
 
 def refuse_nul_characters():
@@ -92,17 +107,38 @@ def refuse_nul_characters():
             abort(400, description="The request contained a NUL character, which no field accepts.")
 
 
+# Values copied from documentation and tutorials: long enough, but known to everyone.
+WELL_KNOWN_SECRETS = {
+    "dev", "changeme", "secret",
+    "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf",  # Flask's quickstart example
+}
+HOW_TO_SET_A_SECRET = ("Set SECRET_KEY to a random value of at least 32 characters "
+                       "(python3 -c 'import secrets; print(secrets.token_hex(32))'), "
+                       "or BOARD_ENV=development for local use.")
+
+
+class SecretKeyRefused(click.ClickException, RuntimeError):
+    """No secret fit to sign sessions. One line for the operator: `flask` prints a ClickException as
+    "Error: ...", gunicorn.conf.py's start check prints a RuntimeError as "Error: ..."."""
+
+
+def secret_key_problem(key: str | None, board_env: str | None, testing: bool = False) -> str | None:
+    """Why the app must not start with this SECRET_KEY, in one line; None when it may."""
+    if testing or board_env == "development":
+        return None
+    if not key:
+        return f"SECRET_KEY is not set. {HOW_TO_SET_A_SECRET}"
+    if len(key) < 32 or key.lower() in WELL_KNOWN_SECRETS:
+        return f"SECRET_KEY is too short or a well-known value. {HOW_TO_SET_A_SECRET}"
+    return None
+
+
 def refuse_weak_secret(app) -> None:
     """Outside development and tests the app will not start without a real SECRET_KEY."""
-    if app.config.get("TESTING") or app.config.get("BOARD_ENV") == "development":
-        return
-    key = app.config.get("SECRET_KEY") or ""
-    if len(key) < 32 or key.lower() in {"dev", "changeme", "secret"}:
-        raise RuntimeError(
-            "SECRET_KEY must be set to a random value of at least 32 characters "
-            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))'), "
-            "or BOARD_ENV=development for local use."
-        )
+    problem = secret_key_problem(app.config.get("SECRET_KEY"), app.config.get("BOARD_ENV"),
+                                 bool(app.config.get("TESTING")))
+    if problem:
+        raise SecretKeyRefused(problem)
 
 
 # Ids fit a 64-bit database integer: a larger one in a URL is an unknown page, never a query.

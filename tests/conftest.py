@@ -49,6 +49,7 @@ def make_app(tmp_path, *, schema: bool = True, **config):
     tmp_path.mkdir(parents=True, exist_ok=True)
     app = create_app({
         "TESTING": True,
+        "BOARD_INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": config.pop("SQLALCHEMY_DATABASE_URI", None) or fresh_database_url(tmp_path),
         "BOARD_TODAY": TEST_TODAY,
@@ -65,6 +66,12 @@ def make_app(tmp_path, *, schema: bool = True, **config):
 
 
 _apps_made: list = []
+
+
+@pytest.fixture(autouse=True)
+def _instance_folder_outside_the_checkout(tmp_path, monkeypatch):
+    """Apps a test builds itself keep their instance folder (secret, database, address) in tmp_path."""
+    monkeypatch.setenv("BOARD_INSTANCE_PATH", str(tmp_path / "instance"))
 
 
 @pytest.fixture(autouse=True)

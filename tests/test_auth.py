@@ -142,6 +142,30 @@ def test_session_cookie_is_httponly_and_lax(anon_client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
+@pytest.mark.parametrize("path, headers", [
+    ("/", {}), ("/actions/2.7", {}), ("/actions/2.7", {"HX-Request": "true"}), ("/outcomes", {}),
+    ("/admin/links", {}), ("/actions/99.9", {}), ("/export.csv", {}), ("/export.xlsx", {})])
+def test_what_a_signed_in_person_sees_is_never_stored(client_for, path, headers):
+    response = client_for("admin").get(path, headers=headers)
+    assert response.mimetype == "text/html" or response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_sign_in_page_is_never_stored_and_static_files_keep_their_caching(anon_client):
+    assert anon_client.get("/sign-in").headers["Cache-Control"] == "no-store"
+    refused = sign_in(anon_client, "viewer", password="not the password")
+    assert refused.status_code == 422 and refused.headers["Cache-Control"] == "no-store"
+    for client in (anon_client, _signed_in(anon_client)):
+        script = client.get("/static/js/board.js")
+        script.close()  # a file is streamed: close it
+        assert script.status_code == 200 and "no-store" not in script.headers.get("Cache-Control", "")
+
+
+def _signed_in(client):
+    assert sign_in(client, "viewer").status_code == 303
+    return client
+
+
 def test_session_cookie_is_secure_when_served_over_https(tmp_path):
     app = create_app({"SECRET_KEY": "x" * 40, "SESSION_COOKIE_SECURE": True,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/s.db", "TESTING": True})

@@ -1,16 +1,24 @@
 """Operations: SQLite settings, health check, backup and restore, migrations on a populated database."""
+import contextlib
+import io
 import sqlite3
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
 
 from app import create_app
+from board.services.accounts import create_user
 from board.services.evidence import add_note
 from board.services.moves import move_action
-from models import db
-from tests.conftest import action_by_ref, make_app, on_sqlite, user_for
+from models import EvidenceNote, Role, SignInThrottle, db
+from tests.conftest import action_by_ref, csrf_token, make_app, on_sqlite, user_for
+from tests.pages import page_of
 from tests.plans import seed_plan
+
+TWO_MB = 2 * 1024 * 1024
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(seeded_app):
@@ -63,6 +71,92 @@ def test_backup_and_restore_round_trip_every_table(seeded_app, tmp_path):
     assert _table_rows(fresh) == _table_rows(seeded_app)
     again = fresh.test_cli_runner().invoke(args=["restore", str(backup_file)])
     assert again.exit_code == 1 and "restore only into an empty database" in again.output
+
+
+def _backup_of(app, path):
+    made = app.test_cli_runner().invoke(args=["backup", str(path)])
+    assert made.exit_code == 0, made.output
+    return path
+
+
+def _refusal(result) -> str:
+    """A command that refused: exit status 1 and one line, never a traceback."""
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("Error: ")
+    return line
+
+
+def _fill(kind: str) -> None:
+    if kind == "a user":
+        create_user("someone@example.org", "Someone", Role.VIEWER, "a long enough password")
+    else:  # a table no plan or user points at
+        db.session.add(SignInThrottle(key="addr:192.0.2.1", failures=1))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("kind", ["a user", "a sign-in throttle row"])
+def test_restore_refuses_a_database_that_holds_any_row(seeded_app, tmp_path, kind):
+    backup_file = _backup_of(seeded_app, tmp_path / "board-backup")
+    target = make_app(tmp_path / "target")
+    with target.app_context():
+        _fill(kind)
+        before = _table_rows(target)
+    line = _refusal(target.test_cli_runner().invoke(args=["restore", str(backup_file)]))
+    assert "restore only into an empty database" in line
+    assert _table_rows(target) == before  # nothing overwritten
+
+
+def _not_a_backup(tmp_path, case: str, backup_file):
+    """A file `restore` must refuse, and the words its one line must say."""
+    path = tmp_path / case
+    if case == "missing":
+        return path, "does not exist"
+    if case == "text":
+        path.write_text("board,export\n1,2\n")
+        return path, "not a "
+    if case == "other kind":  # the other database's backup: a pg_dump archive on SQLite, and the reverse
+        path.write_bytes(b"PGDMP\x01\x0e" if backup_file.read_bytes().startswith(b"SQLite") else b"SQLite format 3\x00")
+        return path, "not a "
+    if case == "another SQLite database":
+        with contextlib.closing(sqlite3.connect(path)) as other:
+            other.execute("CREATE TABLE notes (text TEXT)")
+            other.commit()
+        return path, "not a "
+    damaged = bytearray(backup_file.read_bytes())  # "damaged": the header intact, pages overwritten
+    damaged[4096:12288] = b"\xff" * 8192
+    path.write_bytes(damaged)
+    return path, "integrity check"
+
+
+@pytest.mark.parametrize("case", ["missing", "text", "other kind", "another SQLite database", "damaged"])
+def test_restore_refuses_what_is_not_a_whole_backup_in_one_line(seeded_app, tmp_path, case):
+    backup_file = _backup_of(seeded_app, tmp_path / "board-backup")
+    sqlite_only = case in ("another SQLite database", "damaged")
+    if sqlite_only and not on_sqlite(seeded_app):
+        pytest.skip("SQLite files; a pg_dump archive is checked by its header")
+    path, words = _not_a_backup(tmp_path, case, backup_file)
+    target = make_app(tmp_path / "target")
+    line = _refusal(target.test_cli_runner().invoke(args=["restore", str(path)]))
+    assert words in line and str(path) in line
+    assert all(rows == [] for rows in _table_rows(target).values())
+
+
+@pytest.mark.parametrize("sent", ["a note of 2 MB", "a 2 MB file"])
+def test_a_request_over_1_mb_gets_the_apps_413_page_and_changes_nothing(seeded_app, client_for, sent):
+    contributor = client_for("contributor")
+    form = {"csrf_token": csrf_token(contributor, "/"), "text": "x" * TWO_MB}
+    if sent == "a note of 2 MB":
+        response = contributor.post("/actions/2.7/notes", data=form)
+    else:  # the form's own fields are small; only the whole request is too large
+        form = {**form, "text": "Dip sample", "evidence": FileStorage(io.BytesIO(b"\0" * TWO_MB), "audit.pdf")}
+        body, length, boundary = stream_encode_multipart(form, use_tempfile=False)  # no file left open
+        response = contributor.post("/actions/2.7/notes", input_stream=body, content_length=length,
+                                    content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 413
+    assert "That was too large to send (the limit is 1 MB)" in page_of(response).text("main")
+    with seeded_app.app_context():
+        assert db.session.scalars(select(EvidenceNote)).all() == []
 
 
 def test_every_migration_keeps_every_row(tmp_path):

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from board.config import record_server_url
 from board.services import share_links
 from board.services.board_view import current_plan
 from models import Action, ShareLink, db
@@ -57,6 +58,53 @@ def test_link_shows_board_and_detail_without_any_way_to_change(seeded_app):
     with seeded_app.app_context():
         link = db.session.get(ShareLink, link_id)
         assert link.times_opened == 1 and link.last_opened_at is not None
+
+
+@pytest.fixture
+def share_answers(seeded_app) -> dict[str, tuple[str, int, dict]]:
+    """Every share page, and its refusals: name -> (path, expected status, request headers)."""
+    from board.services.moves import move_action
+    from models import Outcome, Plan, User
+
+    _, token = _make_link(seeded_app)
+    revoked_id, revoked = _make_link(seeded_app, label="Last year's committee")
+    with seeded_app.app_context():
+        share_links.revoke(db.session.get(ShareLink, revoked_id))
+        editor = db.session.scalars(select(User).where(User.email == "editor@example.org")).one()
+        move_action(db.session.scalars(select(Action).where(Action.ref == "3.3")).one(), "red", 0, 1, editor)
+        counter = db.session.scalars(select(Plan.change_counter)).one()
+        outcome_id = db.session.scalars(select(Outcome.id).order_by(Outcome.id)).first()
+    unknown = token[:-4] + "AAAA"
+    return {
+        "board": (f"/share/{token}/", 200, {}),
+        "detail": (f"/share/{token}/actions/2.7", 200, {}),
+        "detail panel": (f"/share/{token}/actions/2.7", 200, HTMX),
+        "outcomes": (f"/share/{token}/outcomes", 200, {}),
+        "outcome": (f"/share/{token}/outcomes/{outcome_id}", 200, {}),
+        "report": (f"/share/{token}/report", 200, {}),
+        "changes": (f"/share/{token}/changes?since={counter - 1}", 200, HTMX),
+        "no changes": (f"/share/{token}/changes?since={counter}", 204, HTMX),
+        "no such action": (f"/share/{token}/actions/99.9", 404, {}),
+        "no such outcome": (f"/share/{token}/outcomes/999999", 404, {}),
+        "unknown link": (f"/share/{unknown}/", 404, {}),
+        "unknown link, detail": (f"/share/{unknown}/actions/2.7", 404, {}),
+        "revoked link": (f"/share/{revoked}/", 410, {}),
+        "revoked link, outcomes": (f"/share/{revoked}/outcomes", 410, {}),
+        "revoked link, report": (f"/share/{revoked}/report", 410, {}),
+        "revoked link, changes": (f"/share/{revoked}/changes?since=0", 410, HTMX),
+    }
+
+
+@pytest.mark.parametrize("answer", [
+    "board", "detail", "detail panel", "outcomes", "outcome", "report", "changes", "no changes",
+    "no such action", "no such outcome", "unknown link", "unknown link, detail", "revoked link",
+    "revoked link, outcomes", "revoked link, report", "revoked link, changes"])
+def test_share_pages_set_no_cookie_and_are_never_stored(seeded_app, share_answers, answer):
+    path, status, headers = share_answers[answer]
+    response = seeded_app.test_client().get(path, headers=headers)  # a first visit: no cookie yet
+    assert response.status_code == status
+    assert response.headers.getlist("Set-Cookie") == []
+    assert response.headers["Cache-Control"] == "private, no-store"
 
 
 def test_a_link_never_becomes_a_session(seeded_app):
@@ -139,6 +187,22 @@ def test_share_link_cli_default_base_url(seeded_app, monkeypatch):
     monkeypatch.setenv("PORT", "8123")
     created = seeded_app.test_cli_runner().invoke(args=["share-link", "create", "--label", "L"])
     assert created.output.startswith("http://127.0.0.1:8123/share/")
+
+
+def test_share_link_cli_base_url_order(seeded_app, monkeypatch):
+    """--base-url, else BOARD_BASE_URL, else the address the server recorded when it started, else $PORT."""
+    monkeypatch.setenv("PORT", "8123")
+    record_server_url(seeded_app.instance_path, "http://127.0.0.1:9001")
+
+    def printed(*options: str) -> str:
+        created = seeded_app.test_cli_runner().invoke(args=["share-link", "create", "--label", "L", *options])
+        assert created.exit_code == 0, created.output
+        return created.output.split("/share/")[0]
+
+    assert printed() == "http://127.0.0.1:9001"
+    seeded_app.config["BOARD_BASE_URL"] = "https://board.council.example/"
+    assert printed() == "https://board.council.example"
+    assert printed("--base-url", "https://elsewhere.example") == "https://elsewhere.example"
 
 
 def test_nothing_on_a_share_page_changes_the_board(seeded_app):

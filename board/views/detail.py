@@ -12,17 +12,18 @@ from models import Action, EventKind, Plan
 
 
 def action_detail(plan: Plan, action: Action, viewer: Viewer, filters: BoardFilterForm, **forms) -> dict:
-    """Everything the detail shows; its forms are fresh unless given back with their errors."""
+    """Everything the detail shows; its forms are fresh unless given back with their errors, and none on a
+    share page (a form makes a CSRF token, and so a session cookie)."""
+    editable = not viewer.read_only
     return {
         "plan": plan, "action": action, "today": today(), "filter_query": filters.query_string(),
         "see_also": actions_by_refs(plan, action.see_also), "history": _history(action, viewer),
         # A committee never sees a withdrawn note; signed in, it stays visible, marked withdrawn.
-        "notes": notes_for(action, include_withdrawn=not viewer.read_only), "due_changes": due_history(action),
+        "notes": notes_for(action, include_withdrawn=editable), "due_changes": due_history(action),
         "impact": latest_comment(action.outcome),
-        # No forms on a share link: a form makes a CSRF token, and a share page sets no session at all.
-        "note_form": None if viewer.read_only else forms.get("note_form") or NoteForm(formdata=None),
-        "due_form": None if viewer.read_only else (forms.get("due_form")
-                                                   or DueChangeForm(formdata=None, current_due=action.due_text)),
+        "note_form": forms.get("note_form") or (NoteForm(formdata=None) if editable else None),
+        "due_form": forms.get("due_form") or (DueChangeForm(formdata=None, current_due=action.due_text)
+                                              if editable else None),
     }
 
 
