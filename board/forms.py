@@ -14,6 +14,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -129,8 +130,26 @@ class BoardFilterForm(QueryForm):
     stale = BooleanField("Stale", false_values=UNTICKED)
     mine = BooleanField("My actions", false_values=UNTICKED)
     q = StringField("Search", validators=[Length(max=200, message="Search for at most 200 characters.")])
+    # How the board is drawn, not which cards: kept in every board URL so partial answers match the page.
+    view = SelectField("View", choices=[SelectChoice("whole", "Whole plan"), SelectChoice("detailed", "Detailed")],
+                       validators=[Optional()], validate_choice=False)
+    mode = SelectField("Screen", choices=[SelectChoice("clinic", "Clinic mode")], validators=[Optional()],
+                       validate_choice=False)
 
-    FILTER_FIELDS = ("area", "owner", "status", "due", "overdue", "stale", "mine", "q")
+    FILTER_FIELDS = ("area", "owner", "status", "due", "overdue", "stale", "mine", "q", "view", "mode")
+    VIEWS = ("whole", "detailed")
+
+    def validate_view(self, field) -> None:
+        if field.data and field.data not in self.VIEWS:
+            raise ValidationError("Choose the whole plan or the detailed board.")
+
+    def validate_mode(self, field) -> None:
+        if field.data and field.data != "clinic":
+            raise ValidationError("Choose clinic mode or nothing.")
+
+    def filters_active(self) -> bool:
+        """Does the query narrow the cards (not just how they are drawn)?"""
+        return any(self.cleaned(name) not in (None, "", [], False) for name in self.FILTER_FIELDS[:8])
 
     def board_filter(self, user=None) -> BoardFilter:
         """The filter for the board service; "My actions" needs a signed-in user's owner roles."""

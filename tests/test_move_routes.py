@@ -215,7 +215,7 @@ def test_viewers_get_no_move_controls(client, client_for):
     statuses = ["not_started", "red", "amber", "green", "complete"]
     assert sorted(editor_board.drop_targets()) == sorted(
         (f"area-{area}", status) for area in range(1, 10) for status in statuses)
-    assert "Move 1.1" in editor_board.link_names()
+    assert "Update status of 1.1" in editor_board.link_names()
     assert any("sortable-1.15.7" in src for src in editor_board.scripts())
 
 

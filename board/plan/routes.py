@@ -1,7 +1,7 @@
 """The board page, its live refresh, each action's detail, and single cards and lanes for htmx."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, redirect, render_template
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -28,7 +28,11 @@ def board():
     explain = query.cleaned("explain")
     context = board_views.board_page(plan_for_request(), current_viewer(), query,
                                      explain_event=pending_reason(explain, current_user) if explain else None)
-    return render_template("board.html", **context), 422 if query.errors else 200
+    response = make_response(render_template("board.html", **context), 422 if query.errors else 200)
+    if query.cleaned("view"):  # remembered: the next visit to the board opens the same view
+        response.set_cookie(board_views.VIEW_COOKIE, query.cleaned("view"), max_age=365 * 24 * 3600,
+                            httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @plan_bp.get("/healthz")

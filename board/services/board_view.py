@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from board.clock import today as clock_today
 from board.services.due import cadence_days
 from board.services.evidence import note_counts
-from board.services.owner_roles import abbreviate_role
+from board.services.owner_roles import abbreviate_role, owner_initials
 from models import Action, Area, Outcome, OwnerRole, Plan, Status, User, action_owners, db
 
 STATUSES = list(Status)
@@ -47,6 +47,7 @@ class OwnerName:
     id: int
     name: str
     short_name: str
+    initials: str
 
 
 @dataclass(slots=True)
@@ -228,7 +229,8 @@ def _owner_names(plan: Plan) -> tuple[dict[int, list[OwnerName]], list[OwnerName
     names: dict[int, OwnerName] = {}
     by_action: dict[int, list[OwnerName]] = defaultdict(list)
     for action_id, role_id, name in rows:
-        owner = names.get(role_id) or names.setdefault(role_id, OwnerName(role_id, name, abbreviate_role(name)))
+        owner = names.get(role_id) or names.setdefault(role_id, OwnerName(role_id, name, abbreviate_role(name),
+                                                                             owner_initials(name)))
         by_action[action_id].append(owner)
     return by_action, sorted(names.values(), key=lambda owner: owner.name)
 

@@ -1,6 +1,7 @@
 """Owner role names: one canonical spelling per role, and a short form for cards."""
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Letters that look Latin but are not (the seed hides a Cyrillic "Е" in "CESCP").
@@ -49,3 +50,31 @@ def abbreviate_role(name: str) -> str:
     for long_form, short_form in _SHORT_FORMS:
         short = short.replace(long_form, short_form)
     return short
+
+
+_ACRONYM = re.compile(r"\(([A-Z]{2,})\)")
+_SPLIT = re.compile(r"[\s/,:]+")
+
+
+def owner_initials(name: str) -> str:
+    """A role in a few letters for the whole-plan view: its printed acronym, else the short form's
+    abbreviations kept and other words reduced to initials ("Head of Service Children's
+    Safeguarding" is "HoS CS", "Complaints Support Officer" is "CSO"). The full name stays beside it."""
+    acronym = _ACRONYM.search(name)
+    if acronym:
+        return acronym.group(1)
+    parts, run = [], ""
+    for word in _SPLIT.split(abbreviate_role(name)):
+        word = word.strip("'’")
+        if not word or word == "&" or word[0].islower():
+            continue
+        if word.endswith(".") or any(ch.isupper() for ch in word[1:]) or "&" in word:
+            if run:
+                parts.append(run[:4])
+                run = ""
+            parts.append(word)
+        else:
+            run += word[0]
+    if run:
+        parts.append(run[:4])
+    return " ".join(parts) or name.split()[0]

@@ -1,11 +1,13 @@
 // Board behaviour on top of htmx: drag-and-drop moves (SortableJS), the detail side panel,
-// announcements and focus after a move, and a live refresh that never disturbs the person.
+// announcements and focus after a move, and a live refresh that never disturbs the person and never
+// goes stale without saying so.
 (function () {
   "use strict";
   var boardPath = location.pathname.replace(/actions\/[^/]+$/, "");
-  var collapsedAreas = new Set();  // swimlanes the person closed stay closed across refreshes
+  var COLLAPSED_KEY = "board-collapsed-areas";
   var movesInFlight = 0;
-  var dragging = false;
+  var dragging = null;          // the swimlane a card is being dragged in
+  var heldLanes = new Map();    // area number -> a newer lane that waits until its lane is free
   var focusedCardBeforeRefresh = null;
 
   function panel() { return document.querySelector("aside.detail-panel"); }
@@ -20,8 +22,55 @@
   function focusCard(cardId) {
     var card = document.getElementById(cardId);
     if (!card) return;
-    var target = card.querySelector(".reason-form input[name=reason]") || card.querySelector(".card-ref a");
+    var target = card.querySelector(".reason-form input[name=reason]") || card.querySelector(".card-ref a, a.card-ref");
     if (target) target.focus();
+  }
+
+  // --- the live indicator -----------------------------------------------------------------------
+  function clock() { return new Date().toLocaleTimeString("en-GB"); }
+
+  function showLive() {
+    var status = document.getElementById("live-status");
+    if (!status) return;
+    status.classList.remove("is-broken");
+    if (heldLanes.size) {
+      status.className = "live-status is-waiting";
+      status.textContent = heldLanes.size + (heldLanes.size === 1 ? " change waiting" : " changes waiting") +
+        " until you finish (areas " + Array.from(heldLanes.keys()).join(", ") + "); the rest is live, updated " + clock();
+    } else {
+      status.className = "live-status is-live";
+      status.textContent = "Live, updated " + clock();
+    }
+  }
+
+  function showBroken(why) {
+    var status = document.getElementById("live-status");
+    if (!status) return;
+    status.className = "live-status is-broken";
+    status.textContent = "Not updating since " + clock() + ": " + why;
+  }
+
+  // --- which lanes must wait --------------------------------------------------------------------
+  // A lane is busy while a card in it is being dragged or moved, or while a form is open in it: a
+  // refresh would throw away what the person is doing. Other lanes refresh as usual.
+  function laneIsBusy(lane) {
+    return lane === dragging || lane.classList.contains("move-in-flight") ||
+      !!lane.querySelector(".move-form, .reason-form");
+  }
+
+  function releaseHeldLanes() {
+    heldLanes.forEach(function (fragment, area) {
+      var lane = document.getElementById("area-" + area);
+      if (!lane || laneIsBusy(lane)) return;
+      heldLanes.delete(area);
+      // Only if still newer than the lane on the page (the person's own move may have replaced it).
+      if (Number(fragment.dataset.changed) > Number(lane.dataset.changed)) {
+        fragment.removeAttribute("hx-swap-oob");
+        lane.replaceWith(fragment);
+        htmx.process(fragment);
+      }
+    });
+    showLive();
   }
 
   // --- drag-and-drop ------------------------------------------------------------------------
@@ -33,14 +82,15 @@
   }
 
   function onDrop(event) {
-    dragging = false;
-    if (event.from === event.to && event.oldIndex === event.newIndex) return;
     var card = event.item;
     var lane = card.closest(".swimlane");
+    dragging = null;
+    if (event.from === event.to && event.oldIndex === event.newIndex) return releaseHeldLanes();
     var before = card.nextElementSibling;
     var after = card.previousElementSibling;
     // One move at a time per lane: a second drop before the swap could duplicate a card.
     setLaneSorting(lane, true);
+    lane.classList.add("move-in-flight");
     movesInFlight++;
     htmx.ajax("POST", card.dataset.moveUrl, {
       source: card, target: lane, swap: "outerHTML",
@@ -52,10 +102,12 @@
     }).then(function () {
       movesInFlight--;
       if (lane.isConnected) resyncLane(lane);  // not swapped: the move failed, show the truth
+      releaseHeldLanes();
     });
   }
 
   function resyncLane(lane) {
+    lane.classList.remove("move-in-flight");
     announce("The move could not be saved; the swimlane shows the board as it is.");
     htmx.ajax("GET", lane.dataset.laneUrl, {target: lane, swap: "outerHTML"});
   }
@@ -71,31 +123,61 @@
         preventOnFilter: false,
         animation: 120,
         ghostClass: "card-ghost",
-        onStart: function () { dragging = true; },
+        onStart: function (event) { dragging = event.item.closest(".swimlane"); },
         onEnd: onDrop
       });
     });
   }
 
+  // --- collapsed swimlanes, remembered across reloads --------------------------------------------
+  function collapsedAreas() {
+    try { return new Set(JSON.parse(localStorage.getItem(COLLAPSED_KEY) || "[]")); } catch (e) { return new Set(); }
+  }
+
+  function rememberCollapsed(areas) {
+    try { localStorage.setItem(COLLAPSED_KEY, JSON.stringify(Array.from(areas))); } catch (e) { /* private mode */ }
+  }
+
   function restoreCollapsed(root) {
     if (!root.querySelectorAll) return;
+    var collapsed = collapsedAreas();
     var lanes = root.matches && root.matches(".swimlane") ? [root] : root.querySelectorAll(".swimlane");
     lanes.forEach(function (lane) {
-      if (collapsedAreas.has(lane.dataset.area)) lane.querySelector("details").open = false;
+      var details = lane.querySelector(":scope > details");
+      if (details && collapsed.has(lane.dataset.area)) details.open = false;
     });
   }
 
-  htmx.onLoad(function (root) {
-    initSortables(root);
-    restoreCollapsed(root);
-  });
+  function setAllLanes(open) {
+    var collapsed = collapsedAreas();
+    document.querySelectorAll(".swimlane > details").forEach(function (details) {
+      details.open = open;
+      var area = details.parentElement.dataset.area;
+      if (open) collapsed.delete(area); else collapsed.add(area);
+    });
+    rememberCollapsed(collapsed);
+  }
 
   document.addEventListener("toggle", function (event) {
     var lane = event.target.parentElement;
     if (!lane || !lane.classList || !lane.classList.contains("swimlane")) return;
-    if (event.target.open) collapsedAreas.delete(lane.dataset.area);
-    else collapsedAreas.add(lane.dataset.area);
+    var collapsed = collapsedAreas();
+    if (event.target.open) collapsed.delete(lane.dataset.area); else collapsed.add(lane.dataset.area);
+    rememberCollapsed(collapsed);
   }, true);
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-collapse-all]")) setAllLanes(false);
+    if (event.target.closest("[data-expand-all]")) setAllLanes(true);
+  });
+
+  htmx.onLoad(function (root) {
+    initSortables(root);
+    restoreCollapsed(root);
+    var tools = root.querySelector && root.querySelector("[data-lane-tools]");
+    if (tools) tools.hidden = false;  // the buttons need this script; without it each area folds alone
+    if (root === document.body) showLive();
+  });
 
   // --- after a move: say what happened and keep focus on the moved card -------------------------
   document.body.addEventListener("board-announce", function (event) {
@@ -105,12 +187,22 @@
 
   // --- live refresh ---------------------------------------------------------------------------
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var poll = event.detail.elt;
-    if (poll.id !== "board-poll") return;
-    var formOpen = document.querySelector("#board form");
-    if (dragging || movesInFlight || formOpen) {
-      event.preventDefault();  // try again next tick; the page counts the polls it held back
-      poll.dataset.held = String(Number(poll.dataset.held || 0) + 1);
+    // A refresh while this page's own move is on its way would only be overtaken by the move's answer.
+    if (event.detail.elt.id === "board-poll" && movesInFlight) event.preventDefault();
+  });
+
+  // Each lane in a refresh swaps on its own: a busy lane keeps what the person is doing, and its newer
+  // version waits (the indicator says so) until the drag ends or the form closes. Checked at the swap,
+  // not only when the refresh was asked for, so a drag that starts meanwhile is safe too.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.classList || !target.classList.contains("swimlane")) return;
+    var incoming = event.detail.fragment.querySelector(".swimlane");
+    if (!incoming || Number(incoming.dataset.changed) <= Number(target.dataset.changed)) {
+      event.detail.shouldSwap = false;  // nothing newer than the page shows (often this page's own move)
+    } else if (laneIsBusy(target)) {
+      heldLanes.set(target.dataset.area, incoming.cloneNode(true));
+      event.detail.shouldSwap = false;
     }
   });
 
@@ -130,11 +222,25 @@
     focusedCardBeforeRefresh = card ? card.id : null;
   });
 
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt.id !== "board-poll") return;
+    if (event.detail.successful) showLive();
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    if (event.detail.elt.id === "board-poll") showBroken("the server cannot be reached. It will keep trying.");
+  });
+
   // A read-only link revoked or expired while open: say so instead of quietly going stale.
   document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.elt.id !== "board-poll") return;
     var status = event.detail.xhr.status;
-    if (event.detail.elt.id !== "board-poll" || (status !== 404 && status !== 410)) return;
+    if (status !== 404 && status !== 410) {
+      showBroken("the server answered with an error. It will keep trying.");
+      return;
+    }
     event.detail.elt.remove();  // stop polling
+    showBroken("this link no longer works.");
     var note = document.createElement("p");
     note.className = "flash flash-error";
     note.setAttribute("role", "alert");
@@ -147,6 +253,11 @@
     if (focusedCardBeforeRefresh && (!document.activeElement || document.activeElement === document.body)) {
       focusCard(focusedCardBeforeRefresh);
     }
+  });
+
+  // A form closed (Skip, Cancel, a saved reason) or a drag ended: a lane that waited may refresh now.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (heldLanes.size) releaseHeldLanes();
   });
 
   // --- the detail side panel --------------------------------------------------------------------
@@ -184,6 +295,6 @@
 
   // Collapsed swimlanes and details would be missing from a printout.
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+    document.querySelectorAll("details:not(.site-menu)").forEach(function (d) { d.open = true; });
   });
 })();

@@ -55,14 +55,14 @@ def test_a_card_cannot_be_dropped_into_another_swimlane(editor_page):
 
 def test_keyboard_only_move(editor_page):
     page = editor_page
-    move = page.get_by_role("link", name="Move 3.1", exact=True)
+    move = page.get_by_role("link", name="Update status of 3.1", exact=True)
     move.focus()
     page.keyboard.press("Enter")
-    status = page.get_by_label("Move 3.1 to")
+    status = page.get_by_label("New status for 3.1")
     expect(status).to_be_focused()
     status.select_option("green")
     page.keyboard.press("Tab")
-    expect(page.get_by_role("button", name="Move", exact=True)).to_be_focused()
+    expect(page.get_by_role("button", name="Update status", exact=True)).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#announcer")).to_have_text("3.1 moved to Green.")
     expect(_column(page, 3, "green").locator("#card-3-1")).to_be_visible()
@@ -79,9 +79,9 @@ def test_move_with_javascript_disabled(no_js_page, live_server):
     page = no_js_page
     sign_in_as(page, live_server, "editor")
     page.goto(live_server + "/?area=5")
-    page.get_by_role("link", name="Move 5.6", exact=True).click()
-    page.get_by_label("Move 5.6 to").select_option("red")
-    page.get_by_role("button", name="Move", exact=True).click()
+    page.get_by_role("link", name="Update status of 5.6", exact=True).click()
+    page.get_by_label("New status for 5.6").select_option("red")
+    page.get_by_role("button", name="Update status", exact=True).click()
     expect(page).to_have_url(re.compile(r"/\?area=5&explain=\d+#card-5-6$"))
     expect(page.locator("#flash")).to_contain_text("5.6 moved to Red.")
     expect(_column(page, 5, "red").locator("#card-5-6")).to_be_visible()
@@ -96,6 +96,7 @@ def test_conflict_between_two_people_keeps_the_first_move(browser, live_server):
     alice, bob = first.new_page(), second.new_page()
     sign_in_as(alice, live_server, "editor")
     sign_in_as(bob, live_server, "admin")
+    bob.goto(live_server + "/?view=detailed")  # the plan owner lands on the whole plan
     # Bob's board must still show the card as it was: no live refresh reaches him before his drag.
     bob.route("**/board/changes*", lambda route: route.abort())
     with alice.expect_response(lambda r: "/actions/2.7/move" in r.url):
@@ -144,22 +145,37 @@ def test_filters_combine_and_survive_reload(viewer_page, live_server):
     expect(page.locator("li.card")).to_have_count(88)
 
 
-def test_a_refresh_waits_while_a_form_is_open_and_keeps_focus(browser, live_server):
+def test_a_lane_with_an_open_form_waits_and_says_so_while_the_others_stay_live(browser, live_server):
     first, second = browser.new_context(), browser.new_context()
     typing, mover = first.new_page(), second.new_page()
     sign_in_as(typing, live_server, "editor")
     sign_in_as(mover, live_server, "admin")
-    typing.get_by_role("link", name="Move 4.2", exact=True).click()
-    status = typing.get_by_label("Move 4.2 to")
-    expect(status).to_be_focused()
+    mover.goto(live_server + "/?view=detailed")  # the plan owner lands on the whole plan
+    live = typing.locator("#live-status")
+    expect(live).to_contain_text("Live, updated")
+    # A status change in area 4 asks why: the reason form stays open while the others work.
+    typing.get_by_role("link", name="Update status of 4.2", exact=True).click()
+    typing.get_by_label("New status for 4.2").select_option("amber")
+    typing.get_by_role("button", name="Update status", exact=True).click()
+    reason = typing.get_by_label(re.compile("Why Amber"))
+    expect(reason).to_be_focused()
+    reason.press_sequentially("Waiting for")
+    # A move in another area reaches this board at once...
+    with mover.expect_response(lambda r: "/actions/5.6/move" in r.url):
+        drag(mover, mover.locator("#card-5-6 .card-text"), _column(mover, 5, "red"))
+    expect(_column(typing, 5, "red").locator("#card-5-6")).to_be_visible()
+    # ...a move in this area waits for the reason, and the board says so.
     with mover.expect_response(lambda r: "/actions/4.5/move" in r.url):
         drag(mover, mover.locator("#card-4-5 .card-text"), _column(mover, 4, "red"))
-    # Two polls held back while the form is open (the page counts them), and the form left alone.
-    expect(typing.locator("#board-poll")).to_have_attribute("data-held", re.compile(r"^([2-9]|\d\d+)$"))
-    expect(status).to_be_focused()
+    expect(live).to_contain_text("1 change waiting")
+    expect(reason).to_be_focused()
+    expect(reason).to_have_value("Waiting for")
     expect(_column(typing, 4, "red").locator("li.card")).to_have_count(0)
-    typing.get_by_role("link", name="Cancel").click()
+    reason.press_sequentially(" the new manager")
+    typing.get_by_role("button", name="Save reason").click()
     expect(_column(typing, 4, "red").locator("#card-4-5")).to_be_visible()
+    expect(live).to_contain_text("Live, updated")
+    # A refresh leaves the focused card focused.
     typing.get_by_role("link", name="Action 4.3", exact=True).focus()
     expect(typing.get_by_role("link", name="Action 4.3", exact=True)).to_be_focused()
     with mover.expect_response(lambda r: "/actions/4.6/move" in r.url):
