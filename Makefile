@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/pip install --disable-pip-version-check --quiet
 
-.PHONY: run test test-postgres setup-db chromium bench lint lock clean
+.PHONY: run test test-postgres setup-db chromium bench lint lock check-html clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,7 @@ setup-db: $(VENV)/.runtime-installed
 ## test: install test tools and Debian's chromium, then run the whole suite.
 test: $(VENV)/.dev-installed chromium
 	$(BIN)/pytest
+	$(BIN)/python scripts/check_html.py
 
 ## test-postgres: the same suite against a throwaway PostgreSQL cluster (installed when missing).
 test-postgres: $(VENV)/.dev-installed chromium
@@ -47,6 +48,10 @@ lint: $(VENV)/.dev-installed
 	@mkdir -p .lint && $(BIN)/python scripts/template_names.py > .lint/template_names.py
 	$(BIN)/vulture --min-confidence 60 app.py board models vulture_allowlist.py .lint/template_names.py \
 	  --ignore-decorators "@*.get,@*.post,@*.route,@*.command,@*.errorhandler,@*.user_loader,@*.url_value_preprocessor,@*.context_processor,@*.listens_for"
+
+## check-html: every kind of page through the W3C Nu HTML checker (Java); htmx's hx-* attributes allowed.
+check-html: $(VENV)/.dev-installed
+	$(BIN)/python scripts/check_html.py
 
 ## lock: recompile the pinned installs (requirements*.txt) from their top-level lists (requirements*.in).
 lock: $(VENV)/.dev-installed

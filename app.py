@@ -43,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
 
     from board import cli, errors, security, templating
+    from board.about.routes import about_bp
     from board.admin.routes import admin_bp
     from board.auth.routes import auth_bp
     from board.clinics.routes import clinics_bp
@@ -54,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     from board.views import viewer
 
     security.init_app(app)
-    for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, clinics_bp, auth_bp, admin_bp, share_bp):
+    for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, clinics_bp, auth_bp, admin_bp, share_bp, about_bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
     viewer.init_app(app)

@@ -34,6 +34,8 @@ class Config:
     # Pretend today is this ISO date (demos of an old plan, tests); unset means the real date.
     BOARD_TODAY = os.environ.get("BOARD_TODAY")
     # A signed-in session ends after this long unused, and this long after signing in whatever happens.
+    # Where people report an accessibility problem (the accessibility statement names it).
+    BOARD_ACCESSIBILITY_CONTACT = os.environ.get("BOARD_ACCESSIBILITY_CONTACT", "the plan owner's office")
     BOARD_SESSION_IDLE_MINUTES = int(os.environ.get("BOARD_SESSION_IDLE_MINUTES", "120"))
     BOARD_SESSION_MAX_HOURS = int(os.environ.get("BOARD_SESSION_MAX_HOURS", "12"))
     # The largest request the app reads (413 beyond it): no form needs more, and uploads are none.

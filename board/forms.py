@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from flask import request
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
@@ -81,7 +82,16 @@ class NextField(HiddenField):
         super().__init__(*args, filters=[lambda value: safe_next(value, None)], **kwargs)
 
 
-class ConfirmForm(FlaskForm):
+class Form(FlaskForm):
+    """The project's form: its hidden fields (CSRF token, versions) render without an id, since a page
+    often holds the same form many times and ids must be unique."""
+
+    def hidden_tag(self, *fields):
+        hidden = fields or [field for field in self if isinstance(field.widget, HiddenInput)]
+        return Markup("\n".join(str(field(id=False)) for field in hidden))
+
+
+class ConfirmForm(Form):
     """A button that changes state: carries only the CSRF token."""
 
     submit = SubmitField("Confirm")
@@ -94,7 +104,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class QueryForm(FlaskForm):
+class QueryForm(Form):
     """A form read from the URL's query string: no CSRF token (GET changes nothing)."""
 
     class Meta:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import (
     DataRequired,
@@ -11,13 +10,13 @@ from wtforms.validators import (
 )
 
 from board import clock
-from board.forms import CheckboxListField, IsoDateField, VersionField, plausible_date
+from board.forms import CheckboxListField, Form, IsoDateField, VersionField, plausible_date
 from models import Role
 
 ROLE_CHOICES = [SelectChoice(role.value, f"{role.label}: {role.may}") for role in Role]
 
 
-class CreateUserForm(FlaskForm):
+class CreateUserForm(Form):
     email = EmailField("Email", validators=[
         DataRequired(), Length(max=254),
         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@council.gov.uk."),
@@ -28,7 +27,7 @@ class CreateUserForm(FlaskForm):
     submit = SubmitField("Create user")
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     """A change to an account: carries the account's version as the admin saw it."""
 
     version = VersionField()
@@ -44,7 +43,7 @@ class OwnerRolesForm(AccountForm):
     submit = SubmitField("Save owner roles")
 
 
-class ShareLinkForm(FlaskForm):
+class ShareLinkForm(Form):
     label = StringField("Label", validators=[DataRequired(), Length(max=200)],
                         description="Who it is for, e.g. “Children and Families Committee, November”.")
     expires_on = IsoDateField("Expires on (optional)", validators=[Optional(), plausible_date],

@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from board.forms import Form
 
-class SignInForm(FlaskForm):
+
+class SignInForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)],
                        render_kw={"autocomplete": "email"})
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)],
@@ -11,7 +12,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField("Current password", validators=[
         DataRequired(message="Enter your current password."), Length(max=200)],
         render_kw={"autocomplete": "current-password"})

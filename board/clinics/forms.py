@@ -1,11 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from board.forms import CheckboxListField, IsoDateField, plausible_date
+from board.forms import CheckboxListField, Form, IsoDateField, plausible_date
 
 
-class StartClinicForm(FlaskForm):
+class StartClinicForm(Form):
     held_on = IsoDateField("Date", validators=[DataRequired(message="Enter the clinic's date."), plausible_date])
     chair = StringField("Chair", validators=[DataRequired(message="Say who chairs the clinic."), Length(max=200)])
     attendees = TextAreaField("Attendees", validators=[Optional(), Length(max=2000)],

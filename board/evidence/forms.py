@@ -1,6 +1,5 @@
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -13,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from board.forms import MAX_ID, IsoDateField, NextField, QueryForm, VersionField, plausible_date
+from board.forms import MAX_ID, Form, IsoDateField, NextField, QueryForm, VersionField, plausible_date
 from board.services.activity import KINDS, ActivityFilter
 from models import ImpactRating
 
@@ -26,7 +25,7 @@ def http_link(form, field):
             raise ValidationError("Enter a web link starting with https:// (or http://).")
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     text = TextAreaField("Evidence note", validators=[
         DataRequired(message="Write the evidence: what happened, and what it shows."),
         Length(max=5000, message="Keep the note under 5,000 characters.")])
@@ -38,13 +37,13 @@ class NoteEditForm(NoteForm):
     version = VersionField()
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     reason = StringField("Why withdraw this note?", validators=[
         DataRequired(message="Say why the note is withdrawn."), Length(max=500)])
     version = VersionField()
 
 
-class CommentWithdrawForm(FlaskForm):
+class CommentWithdrawForm(Form):
     reason = StringField("Why withdraw this comment?", validators=[
         DataRequired(message="Say why the comment is withdrawn."), Length(max=500)])
     version = VersionField()
@@ -55,7 +54,7 @@ def _sent(form, field) -> None:
         raise ValidationError("This form is out of date: reload the page.")
 
 
-class DueChangeForm(FlaskForm):
+class DueChangeForm(Form):
     new_due = StringField("New due", validators=[
         DataRequired(message="Enter the new due: a month, a date, a cadence or TBC."), Length(max=100)],
         description="A month (Jan 2024), a date (2024-01-31), a cadence (Monthly, Quarterly, Every 8 weeks) or TBC.")
@@ -65,7 +64,7 @@ class DueChangeForm(FlaskForm):
     current_due = HiddenField(validators=[_sent, Length(max=200)])
 
 
-class ImpactCommentForm(FlaskForm):
+class ImpactCommentForm(Form):
     text = TextAreaField("What changed for children?", validators=[
         DataRequired(message="Write what changed for children and young people, and how you know."),
         Length(max=5000, message="Keep the comment under 5,000 characters.")])

@@ -1,15 +1,14 @@
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from board.forms import MAX_ID, NextField
+from board.forms import MAX_ID, Form, NextField
 from models import Status
 
 STATUS_CHOICES = [SelectChoice(s.value, f"{s.label} ({s.meaning})") for s in Status]
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """One move: from the drag (status, neighbours, index) or the keyboard form (status, up/down)."""
 
     status = SelectField("Move to", choices=STATUS_CHOICES, validators=[DataRequired()])
@@ -23,7 +22,7 @@ class MoveForm(FlaskForm):
     next = NextField()
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField("Why?", validators=[DataRequired(message="Write a reason, or choose Skip."),
                                              Length(max=300)])
     next = NextField()

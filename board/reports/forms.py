@@ -1,15 +1,14 @@
 from datetime import date, timedelta
 
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from board.forms import IsoDateField, NumberField, QueryForm, plausible_date
+from board.forms import Form, IsoDateField, NumberField, QueryForm, plausible_date
 
 
-class KpiValueForm(FlaskForm):
-    measure = SelectField("Measure", coerce=int, validators=[DataRequired()])
+class KpiValueForm(Form):
+    measure = SelectField("Measure", coerce=int, validators=[DataRequired()], render_kw={"required": False})
     quarter = StringField("Quarter", validators=[DataRequired(message="Write the quarter like 2023/24 Q2."),
                                                  Length(max=12)], description="Like 2023/24 Q2.")
     value = NumberField("Value", validators=[InputRequired(message="Enter a number."), NumberRange(min=0)])
@@ -17,7 +16,7 @@ class KpiValueForm(FlaskForm):
     replaces = NumberField(widget=HiddenInput(), validators=[Optional()])
 
 
-class KpiMeasureForm(FlaskForm):
+class KpiMeasureForm(Form):
     name = StringField("Measure", validators=[DataRequired(message="Name the measure."), Length(max=300)],
                        description="e.g. % of compliance measures achieved")
     unit = SelectField("Unit", choices=[SelectChoice("count", "A count"), SelectChoice("percent", "A percentage")])

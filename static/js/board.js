@@ -290,7 +290,15 @@
   });
 
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") closePanel();
+    if (event.key !== "Escape") return;
+    // First Escape hides a whole-plan card's words (WCAG 1.4.13); otherwise it closes the panel.
+    var chip = document.activeElement && document.activeElement.closest ? document.activeElement.closest(".chip") : null;
+    if (chip && !chip.classList.contains("words-hidden")) {
+      chip.classList.add("words-hidden");
+      chip.addEventListener("focusout", function () { chip.classList.remove("words-hidden"); }, {once: true});
+      return;
+    }
+    closePanel();
   });
 
   // Collapsed swimlanes and details would be missing from a printout.

