@@ -50,7 +50,7 @@ WRITE_ROUTES = {
 }
 # GET routes anyone may open without signing in (share pages check their own token).
 PUBLIC_READS = {"static", "auth.sign_in", "share.board", "share.action_detail", "share.changes",
-                "share.outcomes", "share.outcome", "share.report", "plan.healthz"}
+                "share.outcomes", "share.outcome", "share.report", "plan.healthz", "about.accessibility"}
 IDENTITIES = ["anonymous", "share link", *ROLES]
 
 
