@@ -59,24 +59,33 @@ def test_an_accepted_plan_renders_every_page(users_template, tmp_path_factory, p
     assert validate_plan(plan) == [], "the strategy made a plan the format does not allow"
     tmp = tmp_path_factory.mktemp("accepted")
     app = make_app(tmp, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(users_template, tmp))
-    with app.app_context():
-        import_plan(json.loads(json.dumps(plan)))  # what a file holds, as the CLI reads it
-        _link, token = share_links.create_link(current_plan(), "Committee", None)
-        outcome_ids = list(db.session.scalars(select(Outcome.id).order_by(Outcome.id)))
-    viewer = app.test_client()
-    assert sign_in(viewer, "viewer").status_code == 303
-    actions = _actions(plan)
-    pages = {}
-    for url, headers in _pages(token, _sample(actions), outcome_ids, [a["number"] for a in plan["areas"]]):
-        response = viewer.get(url, headers=headers)
-        assert response.status_code == 200, (url, headers, response.status_code)
-        pages.setdefault(url, response)
-    refs = sorted(action["ref"] for action in actions)
+    try:
+        pages = _read_every_page(app, json.loads(json.dumps(plan)))  # what a file holds, as the CLI reads it
+    finally:  # many examples, one database each: let none keep a connection open
+        with app.app_context():
+            db.engine.dispose()
+    refs = sorted(action["ref"] for action in _actions(plan))
     assert sorted(page_of(pages["/"]).card_refs()) == refs
     rows = list(csv.reader(io.StringIO(pages["/export.csv"].get_data(as_text=True))))
     assert sorted(row[1] for row in rows[1:]) == refs
     sheet = load_workbook(io.BytesIO(pages["/export.xlsx"].data)).active
     assert sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True)) == refs
+
+
+def _read_every_page(app, plan: dict) -> dict:
+    """Import `plan`, then read every page as a signed-in viewer and through a share link (each 200)."""
+    with app.app_context():
+        import_plan(plan)
+        _link, token = share_links.create_link(current_plan(), "Committee", None)
+        outcome_ids = list(db.session.scalars(select(Outcome.id).order_by(Outcome.id)))
+    viewer = app.test_client()
+    assert sign_in(viewer, "viewer").status_code == 303
+    pages = {}
+    for url, headers in _pages(token, _sample(_actions(plan)), outcome_ids, [a["number"] for a in plan["areas"]]):
+        response = viewer.get(url, headers=headers)
+        assert response.status_code == 200, (url, headers, response.status_code)
+        pages.setdefault(url, response)
+    return pages
 
 
 def _snapshot() -> dict:
