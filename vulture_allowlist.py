@@ -1,5 +1,5 @@
 """Names vulture would call unused that are used where it cannot see: by Flask, WTForms, SQLAlchemy,
-Flask-Login, openpyxl or the database itself. Names used only by templates are not listed here:
+Flask-Login, openpyxl, pydantic or the database itself. Names used only by templates are not listed here:
 `make lint` passes vulture the templates' names (scripts/template_names.py).
 
 Anything else vulture reports is unused code: delete it rather than listing it here.
@@ -33,3 +33,6 @@ NO_EVIDENCE, EMERGING, CLEAR  # ImpactRating members, reached as ImpactRating(va
 
 # openpyxl styles a cell by setting attributes.
 _.font, _.alignment, _.number_format, _.freeze_panes
+
+# pydantic models declare every key of a plan file; the importer reads the checked dict, not the model.
+emphasis, of_which, cases, grade, plan_owner, owner_aliases

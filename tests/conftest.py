@@ -96,15 +96,25 @@ def _template(tmp_path_factory, name: str, fill) -> str:
     return app.config["SQLALCHEMY_DATABASE_URI"]
 
 
-def _seed() -> None:
-    import_plan(seed_plan())
+def _users() -> None:
     for role in Role:
         create_user(email_for(role.value), f"{role.label} Person", role, PASSWORD)
+
+
+def _seed() -> None:
+    import_plan(seed_plan())
+    _users()
 
 
 @pytest.fixture(scope="session")
 def empty_template(tmp_path_factory) -> str:
     return _template(tmp_path_factory, "empty-template", lambda: None)
+
+
+@pytest.fixture(scope="session")
+def users_template(tmp_path_factory) -> str:
+    """One user per role and no plan yet, for tests that import plans of their own."""
+    return _template(tmp_path_factory, "users-template", _users)
 
 
 @pytest.fixture(scope="session")

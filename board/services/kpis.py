@@ -39,7 +39,7 @@ def ensure_baseline_measures(plan: Plan) -> int:
     position = db.session.scalar(select(func.count(KpiMeasure.id)).where(KpiMeasure.plan_id == plan.id))
     added = 0
     for figure in figures:
-        name = _measure_name(figure["label"])
+        name = measure_name(figure["label"])
         if name in existing:
             continue
         measure = KpiMeasure(plan_id=plan.id, name=name, unit="count", position=position + added)
@@ -50,10 +50,10 @@ def ensure_baseline_measures(plan: Plan) -> int:
     return added
 
 
-def _measure_name(label: str) -> str:
+def measure_name(label: str) -> str:
     """'cared for children, of which 55 are UASC' measures cared for children."""
     name = re.split(r",\s*of which", label)[0]
-    return name[0].upper() + name[1:]
+    return name[:1].upper() + name[1:]
 
 
 def check_quarter(quarter: str) -> str:

@@ -5,18 +5,28 @@ nothing is imported unless the whole file passes.
 """
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from board.services.due import DueNotUnderstood, parse_due
+from board.services.kpis import measure_name
+from board.services.owner_roles import canonical_role_name
+from board.services.plan_schema import REF_PATTERN, SHORT, schema_problems
 
 _SEE_ACTIONS = re.compile(
     r"\bsee\s+actions?\s+(?P<refs>[\w.]+(?:\s*(?:-|–|,|and)\s*[\w.]+)*)", re.IGNORECASE
 )
-MAX_TEXT = 5000
+_DIGITS = re.compile(r"[0-9]{1,9}")
+_REF = re.compile(REF_PATTERN)
+MAX_FILE_BYTES = 5_000_000
+# A valid plan is ten levels deep (plan, areas, area, outcomes, outcome, actions, action, parts, part,
+# owners); anything far deeper is not a plan, and deep enough would exhaust Python's stack.
+MAX_DEPTH = 20
+# "See actions 1.5-1.8" is spelt out ref by ref; a range longer than this is read as its two ends.
+MAX_RANGE = 100
 
 
 @dataclass(frozen=True)
@@ -39,23 +49,49 @@ class PlanFileInvalid(Exception):
 def load_plan_file(path: str | Path) -> dict:
     """Read and check a plan file; raise PlanFileInvalid listing every problem."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        with Path(path).open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
         raise PlanFileInvalid([Problem("$", f"cannot read the file: {exc}")]) from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise PlanFileInvalid([_too_large()])
+    # A byte order mark (as some Windows editors write) is accepted and dropped.
+    skipped = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = raw[skipped:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PlanFileInvalid([Problem(
+            "$", f"is not UTF-8 text (byte 0x{raw[skipped + exc.start]:02x} at byte {skipped + exc.start + 1}): "
+                 "save the file as UTF-8")]) from None
     return parse_plan_text(text)
 
 
 def parse_plan_text(text: str) -> dict:
+    """Parse and check the text of a plan file; raise PlanFileInvalid listing every problem."""
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise PlanFileInvalid([_too_large()])
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PlanFileInvalid(
             [Problem("$", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]
-        ) from exc
+        ) from None
+    except RecursionError:
+        raise PlanFileInvalid([_too_deep()]) from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise PlanFileInvalid([Problem("$", "holds a number with too many digits")]) from None
     problems = validate_plan(data)
     if problems:
         raise PlanFileInvalid(problems)
     return data
+
+
+def _too_large() -> Problem:
+    return Problem("$", f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB, too large for a plan")
+
+
+def _too_deep() -> Problem:
+    return Problem("$", f"nested too deeply (a plan has at most {MAX_DEPTH} levels of lists and objects)")
 
 
 def expand_see_also(text: str) -> list[str]:
@@ -76,9 +112,10 @@ def expand_see_also(text: str) -> list[str]:
 
 
 def _same_area_range(start: str, end: str) -> bool:
+    """Both ends in one area, in order, and short enough to spell out ("1.1-1.99999" is not)."""
     a, b = start.split("."), end.split(".")
-    return (len(a) == len(b) == 2 and a[0] == b[0] and a[1].isdigit() and b[1].isdigit()
-            and int(a[1]) <= int(b[1]))
+    return (len(a) == len(b) == 2 and a[0] == b[0] and _DIGITS.fullmatch(a[1]) is not None
+            and _DIGITS.fullmatch(b[1]) is not None and 0 <= int(b[1]) - int(a[1]) < MAX_RANGE)
 
 
 def action_see_also(action: dict) -> list[str]:
@@ -88,170 +125,106 @@ def action_see_also(action: dict) -> list[str]:
     return expand_see_also(action.get("text", "") if isinstance(action.get("text"), str) else "")
 
 
-class _Checker:
-    def __init__(self) -> None:
+def validate_plan(data: Any) -> list[Problem]:
+    """Every problem in a parsed plan file, each with its JSON path; empty when the plan is valid."""
+    if _deeper_than(data, MAX_DEPTH):
+        return [_too_deep()]
+    problems = [Problem(path, message) for path, message in schema_problems(data)]
+    if isinstance(data, dict):
+        problems += _CrossCheck(data).problems
+    return problems
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than `limit` levels (without recursing, so any depth is safe)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _entries(parent: dict, key: str, path: str):
+    """(path, entry) for each object in parent[key], skipping what the schema already refused."""
+    items = parent.get(key)
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict):
+            yield f"{path}.{key}[{index}]" if path else f"{key}[{index}]", item
+
+
+class _CrossCheck:
+    """The rules that look across the plan rather than at one value: duplicate area numbers and refs,
+    pointers to refs not in the plan, owners and due left empty outside a pointer, owner roles and KPI
+    measures as the importer will name them. Values of the wrong type are left to the schema."""
+
+    def __init__(self, data: dict) -> None:
         self.problems: list[Problem] = []
+        aliases = data.get("owner_aliases")
+        self.aliases = aliases if _all_text(aliases) else {}
+        self.first_seen: dict[str, str] = {}
+        pointers: list[tuple[str, list[str]]] = []
+        area_numbers: dict[int, str] = {}
+        for a_path, area in _entries(data, "areas", ""):
+            number = area.get("number")
+            if type(number) is int and number in area_numbers:
+                self.add(f"{a_path}.number", f"duplicate of area {number} ({area_numbers[number]})")
+            elif type(number) is int:
+                area_numbers[number] = a_path
+            for o_path, outcome in _entries(area, "outcomes", a_path):
+                for x_path, action in _entries(outcome, "actions", o_path):
+                    pointers += self.action(action, x_path)
+        for path, refs in pointers:
+            for ref in refs:
+                if ref not in self.first_seen:
+                    self.add(path, f"points to action {ref}, which is not in the plan")
+        self.figures(data.get("performance"))
 
     def add(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
 
-    def text(self, obj: dict, key: str, path: str, *, required: bool = True,
-             allow_empty: bool = False) -> str | None:
-        where = f"{path}.{key}" if path else key
-        if key not in obj:
-            if required:
-                self.add(where, "missing")
-            return None
-        value = obj[key]
-        if not isinstance(value, str):
-            self.add(where, f"must be text, not {_type_name(value)}")
-            return None
-        if not allow_empty and not value.strip():
-            self.add(where, "must not be empty")
-        elif len(value) > MAX_TEXT:
-            self.add(where, f"is longer than {MAX_TEXT} characters")
-        return value
+    def action(self, action: dict, path: str) -> list[tuple[str, list[str]]]:
+        """Check one action; return its pointers (path, refs) to check once every ref is known."""
+        ref = action.get("ref")
+        if isinstance(ref, str) and _REF.match(ref):
+            if ref in self.first_seen:
+                self.add(f"{path}.ref", f"duplicate of {ref} (first at {self.first_seen[ref]})")
+            else:
+                self.first_seen[ref] = path
+        see_also = [r for r in action_see_also(action) if isinstance(r, str)]
+        # A malformed ref in an explicit list is the schema's to report; one read from the text is not.
+        pointed = [r for r in see_also if "see_also" not in action or _REF.match(r)]
+        owners, due = action.get("owners"), action.get("due")
+        if not see_also:
+            if owners == []:
+                self.add(f"{path}.owners", "must not be empty")
+            if isinstance(due, str) and not due.strip():
+                self.add(f"{path}.due", "must not be empty (write TBC when not yet known)")
+        for index, owner in enumerate(owners if isinstance(owners, list) else []):
+            if isinstance(owner, str) and len(canonical_role_name(owner, self.aliases)) > SHORT:
+                self.add(f"{path}.owners[{index}]", f"is longer than {SHORT} characters once tidied")
+        return [(f"{path}.see_also" if "see_also" in action else f"{path}.text", pointed)] if pointed else []
 
-    def list_of(self, obj: dict, key: str, path: str, *, required: bool = True,
-                non_empty: bool = True) -> list | None:
-        where = f"{path}.{key}" if path else key
-        if key not in obj:
-            if required:
-                self.add(where, "missing")
-            return None
-        value = obj[key]
-        if not isinstance(value, list):
-            self.add(where, f"must be a list, not {_type_name(value)}")
-            return None
-        if non_empty and not value:
-            self.add(where, "must not be empty")
-        return value
-
-
-def _type_name(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "text", bool: "true/false",
-            int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
-
-
-def validate_plan(data: Any) -> list[Problem]:
-    """Every problem in a parsed plan file, each with its JSON path; empty when the plan is valid."""
-    check = _Checker()
-    if not isinstance(data, dict):
-        check.add("$", f"the plan must be a JSON object, not {_type_name(data)}")
-        return check.problems
-    check.text(data, "title", "")
-    for key in ("organisation", "period", "objective", "principle"):
-        check.text(data, key, "", required=False, allow_empty=True)
-    _check_header(check, data)
-    areas = check.list_of(data, "areas", "")
-    first_seen: dict[str, str] = {}
-    pointers: list[tuple[str, list[str]]] = []
-    area_numbers: dict[int, str] = {}
-    for a_index, area in enumerate(areas or []):
-        _check_area(check, area, f"areas[{a_index}]", area_numbers, first_seen, pointers)
-    for path, refs in pointers:
-        for ref in refs:
-            if ref not in first_seen:
-                check.add(path, f"points to action {ref}, which is not in the plan")
-    return check.problems
+    def figures(self, performance: Any) -> None:
+        """Each figure's label names one KPI measure (the words before any ", of which")."""
+        measures: dict[str, str] = {}
+        for path, figure in _entries(performance if isinstance(performance, dict) else {}, "figures",
+                                     "performance"):
+            label = figure.get("label")
+            if not isinstance(label, str) or not label.strip():
+                continue
+            name = measure_name(label)
+            if not name.strip():
+                self.add(f"{path}.label", 'must say what is counted before ", of which"')
+            elif name in measures:
+                self.add(f"{path}.label", f"names the same measure as {measures[name]}")
+            else:
+                measures[name] = f"{path}.label"
 
 
-def _check_header(check: _Checker, data: dict) -> None:
-    owner = data.get("plan_owner")
-    if owner is not None:
-        if isinstance(owner, dict):
-            check.text(owner, "name", "plan_owner", required=False, allow_empty=True)
-            check.text(owner, "role", "plan_owner", required=False, allow_empty=True)
-        else:
-            check.add("plan_owner", f"must be an object, not {_type_name(owner)}")
-    for p_index, pillar in enumerate(check.list_of(data, "pillars", "", required=False,
-                                                   non_empty=False) or []):
-        path = f"pillars[{p_index}]"
-        if not isinstance(pillar, dict):
-            check.add(path, f"must be an object, not {_type_name(pillar)}")
-            continue
-        check.text(pillar, "statement", path)
-        check.text(pillar, "how_we_succeed", path, required=False, allow_empty=True)
-        check.text(pillar, "impact_kpis", path, required=False, allow_empty=True)
-    for key in ("performance", "audit"):
-        if key in data and not isinstance(data[key], dict):
-            check.add(key, f"must be an object, not {_type_name(data[key])}")
-    aliases = data.get("owner_aliases")
-    if aliases is not None and not (
-        isinstance(aliases, dict) and all(isinstance(v, str) for v in aliases.values())
-    ):
-        check.add("owner_aliases", "must be an object mapping a spelling to its canonical role")
-
-
-def _check_area(check, area, path, area_numbers, first_seen, pointers) -> None:
-    if not isinstance(area, dict):
-        check.add(path, f"must be an object, not {_type_name(area)}")
-        return
-    number = area.get("number")
-    if "number" not in area:
-        check.add(f"{path}.number", "missing")
-    elif not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        check.add(f"{path}.number", "must be a whole number from 1")
-    elif number in area_numbers:
-        check.add(f"{path}.number", f"duplicate of area {number} ({area_numbers[number]})")
-    else:
-        area_numbers[number] = path
-    check.text(area, "title", path)
-    check.text(area, "overall_effectiveness", path, allow_empty=True)
-    for o_index, outcome in enumerate(check.list_of(area, "outcomes", path) or []):
-        o_path = f"{path}.outcomes[{o_index}]"
-        if not isinstance(outcome, dict):
-            check.add(o_path, f"must be an object, not {_type_name(outcome)}")
-            continue
-        check.text(outcome, "text", o_path)
-        for x_index, action in enumerate(check.list_of(outcome, "actions", o_path) or []):
-            _check_action(check, action, f"{o_path}.actions[{x_index}]", first_seen, pointers)
-
-
-def _check_action(check, action, path, first_seen, pointers) -> None:
-    if not isinstance(action, dict):
-        check.add(path, f"must be an object, not {_type_name(action)}")
-        return
-    ref = check.text(action, "ref", path)
-    if isinstance(ref, str) and ref.strip():
-        if ref != ref.strip() or len(ref) > 20 or " " in ref:
-            check.add(f"{path}.ref", "must be a short reference without spaces, like 2.7")
-        elif ref in first_seen:
-            check.add(f"{path}.ref", f"duplicate of {ref} (first at {first_seen[ref]})")
-        else:
-            first_seen[ref] = path
-    check.text(action, "text", path)
-    see_also = _check_see_also(check, action, path)
-    is_pointer = bool(see_also)
-    owners = check.list_of(action, "owners", path, non_empty=not is_pointer)
-    for w_index, owner in enumerate(owners or []):
-        if not isinstance(owner, str) or not owner.strip():
-            check.add(f"{path}.owners[{w_index}]", "must be a role name (non-empty text)")
-    due = check.text(action, "due", path, allow_empty=True)
-    if isinstance(due, str):
-        if not due.strip() and not is_pointer:
-            check.add(f"{path}.due", "must not be empty (write TBC when not yet known)")
-        else:
-            try:
-                parse_due(due)
-            except DueNotUnderstood as exc:
-                check.add(f"{path}.due", str(exc))
-    if see_also:
-        pointers.append((f"{path}.see_also" if "see_also" in action else f"{path}.text", see_also))
-    parts = check.list_of(action, "parts", path, required=False)
-    for p_index, part in enumerate(parts or []):
-        p_path = f"{path}.parts[{p_index}]"
-        if not isinstance(part, dict):
-            check.add(p_path, f"must be an object, not {_type_name(part)}")
-            continue
-        check.text(part, "text", p_path)
-        check.text(part, "due", p_path, required=False, allow_empty=True)
-
-
-def _check_see_also(check, action, path) -> list[str]:
-    if "see_also" in action:
-        value = action["see_also"]
-        if not isinstance(value, list) or not all(isinstance(r, str) and r for r in value):
-            check.add(f"{path}.see_also", "must be a list of action refs")
-            return []
-    return action_see_also(action)
+def _all_text(mapping: Any) -> bool:
+    return isinstance(mapping, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                             for k, v in mapping.items())
