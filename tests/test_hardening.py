@@ -107,7 +107,9 @@ def test_a_second_reason_for_one_move_is_refused(seeded_app, client_for):
 
 def test_a_clinic_starts_without_attendees(seeded_app, client_for):
     editor = client_for("editor")
-    response = editor.post("/clinics", data={"held_on": "2023-12-15", "chair": "HoS CP",
+    with seeded_app.app_context():
+        chair_id = user_for("editor").id
+    response = editor.post("/clinics", data={"held_on": "2023-12-15", "chair": str(chair_id),
                                              "csrf_token": csrf_token(editor, "/")})
     assert response.status_code == 303
     with seeded_app.app_context():
