@@ -105,6 +105,12 @@ def test_a_second_reason_for_one_move_is_refused(seeded_app, client_for):
     assert response.status_code == 422 and "already has a reason" in page_of(response).text()
 
 
+def test_a_nul_character_in_the_path_is_refused_before_any_query(client_for):
+    # PostgreSQL cannot compare text holding a NUL: the lookup of such a ref used to fail there with a 500.
+    response = client_for("viewer").get("/actions/2.7%00")
+    assert response.status_code == 400 and "NUL character" in page_of(response).text("main")
+
+
 def test_a_clinic_starts_without_attendees(seeded_app, client_for):
     editor = client_for("editor")
     with seeded_app.app_context():
