@@ -101,10 +101,11 @@ def _for_signed_in_eyes_only(response) -> bool:
 
 
 def refuse_nul_characters():
-    """No text anywhere may hold a NUL character (PostgreSQL cannot store one): refuse it plainly."""
-    for values in (request.args, request.form):
-        if any("\x00" in value for value in values.values()):
-            abort(400, description="The request contained a NUL character, which no field accepts.")
+    """No text anywhere, the URL's path included, may hold a NUL character (PostgreSQL cannot store or
+    compare one): refuse it plainly."""
+    if "\x00" in request.path or any("\x00" in value for values in (request.args, request.form)
+                                     for value in values.values()):
+        abort(400, description="The request contained a NUL character, which no field accepts.")
 
 
 # Values copied from documentation and tutorials: long enough, but known to everyone.

@@ -27,7 +27,14 @@ db = SQLAlchemy(model_class=Base)
 from models.action import Action, ActionEvent, EventKind, Status, action_owners
 from models.activity import ActivityRecord
 from models.audit import AuditEntry
-from models.clinic import Clinic, clinic_participants
+from models.clinic import (
+    ActionArising,
+    ArisingUpdate,
+    ArisingUpdateKind,
+    Clinic,
+    ClinicNote,
+    clinic_participants,
+)
 from models.evidence import CommentRevision, EvidenceNote, ImpactComment, ImpactRating, NoteRevision
 from models.kpi import KpiMeasure, KpiValue
 from models.plan import Area, Outcome, OwnerRole, Plan
@@ -36,11 +43,15 @@ from models.user import Role, SignInThrottle, User, UserSession, user_owner_role
 
 __all__ = [
     "Action",
+    "ActionArising",
     "ActionEvent",
     "ActivityRecord",
     "Area",
+    "ArisingUpdate",
+    "ArisingUpdateKind",
     "AuditEntry",
     "Clinic",
+    "ClinicNote",
     "CommentRevision",
     "EventKind",
     "EvidenceNote",

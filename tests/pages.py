@@ -131,8 +131,10 @@ class Page:
                 return field.get("value") if field is not None else None
         return None
 
-    def forms(self) -> list[Tag]:
-        return self.soup.select("form")
+    def forms(self, within: str | None = None) -> list[Tag]:
+        """The forms of the page, or of the element matching `within` (none when it is not there)."""
+        root = self.soup.select_one(within) if within else self.soup
+        return root.select("form") if root else []
 
     def csrf_token(self) -> str | None:
         field = self.soup.select_one('input[name="csrf_token"]')

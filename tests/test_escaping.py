@@ -58,6 +58,7 @@ def test_plan_texts_are_escaped_on_board_and_detail(seeded_app, client, payload)
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_evidence_reasons_comments_clinics_and_kpis_are_escaped(seeded_app, client_for, payload):
+    from board.services import clinic_minutes
     from board.services.board_view import current_plan
     from board.services.clinics import start_clinic
     from board.services.evidence import add_impact_comment, add_note, change_due
@@ -66,7 +67,9 @@ def test_evidence_reasons_comments_clinics_and_kpis_are_escaped(seeded_app, clie
     from tests.conftest import action_by_ref, user_for
 
     with seeded_app.app_context():
-        clinic = start_clinic(current_plan(), date(2023, 12, 15), payload, payload, [2], user_for("editor"))
+        clinic = start_clinic(current_plan(), date(2023, 12, 15), user_for("editor"), payload, [2], user_for("editor"))
+        clinic_minutes.add_note(clinic, payload, user_for("editor"))
+        clinic_minutes.raise_arising(clinic, payload, None, payload, date(2024, 1, 19), user_for("editor"))
         moved = move_action(action_by_ref("2.7"), "red", 0, 1, user_for("editor"))
         record_reason(moved.event, payload, user_for("editor"))
         add_note(action_by_ref("2.7"), payload, "https://docs.example/?q=" + payload, user_for("editor"))

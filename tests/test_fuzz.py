@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select, text
 
-from board.services import evidence, share_links
+from board.services import clinic_minutes, evidence, share_links
 from board.services.board_view import current_plan
 from board.services.clinics import start_clinic
 from board.services.moves import move_action
@@ -61,13 +61,18 @@ def world(seeded_app):
         moved = move_action(action, "amber", 0, action.version, editor).event
         note = evidence.add_note(action, "Dip sample of 20 plans", None, author)
         comment = evidence.add_impact_comment(action.outcome, "Plans reviewed sooner", "emerging", author)
-        clinic = start_clinic(current_plan(), date(2023, 12, 15), "Chair", "", [], editor)
+        clinic = start_clinic(current_plan(), date(2023, 12, 15), editor, "", [], editor)
+        clinic_note = clinic_minutes.add_note(clinic, "Re-audit agreed", editor)
+        arising = clinic_minutes.raise_arising(clinic, "Re-audit 20 plans", None, "Head of QA", date(2024, 1, 19),
+                                               editor)
         link, token = share_links.create_link(current_plan(), "Committee", None)
         viewer = db.session.scalars(select(User).where(User.email == email_for("viewer"))).one()
         return {
             "ids": {"ref": "2.7", "number": 2, "event_id": moved.id, "note_id": note.id, "comment_id": comment.id,
                     "outcome_id": action.outcome_id, "clinic_id": clinic.id, "link_id": link.id,
-                    "user_id": viewer.id, "token": token},
+                    "user_id": viewer.id, "token": token, "clinic_note_id": clinic_note.id,
+                    "arising_id": arising.id},
+            "editor_id": editor.id,
             "role_id": db.session.scalars(select(OwnerRole.id).limit(1)).one(),
             "measure_id": db.session.scalars(select(KpiMeasure.id).limit(1)).one(),
             "action_version": db.session.get(Action, action.id).version,
@@ -96,7 +101,14 @@ def _forms(world) -> dict[str, dict]:
         "evidence.add_comment": {"text": "Fewer repeat plans", "rating": "clear", "next": "/outcomes"},
         "evidence.edit_comment": {"text": "Fewer repeat plans", "rating": "clear", "version": "1"},
         "evidence.withdraw_comment": {"reason": "Duplicate", "version": "1"},
-        "clinics.index": {"held_on": "2023-12-15", "chair": "HoS CP", "attendees": "Ann", "areas": "2"},
+        "clinics.index": {"held_on": "2023-12-15", "chair": str(world["editor_id"]), "attendees": "Ann", "areas": "2"},
+        "clinics.add_note": {"text": "Agreed to re-audit 20 plans in January"},
+        "clinics.correct_note": {"text": "Agreed to re-audit 30 plans in January"},
+        "clinics.add_arising": {"what": "Re-audit plans", "owner": str(world["editor_id"]), "owner_name": "",
+                                "due_on": "2024-01-19"},
+        "clinics.correct_arising": {"what": "Re-audit 30 plans", "owner": "", "owner_name": "Head of QA",
+                                    "due_on": "2024-01-26"},
+        "clinics.arising_outcome": {"outcome": "done", "due_on": "", "note": "Done before Christmas"},
         "reports.kpis": {"value-measure": str(world["measure_id"]), "value-quarter": "2023/24 Q2",
                          "value-value": "2100", "value-replaces": "", "value-submit": "1"},
         "auth.sign_in": {"email": email_for("viewer"), "password": "not the password"},
@@ -121,7 +133,8 @@ def _rule(app, endpoint):
     ["auth.account", "admin.users", "admin.change_role", "admin.change_owner_roles", "admin.deactivate",
      "admin.reactivate", "admin.links", "moves.move", "moves.reason", "evidence.add_note", "evidence.edit_note",
      "evidence.withdraw_note", "evidence.change_due", "evidence.add_comment", "evidence.edit_comment",
-     "evidence.withdraw_comment", "clinics.index", "reports.kpis", "auth.sign_in"]))
+     "evidence.withdraw_comment", "clinics.index", "clinics.add_note", "clinics.correct_note",
+     "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.kpis", "auth.sign_in"]))
 def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, client_for, world, endpoint):
     client = seeded_app.test_client() if endpoint == "auth.sign_in" else client_for("admin")
     token = csrf_token(client, "/sign-in" if endpoint == "auth.sign_in" else "/")

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from board.services import share_links
+from board.services import clinic_minutes, share_links
 from board.services.board_view import current_plan
-from board.services.clinics import start_clinic
+from board.services.clinics import join_clinic, start_clinic
 from board.services.evidence import add_impact_comment, add_note
 from board.services.moves import move_action
 from models import Action, AuditEntry, ShareLink, User, db
@@ -19,6 +19,8 @@ from tests.pages import page_of
 
 # A note can be changed by its author (the contributor in these tests) or an admin, nobody else.
 AUTHOR_OR_ADMIN = ("contributor", "admin")
+# A clinic is ended by its chair (the editor chairs the clinic in these tests) or an admin, nobody else.
+CHAIR_OR_ADMIN = ("editor", "admin")
 # endpoint -> the least role that may use it (None: anyone, even signed out), or who exactly may.
 WRITE_ROUTES = {
     "auth.sign_in": None,
@@ -45,7 +47,13 @@ WRITE_ROUTES = {
     "evidence.add_comment": "contributor",
     "clinics.index": "editor",
     "clinics.join": "contributor",
-    "clinics.end": "editor",
+    # The contributor takes part in the clinic below: below editor, taking part is what lets you add.
+    "clinics.add_note": "contributor",
+    "clinics.correct_note": "contributor",
+    "clinics.add_arising": "contributor",
+    "clinics.correct_arising": "contributor",
+    "clinics.arising_outcome": "contributor",
+    "clinics.end": CHAIR_OR_ADMIN,
     "reports.kpis": "admin",
 }
 # GET routes anyone may open without signing in (share pages check their own token).
@@ -74,10 +82,14 @@ def ids(seeded_app):
         author = db.session.scalars(select(User).where(User.email == "contributor@example.org")).one()
         note = add_note(action, "Dip sample of 20 plans done", None, author)
         comment = add_impact_comment(action.outcome, "Plans reviewed sooner", "emerging", author)
-        clinic = start_clinic(current_plan(), date(2023, 12, 15), "Chair", "", [], editor)
+        clinic = start_clinic(current_plan(), date(2023, 12, 15), editor, "", [], editor)
+        join_clinic(clinic, author)
+        clinic_note = clinic_minutes.add_note(clinic, "Re-audit agreed", editor)
+        arising = clinic_minutes.raise_arising(clinic, "Re-audit 20 plans", author, None, date(2024, 1, 19), editor)
         return {"user_id": target.id, "link_id": link.id, "token": token, "ref": "2.7",
                 "number": 2, "event_id": moved.event.id, "note_id": note.id, "comment_id": comment.id,
-                "outcome_id": action.outcome_id, "clinic_id": clinic.id}
+                "outcome_id": action.outcome_id, "clinic_id": clinic.id, "clinic_note_id": clinic_note.id,
+                "arising_id": arising.id}
 
 
 def _client(seeded_app, client_for, identity, token):

@@ -14,7 +14,7 @@ from flask import current_app, request
 from board import clock
 from board.forms import DUE_WITHIN_CHOICES, BoardChangesForm, BoardFilterForm, ConfirmForm
 from board.services.board_view import STATUSES, BoardView, changed_area_ids, load_board
-from board.services.clinics import open_clinic
+from board.views.clinics import clinic_banners
 from board.views.viewer import Viewer
 from models import ActionEvent, Plan, Role
 
@@ -105,13 +105,13 @@ def _load(plan: Plan, viewer: Viewer, filters: BoardFilterForm) -> BoardView:
 
 
 def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) -> dict:
-    """The whole board page: header, filter bar, every lane, the open clinic's banner."""
-    clinic = None if viewer.read_only else open_clinic(plan)
+    """The whole board page: header, filter bar, every lane, the banners of the clinics covering it."""
+    banners = clinic_banners(plan, viewer, filters.cleaned("area", []))
     board = _load(plan, viewer, filters)
     return {"board": board, "ui": board_ui(viewer, filters, board, **notices),
-            "filters": filters, "due_choices": DUE_WITHIN_CHOICES, "clinic": clinic, "shown_at": clock.now(),
+            "filters": filters, "due_choices": DUE_WITHIN_CHOICES, "clinics": banners, "shown_at": clock.now(),
             # A form makes a CSRF token: never on share pages.
-            "confirm": ConfirmForm() if clinic else None}
+            "confirm": ConfirmForm() if banners else None}
 
 
 def lane_update(plan: Plan, area_id: int, viewer: Viewer, filters: BoardFilterForm, **notices) -> dict | None:
