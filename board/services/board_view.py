@@ -112,6 +112,9 @@ class Swimlane:
     def total(self) -> int:
         return sum(len(cards) for cards in self.columns.values())
 
+    def holds(self, action_id: int) -> bool:
+        return any(card.id == action_id for cards in self.columns.values() for card in cards)
+
     def count(self, status: Status) -> int:
         return len(self.columns[status])
 

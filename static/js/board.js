@@ -85,6 +85,7 @@
     var card = event.item;
     var lane = card.closest(".swimlane");
     dragging = null;
+    document.body.classList.remove("dragging");
     if (event.from === event.to && event.oldIndex === event.newIndex) return releaseHeldLanes();
     var before = card.nextElementSibling;
     var after = card.previousElementSibling;
@@ -123,7 +124,10 @@
         preventOnFilter: false,
         animation: 120,
         ghostClass: "card-ghost",
-        onStart: function (event) { dragging = event.item.closest(".swimlane"); },
+        onStart: function (event) {
+          dragging = event.item.closest(".swimlane");
+          document.body.classList.add("dragging");  // no card's words over the columns while dragging
+        },
         onEnd: onDrop
       });
     });

@@ -14,7 +14,9 @@ def serious_violations(page) -> list[str]:
             for v in result["violations"] if v["impact"] in ("critical", "serious")]
 
 
-@pytest.mark.parametrize("path", ["/", "/?area=2&overdue=1&q=plans", "/actions/2.7"])
+@pytest.mark.parametrize("path", ["/?view=detailed", "/?area=2&overdue=1&q=plans", "/actions/2.7", "/?view=whole",
+                                  "/?view=whole&mode=clinic", "/?view=detailed&mode=clinic", "/account",
+                                  "/accessibility", "/clinics", "/outcomes"])
 def test_pages_have_no_serious_accessibility_problems(editor_page, live_server, path):
     editor_page.goto(live_server + path)
     assert serious_violations(editor_page) == []
@@ -24,6 +26,26 @@ def test_detail_panel_over_the_board(viewer_page):
     viewer_page.get_by_role("link", name="Action 2.1", exact=True).click()
     viewer_page.get_by_role("complementary", name="Action detail").get_by_role("heading").first.wait_for()
     assert serious_violations(viewer_page) == []
+
+
+def test_the_whole_plan_with_a_card_focused_and_a_move_form_open(editor_page, live_server):
+    editor_page.goto(live_server + "/?view=whole")
+    editor_page.get_by_role("link", name="Action 3.4").focus()
+    editor_page.get_by_role("link", name="Update status of 3.4").focus()
+    editor_page.keyboard.press("Enter")
+    editor_page.get_by_label("New status for 3.4").wait_for()
+    assert serious_violations(editor_page) == []
+
+
+def test_a_phone_screen_with_its_menu_open(browser, live_server):
+    from tests.browser.conftest import sign_in_as
+
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in_as(page, live_server, "admin")
+    page.get_by_text("Menu", exact=True).click()
+    assert serious_violations(page) == []
+    context.close()
 
 
 def test_sign_in_page(page, live_server):
