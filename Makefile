@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/pip install --disable-pip-version-check --quiet
 
-.PHONY: run test test-postgres setup-db chromium bench lint lock check-html clean
+.PHONY: run test test-fast test-browser test-postgres setup-db chromium bench lint lock check-html clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,14 +26,23 @@ run: setup-db
 setup-db: $(VENV)/.runtime-installed
 	BOARD_ENV=$${BOARD_ENV:-development} $(BIN)/flask --app app setup-db
 
-## test: install test tools and Debian's chromium, then run the whole suite.
-test: $(VENV)/.dev-installed chromium
-	$(BIN)/pytest
+## test: install test tools and Debian's chromium, then run the whole suite and check the HTML.
+# Non-browser tests run on every core (pytest-xdist); browser tests one at a time, each with its server.
+test: test-fast test-browser
 	$(BIN)/python scripts/check_html.py
+
+## test-fast: the tests without a browser, spread over the machine's cores.
+test-fast: $(VENV)/.dev-installed
+	$(BIN)/pytest -n auto -m "not browser"
+
+## test-browser: the Playwright tests, driving Debian's chromium.
+test-browser: $(VENV)/.dev-installed chromium
+	$(BIN)/pytest -m browser
 
 ## test-postgres: the same suite against a throwaway PostgreSQL cluster (installed when missing).
 test-postgres: $(VENV)/.dev-installed chromium
-	bash scripts/with-postgres.sh $(BIN)/pytest -p no:cacheprovider
+	bash scripts/with-postgres.sh bash -c '$(BIN)/pytest -p no:cacheprovider -n auto -m "not browser" && \
+	  $(BIN)/pytest -p no:cacheprovider -m browser'
 
 chromium:
 	@bash scripts/ensure-chromium.sh

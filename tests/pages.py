@@ -35,7 +35,8 @@ class Page:
 
     def __init__(self, html: str):
         self.html = html
-        self.soup = BeautifulSoup(html, "html.parser")
+        # lxml: ten times faster than html.parser, which was a third of the suite's time.
+        self.soup = BeautifulSoup(html, "lxml")
 
     # --- the board ---------------------------------------------------------------------------
     def card_refs(self) -> list[str]:
@@ -189,7 +190,8 @@ class Page:
         return [[_text(cell) for cell in row.select("th, td")] for row in table.select("tr")]
 
     def is_full_page(self) -> bool:
-        return self.soup.find("html") is not None
+        # Read from the text: lxml wraps a partial in <html><body> too.
+        return re.match(r"\s*<!doctype html>", self.html, re.IGNORECASE) is not None
 
 
 def page_of(response) -> Page:

@@ -23,7 +23,7 @@ def test_admin_creates_a_user_who_can_sign_in_with_the_shown_password(seeded_app
     psw = _role_id(seeded_app, "Principal Social Worker")
     response = admin.post("/admin/users", data={
         "email": "New.Lead@Example.org", "name": "New Lead", "role": "contributor",
-        "owner_roles": [psw], "csrf_token": csrf_token(admin, "/admin/users")})
+        "owner_roles": [psw], "csrf_token": csrf_token(admin)})
     assert response.status_code == 201
     password = page_of(response).value_labelled("Password for new.lead@example.org")
     assert password
@@ -45,13 +45,13 @@ def test_invalid_user_form_keeps_input_and_says_why(client_for):
     admin = client_for("admin")
     response = admin.post("/admin/users", data={
         "email": "viewer@example.org", "name": "Someone Else", "role": "viewer",
-        "csrf_token": csrf_token(admin, "/admin/users")})
+        "csrf_token": csrf_token(admin)})
     page = page_of(response)
     assert response.status_code == 422
     assert "There is already an account for viewer@example.org." in page.form_errors()
     assert page.field_value("name") == "Someone Else"
     bad_email = admin.post("/admin/users", data={
-        "email": "not-an-email", "name": "X", "role": "viewer", "csrf_token": csrf_token(admin, "/admin/users")})
+        "email": "not-an-email", "name": "X", "role": "viewer", "csrf_token": csrf_token(admin)})
     assert bad_email.status_code == 422
     assert any("Enter an email address" in error for error in page_of(bad_email).form_errors())
 
@@ -60,7 +60,7 @@ def test_admin_changes_role_and_owner_roles(seeded_app, client_for):
     admin = client_for("admin")
     with seeded_app.app_context():
         viewer_id = find_user("viewer@example.org").id
-    token = csrf_token(admin, "/admin/users")
+    token = csrf_token(admin)
     page = page_of(admin.get(f"/admin/users/{viewer_id}"))
     version = page.field_value("version", within=f'form[action="/admin/users/{viewer_id}/role"]')
     assert version == str(_version(seeded_app, "viewer@example.org"))
@@ -85,7 +85,7 @@ def test_deactivate_and_reactivate(seeded_app, client_for):
     admin = client_for("admin")
     with seeded_app.app_context():
         editor_id = find_user("editor@example.org").id
-    token = csrf_token(admin, "/admin/users")
+    token = csrf_token(admin)
     assert admin.post(f"/admin/users/{editor_id}/deactivate", data={
         "version": _version(seeded_app, "editor@example.org"), "csrf_token": token}).status_code == 303
     assert sign_in(seeded_app.test_client(), "editor").status_code == 422
@@ -98,7 +98,7 @@ def test_the_last_admin_cannot_be_removed(seeded_app, client_for):
     admin = client_for("admin")
     with seeded_app.app_context():
         admin_id = find_user("admin@example.org").id
-    token = csrf_token(admin, "/admin/users")
+    token = csrf_token(admin)
     version = _version(seeded_app, "admin@example.org")
     demote = admin.post(f"/admin/users/{admin_id}/role", data={"role": "viewer", "version": version,
                                                                  "csrf_token": token})

@@ -15,7 +15,7 @@ def test_sign_in_then_board_then_sign_out(anon_client):
     response = sign_in(anon_client, "viewer")
     assert response.status_code == 303 and response.headers["Location"] == "/"
     assert anon_client.get("/").status_code == 200
-    out = anon_client.post("/sign-out", data={"csrf_token": csrf_token(anon_client, "/")})
+    out = anon_client.post("/sign-out", data={"csrf_token": csrf_token(anon_client)})
     assert out.status_code == 303
     board = anon_client.get("/")
     assert board.status_code == 302 and board.headers["Location"].startswith("/sign-in")

@@ -161,13 +161,13 @@ def test_another_editor_gets_403_with_a_plain_message_and_the_chair_ends_it(seed
     with seeded_app.app_context():
         clinic_id = _start([2], chair="contributor").id
     editor, chair = client_for("editor"), client_for("contributor")
-    refused = editor.post(f"/clinics/{clinic_id}/end", data={"csrf_token": csrf_token(editor, "/")})
+    refused = editor.post(f"/clinics/{clinic_id}/end", data={"csrf_token": csrf_token(editor)})
     assert refused.status_code == 403
     assert page_of(refused).text("main") == ("Forbidden Only its chair (Contributor Person) or an admin can end "
                                              "this clinic. Go to the board")
     assert "End clinic" not in page_of(editor.get("/")).text(".clinic-banner")
     assert "End clinic" in page_of(chair.get("/")).text(".clinic-banner")
-    ended = chair.post(f"/clinics/{clinic_id}/end", data={"csrf_token": csrf_token(chair, "/")})
+    ended = chair.post(f"/clinics/{clinic_id}/end", data={"csrf_token": csrf_token(chair)})
     assert ended.status_code == 303 and ended.headers["Location"] == f"/clinics/{clinic_id}"
     with seeded_app.app_context():
         assert db.session.get(Clinic, clinic_id).ended_by_id == user_for("contributor").id
@@ -262,7 +262,7 @@ def test_an_open_action_arising_is_carried_to_the_next_clinic_covering_its_areas
 
 def test_start_clinic_route_banner_minutes_and_csv(seeded_app, client_for):
     editor = client_for("editor")
-    token = csrf_token(editor, "/")
+    token = csrf_token(editor)
     with seeded_app.app_context():
         chair_id = user_for("editor").id
     missing = editor.post("/clinics", data={"held_on": "2023-12-15", "chair": "HoS CP", "csrf_token": token})
@@ -290,7 +290,7 @@ def test_start_clinic_route_banner_minutes_and_csv(seeded_app, client_for):
     assert rows[1][5:8] == ["Admin Person", "Moved from Not started to Green", "no reason given"]
     contributor = client_for("contributor")
     assert contributor.post("/clinics", data={
-        "held_on": "2023-12-15", "chair": str(chair_id), "csrf_token": csrf_token(contributor, "/")}).status_code == 403
+        "held_on": "2023-12-15", "chair": str(chair_id), "csrf_token": csrf_token(contributor)}).status_code == 403
 
 
 def test_starting_a_clinic_for_areas_another_covers_is_refused_on_the_form(seeded_app, client_for):
@@ -299,14 +299,14 @@ def test_starting_a_clinic_for_areas_another_covers_is_refused_on_the_form(seede
         chair_id = user_for("editor").id
     editor = client_for("editor")
     refused = editor.post("/clinics", data={"held_on": "2023-12-15", "chair": str(chair_id), "areas": ["2", "5"],
-                                            "attendees": "Ann", "csrf_token": csrf_token(editor, "/")})
+                                            "attendees": "Ann", "csrf_token": csrf_token(editor)})
     assert refused.status_code == 422
     assert page_of(refused).form_errors() == [
         ("The clinic of 15 December 2023 for area 2, chaired by Admin Person, is still in progress and covers "
          "area 2: end it first, or choose other areas.")]
     assert page_of(refused).field_value("attendees") == "Ann"
     started = editor.post("/clinics", data={"held_on": "2023-12-15", "chair": str(chair_id), "areas": ["5"],
-                                            "csrf_token": csrf_token(editor, "/")})
+                                            "csrf_token": csrf_token(editor)})
     assert started.status_code == 303
     assert page_of(editor.get("/")).texts(".clinic-banner h2") == ["Performance clinic in progress: area 2",
                                                                    "Performance clinic in progress: area 5"]
@@ -359,7 +359,7 @@ def test_every_clinic_form_works_with_htmx(seeded_app, client_for, open_clinic, 
     url, valid, shown, *_ = FORMS[name]
     editor = client_for("editor")
     response = editor.post(url.format(**open_clinic), headers=HTMX,
-                           data={**valid, "csrf_token": csrf_token(editor, "/")})
+                           data={**valid, "csrf_token": csrf_token(editor)})
     page = page_of(response)
     assert response.status_code == 200 and not page.is_full_page()
     assert "HX-Request" in response.headers["Vary"] and "board-announce" in response.headers["HX-Trigger-After-Settle"]
@@ -370,7 +370,7 @@ def test_every_clinic_form_works_with_htmx(seeded_app, client_for, open_clinic, 
 def test_every_clinic_form_works_without_javascript(seeded_app, client_for, open_clinic, name):
     url, valid, shown, *_ = FORMS[name]
     contributor = client_for("contributor")  # taking part
-    response = contributor.post(url.format(**open_clinic), data={**valid, "csrf_token": csrf_token(contributor, "/")})
+    response = contributor.post(url.format(**open_clinic), data={**valid, "csrf_token": csrf_token(contributor)})
     assert response.status_code == 303
     assert response.headers["Location"].startswith(f"/clinics/{open_clinic['clinic_id']}#")
     page = page_of(contributor.get(response.headers["Location"]))
@@ -386,7 +386,7 @@ def test_an_invalid_clinic_form_comes_back_with_its_error_and_the_input_kept(see
     with seeded_app.app_context():
         before = _record_rows()
     response = editor.post(url.format(**open_clinic), headers=HTMX if htmx else {},
-                           data={**invalid, "csrf_token": csrf_token(editor, "/")})
+                           data={**invalid, "csrf_token": csrf_token(editor)})
     page = page_of(response)
     assert response.status_code == 422 and page.is_full_page() is not htmx
     assert error in page.form_errors("#clinic-record")
@@ -401,7 +401,7 @@ def test_carry_again_needs_an_earlier_clinics_action_arising_and_a_done_one_is_r
                                                                                        open_clinic):
     editor = client_for("editor")
     url = FORMS["mark done"][0].format(**open_clinic)
-    token = csrf_token(editor, "/")
+    token = csrf_token(editor)
     carried_here = editor.post(url, headers=HTMX, data={"outcome": "carried", "csrf_token": token})
     assert carried_here.status_code == 409 and "raised in this clinic" in page_of(carried_here).alerts()[0]
     assert editor.post(url, data={"outcome": "done", "csrf_token": token}).status_code == 303
@@ -414,14 +414,14 @@ def test_adding_to_the_minutes_needs_taking_part_or_an_editor_and_an_open_clinic
     with seeded_app.app_context():
         clinic_id = _start([2]).id
     contributor = client_for("contributor")
-    token = csrf_token(contributor, "/")
+    token = csrf_token(contributor)
     refused = contributor.post(f"/clinics/{clinic_id}/notes", data={"text": "Hello", "csrf_token": token})
     assert refused.status_code == 403 and "Take part" in page_of(refused).text("main")
     assert page_of(contributor.get(f"/clinics/{clinic_id}")).forms("#clinic-record") == []
     assert contributor.post(f"/clinics/{clinic_id}/join", data={"csrf_token": token}).status_code == 303
     assert contributor.post(f"/clinics/{clinic_id}/notes", data={"text": "Hello", "csrf_token": token}).status_code == 303
     editor = client_for("editor")
-    assert editor.post(f"/clinics/{clinic_id}/end", data={"csrf_token": csrf_token(editor, "/")}).status_code == 303
+    assert editor.post(f"/clinics/{clinic_id}/end", data={"csrf_token": csrf_token(editor)}).status_code == 303
     late = contributor.post(f"/clinics/{clinic_id}/notes", headers=HTMX, data={"text": "Late", "csrf_token": token})
     assert late.status_code == 409 and page_of(late).alerts() == ["This clinic has ended: its minutes are closed."]
 

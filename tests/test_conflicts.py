@@ -22,10 +22,10 @@ def test_two_edits_of_one_note_one_wins_the_other_sees_both_wordings(seeded_app,
     for client in (contributor, admin):
         assert page_of(client.get(f"/notes/{note_id}/edit", headers=HTMX)).field_value("version") == "1"
     won = admin.post(f"/notes/{note_id}/edit", headers=HTMX, data={
-        "text": "The admin's wording", "version": 1, "csrf_token": csrf_token(admin, "/")})
+        "text": "The admin's wording", "version": 1, "csrf_token": csrf_token(admin)})
     assert won.status_code == 200
     lost = contributor.post(f"/notes/{note_id}/edit", headers=HTMX, data={
-        "text": "The contributor's wording", "version": 1, "csrf_token": csrf_token(contributor, "/")})
+        "text": "The contributor's wording", "version": 1, "csrf_token": csrf_token(contributor)})
     page = page_of(lost)
     assert lost.status_code == 409
     assert "changed this note while you were editing it" in " ".join(page.alerts())
@@ -36,7 +36,7 @@ def test_two_edits_of_one_note_one_wins_the_other_sees_both_wordings(seeded_app,
         note = db.session.get(EvidenceNote, note_id)
         assert note.text == "The admin's wording" and [r.text for r in note.revisions] == ["First wording"]
     again = contributor.post(f"/notes/{note_id}/edit", data={
-        "text": "The contributor's wording", "version": 2, "csrf_token": csrf_token(contributor, "/")})
+        "text": "The contributor's wording", "version": 2, "csrf_token": csrf_token(contributor)})
     assert again.status_code == 303
     with seeded_app.app_context():
         note = db.session.get(EvidenceNote, note_id)
@@ -50,7 +50,7 @@ def test_a_note_withdrawn_meanwhile_cannot_be_edited(seeded_app, client_for):
         evidence.withdraw_note(db.session.get(EvidenceNote, note_id), "Wrong card", user_for("admin"))
     admin = client_for("admin")
     response = admin.post(f"/notes/{note_id}/edit", data={"text": "Late edit", "version": 1,
-                                                           "csrf_token": csrf_token(admin, "/")})
+                                                           "csrf_token": csrf_token(admin)})
     assert response.status_code == 403  # a withdrawn note is no longer anyone's to change
     with seeded_app.app_context():
         assert db.session.get(EvidenceNote, note_id).text == "First wording"
@@ -59,11 +59,11 @@ def test_a_note_withdrawn_meanwhile_cannot_be_edited(seeded_app, client_for):
 def test_a_due_change_from_a_stale_page_is_refused_and_keeps_what_was_typed(seeded_app, client_for):
     editor, admin = client_for("editor"), client_for("admin")
     first = admin.post("/actions/2.7/due", data={"new_due": "Jan 2024", "reason": "QA moved",
-                                                 "current_due": "Nov 2023", "csrf_token": csrf_token(admin, "/")})
+                                                 "current_due": "Nov 2023", "csrf_token": csrf_token(admin)})
     assert first.status_code == 303
     stale = editor.post("/actions/2.7/due", headers=HTMX, data={
         "new_due": "Mar 2024", "reason": "Clinic agreed", "current_due": "Nov 2023",
-        "csrf_token": csrf_token(editor, "/")})
+        "csrf_token": csrf_token(editor)})
     page = page_of(stale)
     assert stale.status_code == 409
     assert any("was changed to Jan 2024 by Admin Person" in error for error in page.form_errors("#due"))
@@ -109,7 +109,7 @@ def test_impact_comments_are_edited_and_withdrawn_like_notes(seeded_app, client_
         comment_id = evidence.add_impact_comment(action_by_ref("2.7").outcome, "Plans reviewed sooner",
                                                  "emerging", user_for("contributor")).id
     contributor = client_for("contributor")
-    token = csrf_token(contributor, "/")
+    token = csrf_token(contributor)
     form = page_of(contributor.get(f"/comments/{comment_id}/edit", headers=HTMX))
     assert form.field_value("text") == "Plans reviewed sooner" and form.field_value("version") == "1"
     edited = contributor.post(f"/comments/{comment_id}/edit", headers=HTMX, data={

@@ -119,7 +119,7 @@ def test_impact_comments_latest_rating_and_activity(ctx):
 
 def test_add_note_inline_and_without_js(seeded_app, client_for):
     contributor = client_for("contributor")
-    token = csrf_token(contributor, "/")
+    token = csrf_token(contributor)
     partial = contributor.post("/actions/2.7/notes", headers=HTMX, data={
         "text": "Dip sample of 20 plans", "link_url": "https://docs.example/qa", "csrf_token": token})
     answer = page_of(partial)
@@ -141,7 +141,7 @@ def test_add_note_inline_and_without_js(seeded_app, client_for):
 ])
 def test_invalid_notes_come_back_with_the_message_and_input(seeded_app, client_for, data, message):
     contributor = client_for("contributor")
-    token = csrf_token(contributor, "/")
+    token = csrf_token(contributor)
     for headers in (HTMX, {}):
         response = contributor.post("/actions/2.7/notes", headers=headers, data={**data, "csrf_token": token})
         page = page_of(response)
@@ -159,7 +159,7 @@ def test_edit_and_withdraw_routes(seeded_app, client_for):
     with seeded_app.app_context():
         note_id = evidence.add_note(action_by_ref("2.7"), "First", None, user_for("contributor")).id
     contributor = client_for("contributor")
-    token = csrf_token(contributor, "/")
+    token = csrf_token(contributor)
     form = page_of(contributor.get(f"/notes/{note_id}/edit", headers=HTMX))
     assert form.field_value("text") == "First" and form.field_value("version") == "1"
     assert client_for("editor").get(f"/notes/{note_id}/edit").status_code == 403
@@ -181,7 +181,7 @@ def test_edit_and_withdraw_routes(seeded_app, client_for):
 
 def test_due_change_route_and_card_slippage(seeded_app, client_for):
     editor = client_for("editor")
-    token = csrf_token(editor, "/")
+    token = csrf_token(editor)
     shown = page_of(editor.get("/actions/2.7")).field_value("current_due", within="#due")
     assert shown == "Nov 2023"
     bad = editor.post("/actions/2.7/due", headers=HTMX, data={"new_due": "Soonish", "reason": "x",
@@ -198,14 +198,14 @@ def test_due_change_route_and_card_slippage(seeded_app, client_for):
     assert "Nov 2023 → Jan 2024" in detail and "QA slipped" in detail
     contributor = client_for("contributor")
     assert contributor.post("/actions/2.7/due", data={
-        "new_due": "Feb 2024", "reason": "x", "csrf_token": csrf_token(contributor, "/")}).status_code == 403
+        "new_due": "Feb 2024", "reason": "x", "csrf_token": csrf_token(contributor)}).status_code == 403
 
 
 def test_outcomes_view_comments_and_one_click_history(seeded_app, client_for):
     with seeded_app.app_context():
         outcome_id = action_by_ref("2.7").outcome_id
     contributor = client_for("contributor")
-    token = csrf_token(contributor, "/")
+    token = csrf_token(contributor)
     missing = contributor.post(f"/outcomes/{outcome_id}/comments", headers=HTMX,
                                data={"text": "Plans reviewed sooner", "csrf_token": token})
     assert missing.status_code == 422 and "Choose an impact rating." in missing.get_data(as_text=True)
@@ -227,7 +227,7 @@ def test_outcomes_view_comments_and_one_click_history(seeded_app, client_for):
     assert sorted(overview.texts(".outcome .outcome-text")) == outcomes_with_actions
     viewer = client_for("viewer")
     assert viewer.post(f"/outcomes/{outcome_id}/comments", data={
-        "text": "x", "rating": "clear", "csrf_token": csrf_token(viewer, "/")}).status_code == 403
+        "text": "x", "rating": "clear", "csrf_token": csrf_token(viewer)}).status_code == 403
 
 
 def test_share_link_reads_notes_due_history_and_comments_without_forms(seeded_app):

@@ -6,7 +6,6 @@ a 500, and a refused request (4xx) writes nothing.
 """
 from __future__ import annotations
 
-import os
 from datetime import date
 from urllib.parse import quote
 
@@ -20,7 +19,7 @@ from board.services.board_view import current_plan
 from board.services.clinics import start_clinic
 from board.services.moves import move_action
 from models import Action, KpiMeasure, OwnerRole, User, db
-from tests.conftest import PASSWORD, csrf_token, email_for
+from tests.conftest import FUZZ_EXAMPLES, PASSWORD, csrf_token, email_for
 
 # Values that have broken web apps: too big for the database, not numbers, control characters (a NUL,
 # a CR/LF), very long or odd Unicode, dates that are not dates.
@@ -34,8 +33,7 @@ BAD_VALUES = st.one_of(
     st.text(alphabet=st.characters(exclude_categories=("Cs",)), min_size=300, max_size=6000),
     st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40),
 )
-# CI runs a few examples of each (fixed, so a failure reproduces); BOARD_FUZZ_EXAMPLES=500 runs a deep search.
-FUZZ = settings(max_examples=int(os.environ.get("BOARD_FUZZ_EXAMPLES", "12")), deadline=None, derandomize=True,
+FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True,
                 database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 # Tables a refused request may touch: failed sign-ins are counted on purpose.
@@ -202,7 +200,7 @@ URL_VALUES = st.one_of(BAD_VALUES.filter(lambda v: v.strip() not in ("", ".", ".
 def test_every_url_value_is_fuzzed(seeded_app, client_for, world):
     client = client_for("admin")
     rules = [rule for rule in seeded_app.url_map.iter_rules() if rule.arguments and rule.endpoint != "static"]
-    token = csrf_token(client, "/")
+    token = csrf_token(client)
 
     @FUZZ
     @given(rule=st.sampled_from(rules), value=URL_VALUES, post=st.booleans())

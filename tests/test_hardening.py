@@ -26,7 +26,7 @@ def test_an_offsite_next_never_becomes_a_back_or_cancel_link(client_for):
 def test_a_move_with_a_bad_next_redirects_to_the_board_once(seeded_app, client_for, next_value):
     editor = client_for("editor")
     response = editor.post("/actions/1.1/move", data={
-        "status": "red", "version": 1, "from_form": "1", "next": next_value, "csrf_token": csrf_token(editor, "/")})
+        "status": "red", "version": 1, "from_form": "1", "next": next_value, "csrf_token": csrf_token(editor)})
     assert response.status_code == 303
     assert response.headers["Location"].startswith("/?explain=")
     with seeded_app.app_context():
@@ -38,7 +38,7 @@ def test_a_reason_with_a_bad_next_is_saved_once_and_redirects_home(seeded_app, c
         event_id = move_action(action_by_ref("2.7"), "red", 0, 1, user_for("editor")).event.id
     editor = client_for("editor")
     response = editor.post(f"/moves/{event_id}/reason", data={
-        "reason": "Capacity", "next": "/\r\nLocation: https://evil.example/", "csrf_token": csrf_token(editor, "/")})
+        "reason": "Capacity", "next": "/\r\nLocation: https://evil.example/", "csrf_token": csrf_token(editor)})
     assert response.status_code == 303 and response.headers["Location"] == "/#card-2-7"
     with seeded_app.app_context():
         assert db.session.scalar(select(func.count()).where(ActionEvent.kind == EventKind.REASON)) == 1
@@ -50,7 +50,7 @@ def test_an_impact_comment_with_a_bad_next_is_stored_once(seeded_app, client_for
     contributor = client_for("contributor")
     response = contributor.post(f"/outcomes/{outcome_id}/comments", data={
         "text": "Plans reviewed sooner", "rating": "emerging", "next": "/outcomes\r\nX: y",
-        "csrf_token": csrf_token(contributor, "/")})
+        "csrf_token": csrf_token(contributor)})
     assert response.status_code == 303 and response.headers["Location"] == f"/outcomes#outcome-{outcome_id}"
     with seeded_app.app_context():
         assert db.session.scalar(select(func.count(ImpactComment.id))) == 1
@@ -67,13 +67,13 @@ def test_ids_too_large_for_the_database_are_unknown_pages(client_for, path):
                                   f"/admin/links/{HUGE}/revoke", f"/admin/users/{HUGE}/role"])
 def test_posts_to_ids_too_large_for_the_database_are_unknown_pages(client_for, path):
     admin = client_for("admin")
-    assert admin.post(path, data={"csrf_token": csrf_token(admin, "/")}).status_code == 404
+    assert admin.post(path, data={"csrf_token": csrf_token(admin)}).status_code == 404
 
 
 @pytest.mark.parametrize("field, value", [("version", HUGE), ("area", HUGE), ("position", HUGE), ("version", "-1")])
 def test_a_drag_with_numbers_out_of_range_is_refused_and_changes_nothing(seeded_app, client_for, field, value):
     editor = client_for("editor")
-    data = {"status": "red", "version": "1", "area": "1", "position": "0", "csrf_token": csrf_token(editor, "/")}
+    data = {"status": "red", "version": "1", "area": "1", "position": "0", "csrf_token": csrf_token(editor)}
     response = editor.post("/actions/1.1/move", headers=HTMX, data={**data, field: value})
     assert response.status_code == 400
     with seeded_app.app_context():
@@ -88,7 +88,7 @@ def test_a_reason_for_something_that_is_not_a_status_change_is_refused(seeded_ap
     editor = client_for("editor")
     for headers in ({}, HTMX):
         response = editor.post(f"/moves/{event_id}/reason", headers=headers,
-                               data={"reason": "Why not", "csrf_token": csrf_token(editor, "/")})
+                               data={"reason": "Why not", "csrf_token": csrf_token(editor)})
         assert response.status_code == 404
     with seeded_app.app_context():
         assert db.session.scalar(select(func.count()).where(ActionEvent.kind == EventKind.REASON)) == 0
@@ -101,7 +101,7 @@ def test_a_second_reason_for_one_move_is_refused(seeded_app, client_for):
         event_id = moved.id
     editor = client_for("editor")
     response = editor.post(f"/moves/{event_id}/reason", headers=HTMX,
-                           data={"reason": "Second", "csrf_token": csrf_token(editor, "/")})
+                           data={"reason": "Second", "csrf_token": csrf_token(editor)})
     assert response.status_code == 422 and "already has a reason" in page_of(response).text()
 
 
@@ -116,7 +116,7 @@ def test_a_clinic_starts_without_attendees(seeded_app, client_for):
     with seeded_app.app_context():
         chair_id = user_for("editor").id
     response = editor.post("/clinics", data={"held_on": "2023-12-15", "chair": str(chair_id),
-                                             "csrf_token": csrf_token(editor, "/")})
+                                             "csrf_token": csrf_token(editor)})
     assert response.status_code == 303
     with seeded_app.app_context():
         assert db.session.scalars(select(Clinic.attendees)).one() == ""
@@ -128,7 +128,7 @@ def test_kpi_values_must_be_real_numbers(seeded_app, client_for, value):
     with seeded_app.app_context():
         values_before = db.session.scalar(select(func.count(KpiValue.id)))
     response = admin.post("/kpis", data={"value-measure": "1", "value-quarter": "2023/24 Q2", "value-value": value,
-                                         "value-submit": "1", "csrf_token": csrf_token(admin, "/")})
+                                         "value-submit": "1", "csrf_token": csrf_token(admin)})
     assert response.status_code == 422 and "Enter a number." in page_of(response).form_errors()
     with seeded_app.app_context():
         assert db.session.scalar(select(func.count(KpiValue.id))) == values_before

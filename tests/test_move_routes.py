@@ -21,7 +21,7 @@ def _action(app, ref):
 
 
 def _post_move(client, ref, htmx=True, **data):
-    token = csrf_token(client, "/")
+    token = csrf_token(client)
     headers = {**HTMX, "HX-Current-URL": "http://localhost/?area=1&area=2"} if htmx else {}
     return client.post(f"/actions/{ref}/move", data={"csrf_token": token, **data}, headers=headers)
 
@@ -52,7 +52,7 @@ def test_keyboard_form_without_js_redirects_back_and_asks_why(seeded_app, client
     assert "2.7 moved to Red." in board.flash_text() and "Why Red?" in board.card_text("2.7")
     event_id = re.search(r"explain=(\d+)", location).group(1)
     saved = editor.post(f"/moves/{event_id}/reason", data={
-        "reason": "QA schedule slipped", "next": "/?area=2", "csrf_token": csrf_token(editor, "/")})
+        "reason": "QA schedule slipped", "next": "/?area=2", "csrf_token": csrf_token(editor)})
     assert saved.status_code == 303 and saved.headers["Location"] == "/?area=2#card-2-7"
     detail = editor.get("/actions/2.7").get_data(as_text=True)
     assert "Moved from Not started to Red" in detail and "QA schedule slipped" in detail
@@ -122,11 +122,11 @@ def test_only_the_mover_or_an_admin_gives_the_reason(seeded_app, client_for):
         event_id = event.id
     editor = client_for("editor")
     refused = editor.post(f"/moves/{event_id}/reason",
-                          data={"reason": "x", "csrf_token": csrf_token(editor, "/")})
+                          data={"reason": "x", "csrf_token": csrf_token(editor)})
     assert refused.status_code == 403
     admin_client = client_for("admin")
     blank = admin_client.post(f"/moves/{event_id}/reason", headers=HTMX,
-                              data={"reason": " ", "csrf_token": csrf_token(admin_client, "/")})
+                              data={"reason": " ", "csrf_token": csrf_token(admin_client)})
     assert blank.status_code == 422 and "Write a reason, or choose Skip." in blank.get_data(as_text=True)
     with seeded_app.app_context():
         assert db.session.scalars(select(ActionEvent).where(ActionEvent.kind == "reason")).all() == []
@@ -189,7 +189,7 @@ def test_my_actions_uses_the_owner_roles_linked_to_the_user(seeded_app, client_f
         user = db.session.scalars(select(User).where(User.email == "viewer@example.org")).one()
         user_id, version = user.id, user.version
     saved = admin.post(f"/admin/users/{user_id}/owner-roles",
-                       data={"owner_roles": [role_id], "version": version, "csrf_token": csrf_token(admin, "/")})
+                       data={"owner_roles": [role_id], "version": version, "csrf_token": csrf_token(admin)})
     assert saved.status_code == 303
     assert _card_refs(viewer.get("/?mine=1")) == ["9.1", "9.2"]
 
@@ -241,3 +241,22 @@ def test_a_bad_explain_value_is_named_not_a_server_error(client_for, query):
 def test_a_poll_with_a_counter_it_cannot_read_gets_every_lane(client, since):
     response = client.get(f"/board/changes?since={since}")
     assert response.status_code == 200 and page_of(response).lanes() == list(range(1, 10))
+
+
+def test_a_card_that_leaves_the_filtered_status_is_asked_why_at_the_head_of_its_lane(seeded_app, client_for):
+    editor = client_for("editor")
+    response = _post_move(editor, "2.7", htmx=False, status="red", version=1, from_form="1",
+                          next="/?area=2&status=not_started&view=detailed")
+    board = page_of(editor.get(response.headers["Location"].split("#")[0]))
+    assert "2.7" not in board.card_refs()  # the filters hide it now
+    prompt = board.text(".lane-prompt")
+    assert "2.7 moved to Red, which these filters do not show." in prompt and "Why Red?" in prompt
+    assert board.link("Skip") == "/?area=2&status=not_started&view=detailed"
+    event_id = re.search(r"explain=(\d+)", response.headers["Location"]).group(1)
+    saved = editor.post(f"/moves/{event_id}/reason?area=2&status=not_started&view=detailed",
+                        data={"reason": "QA slipped", "csrf_token": csrf_token(editor)}, headers=HTMX)
+    lane = page_of(saved)
+    assert lane.lanes() == [2] and lane.text(".lane-prompt") == ""  # answered: the prompt goes
+    with seeded_app.app_context():
+        reason = db.session.scalars(select(ActionEvent).where(ActionEvent.explains_event_id == int(event_id))).one()
+        assert reason.reason == "QA slipped"

@@ -17,13 +17,13 @@ from board.services.board_view import current_plan
 from board.services.plan_file import PlanFileInvalid, parse_plan_text, validate_plan
 from board.services.plan_import import import_plan
 from models import Action, ActionEvent, Area, KpiMeasure, Outcome, OwnerRole, Plan, db
-from tests.conftest import HTMX, make_app, sign_in
+from tests.conftest import FUZZ_EXAMPLES, HTMX, make_app, sign_in
 from tests.databases import copy_database
 from tests.pages import page_of
 from tests.plan_strategies import BREAKERS, broken_plans, valid_plans
 
 # Small and reproducible: the same examples on every run and machine.
-FEW = settings(max_examples=25, deadline=None, derandomize=True, database=None)
+FEW = settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True, database=None)
 # pydantic's own wording, which a council officer should never have to read.
 RAW_WORDING = ("Input should", "Extra inputs", "Field required", "String should", "List should",
                "Value error", "valid dictionary")
@@ -96,7 +96,7 @@ def _snapshot() -> dict:
 
 
 @pytest.mark.parametrize("breaker", BREAKERS, ids=lambda breaker: breaker.__name__)
-@settings(FEW, max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(FEW, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_plan_with_one_thing_broken_is_refused_at_that_place(seeded_app, breaker, data):
     # One app for every example: a refused plan writes nothing, which is what is checked here.

@@ -30,7 +30,7 @@ def _signed_in(app, role="editor"):
 
 def test_a_saved_cookie_stops_working_at_sign_out_and_cannot_move_a_card(seeded_app):
     client = _signed_in(seeded_app)
-    cookie, token = _cookie(client), csrf_token(client, "/")
+    cookie, token = _cookie(client), csrf_token(client)
     assert client.post("/sign-out", data={"csrf_token": token}).status_code == 303
     thief = _replay(seeded_app, cookie)
     assert thief.get("/").status_code == 302
@@ -47,7 +47,7 @@ def test_the_csrf_token_changes_at_sign_in(seeded_app):
     client = seeded_app.test_client()
     before = csrf_token(client)
     assert sign_in(client, "editor").status_code == 303
-    after = csrf_token(client, "/")
+    after = csrf_token(client)
     assert after != before
     refused = client.post("/actions/1.1/move", data={"status": "red", "version": 1, "from_form": "1",
                                                      "csrf_token": before})
@@ -94,7 +94,7 @@ def test_the_admin_signs_a_user_out_everywhere_and_resets_their_password(seeded_
     admin = client_for("admin")
     with seeded_app.app_context():
         user_id = db.session.scalars(select(User.id).where(User.email == email_for("editor"))).one()
-    token = csrf_token(admin, "/")
+    token = csrf_token(admin)
     assert admin.post(f"/admin/users/{user_id}/sign-out-everywhere", data={"csrf_token": token}).status_code == 303
     assert editor.get("/").status_code == 302
     editor = _signed_in(seeded_app)
@@ -148,7 +148,7 @@ def test_a_stale_admin_form_changes_nothing(seeded_app, client_for):
         user = db.session.scalars(select(User).where(User.email == email_for("viewer"))).one()
         user_id, version = user.id, user.version
         accounts.set_role(user, accounts.Role.CONTRIBUTOR, expected_version=version)
-    token = csrf_token(admin, "/")
+    token = csrf_token(admin)
     stale = admin.post(f"/admin/users/{user_id}/role", data={"role": "editor", "version": version, "csrf_token": token})
     assert stale.status_code == 409 and "changed by someone else" in page_of(stale).flash_text()
     deactivate = admin.post(f"/admin/users/{user_id}/deactivate", data={"version": version, "csrf_token": token})

@@ -22,8 +22,13 @@ from models import OwnerRole, Role, User, db
 
 MIN_PASSWORD_LENGTH = 12
 COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
-# Checked against when the email is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the email is unknown, so both failures take the same time: it is made with
+    the method real passwords are hashed with, or the two would differ."""
+    return generate_password_hash("not a real password", method=method)
 
 
 class AccountError(ValueError):
@@ -224,7 +229,7 @@ def authenticate(email: str, password: str, address: str | None = None, user_age
         return SignInResult(wait_seconds=wait)
     user = find_user(email)
     if user is None:
-        User(password_hash=_DUMMY_HASH).check_password(password)
+        User(password_hash=_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])).check_password(password)
         ok = False
     else:
         ok = user.check_password(password) and user.is_active

@@ -35,7 +35,7 @@ from tests.http_client import (
 from tests.plans import seed_plan
 
 CLIENTS = 8
-MOVES_PER_CLIENT = 40
+MOVES_PER_CLIENT = 24
 HANG_S = 120  # only a hang takes this long; no threshold on speed anywhere
 STATUSES = ["not_started", "red", "amber", "green", "complete"]
 POOL = [f"{area}.{n}" for area in (1, 4, 6, 8) for n in range(1, 4)]  # 12 cards: plenty of collisions
@@ -43,7 +43,7 @@ POOL = [f"{area}.{n}" for area in (1, 4, 6, 8) for n in range(1, 4)]  # 12 cards
 # anyone moved: exactly one can win, so both a 200 and a 409 are certain however the threads are scheduled.
 OPENING_REF = POOL[0]
 OPENING_STATUSES = ["red", "amber", "green", "complete"]
-KILL_AFTER = 60  # answers before a worker is killed: well inside the first half of the moves (8 x 20)
+KILL_AFTER = 60  # answers before a worker is killed: well inside the first half of the moves (8 x 12)
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ from tests.pages import Page
 from tests.plans import seed_plan
 
 CLIENTS = 8
-OPERATIONS_PER_CLIENT = 24
+OPERATIONS_PER_CLIENT = 16
 HANG_S = 180
 CARDS = ["3.1", "3.2", "3.3", "5.1", "5.2"]        # moves and reasons
 DUE_CARDS = ["7.1", "7.2"]                         # due changes
