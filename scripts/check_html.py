@@ -62,7 +62,7 @@ def render_pages(out: Path) -> list[Path]:
         _seed()
         moved = move_action(action_by_ref("2.7"), "amber", 0, 1, user_for("editor"))
         note = evidence.add_note(action_by_ref("2.7"), "Dip sample of 20 plans", None, user_for("admin"))
-        clinic = start_clinic(current_plan(), date(2023, 12, 15), "Chair", "Ann", [2], user_for("editor"))
+        clinic = start_clinic(current_plan(), date(2023, 12, 15), user_for("editor"), "Ann", [2], user_for("editor"))
         _, token = share_links.create_link(current_plan(), "Committee", None)
         ids = {"outcome_id": action_by_ref("2.7").outcome_id, "clinic_id": clinic.id, "note_id": note.id,
                "user_id": user_for("viewer").id}
