@@ -12,12 +12,12 @@ from flask_migrate import upgrade
 
 from board import clock
 from board.config import recorded_server_url
-from board.services import accounts, backup, share_links
+from board.services import accounts, api_tokens, backup, share_links
 from board.services.board_view import current_plan
 from board.services.kpis import ensure_baseline_measures
 from board.services.plan_file import PlanFileInvalid, load_plan_file
 from board.services.plan_import import import_plan
-from models import Role, ShareLink, db
+from models import ApiToken, Role, ShareLink, db
 
 CLI_ACTOR = "Command line"
 ROLE_NAMES = click.Choice([role.value for role in Role])
@@ -52,7 +52,7 @@ def setup_db_command() -> None:
         click.echo("Database is up to date; it already holds a plan, so the seed was not imported.")
         if ensure_baseline_measures(current_plan()):
             db.session.commit()
-            click.echo("Added the plan's baseline figures to the KPI panel.")
+            click.echo("Added the plan's own measures (figures, compliance target, audit grades) to the scorecard.")
     first = accounts.ensure_first_admin(current_app.config.get("BOARD_ADMIN_EMAIL"),
                                         current_app.config.get("BOARD_ADMIN_PASSWORD"))
     if first:
@@ -211,7 +211,51 @@ def share_link_revoke(link_id: int) -> None:
     click.echo(f"Revoked link {link.id} ({link.label}).")
 
 
+api_token_group = AppGroup("api-token", help="Read-only API tokens for reporting tools (Power BI, Excel).")
+
+
+@api_token_group.command("create")
+@click.option("--label", required=True, help="Who or what uses it, e.g. 'Power BI performance dashboard'.")
+@click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Last day the token works (YYYY-MM-DD).")
+def api_token_create(label: str, expires) -> None:
+    """Create a token for the plan and print it (shown once: only its hash is kept)."""
+    plan = current_plan()
+    if plan is None:
+        raise click.ClickException("No plan has been imported yet.")
+    try:
+        row, token = api_tokens.create_token(plan, label, expires.date() if expires else None, actor_label=CLI_ACTOR)
+    except api_tokens.TokenRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(token)
+    click.echo(f"Token {row.id} ({row.label}) for plan {plan.id}: send it as 'Authorization: Bearer TOKEN'. "
+               "It is shown this once.", err=True)
+
+
+@api_token_group.command("list")
+def api_token_list() -> None:
+    """Every token: id, state, label, expiry, use (never the token itself)."""
+    plan = current_plan()
+    for row in api_tokens.all_tokens(plan) if plan else []:
+        expires = row.expires_on.isoformat() if row.expires_on else "never"
+        used = row.last_used_at.strftime("%Y-%m-%d %H:%M") if row.last_used_at else "never"
+        click.echo(f"{row.id}\t{row.state(clock.today())}\t{row.label}\texpires {expires}\t"
+                   f"used {row.times_used}x, last {used}")
+
+
+@api_token_group.command("revoke")
+@click.argument("token_id", type=int)
+def api_token_revoke(token_id: int) -> None:
+    """Revoke a token: it stops working on the next request."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None:
+        raise click.ClickException(f"No API token {token_id}.")
+    api_tokens.revoke(row, actor_label=CLI_ACTOR)
+    click.echo(f"Revoked API token {row.id} ({row.label}).")
+
+
 def init_app(app) -> None:
     for command in (import_plan_command, setup_db_command, create_user_command, set_role_command,
-                    set_password_command, deactivate_user_command, share_link_group, backup_command, restore_command):
+                    set_password_command, deactivate_user_command, share_link_group, api_token_group,
+                    backup_command, restore_command):
         app.cli.add_command(command)

@@ -53,3 +53,11 @@ class ShareLinkForm(Form):
     def validate_expires_on(self, field):
         if field.data and field.data < clock.today():
             raise ValidationError("The expiry date must be today or later.")
+
+
+class ApiTokenForm(ShareLinkForm):
+    label = StringField("Label", validators=[DataRequired(), Length(max=200)],
+                        description="Who or what uses it, e.g. “Power BI performance dashboard”.")
+    expires_on = IsoDateField("Expires on (optional)", validators=[Optional(), plausible_date],
+                              description="The token works until the end of this day.")
+    submit = SubmitField("Create token")
