@@ -6,7 +6,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from board.admin.forms import AccountForm, ApiTokenForm, CreateUserForm, OwnerRolesForm, RoleForm, ShareLinkForm
+from board.admin.forms import (
+    AccountForm,
+    ApiTokenForm,
+    CreateUserForm,
+    OwnerRolesForm,
+    RoleForm,
+    ShareLinkForm,
+)
 from board.clock import today
 from board.forms import ConfirmForm
 from board.security import role_required

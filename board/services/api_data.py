@@ -6,9 +6,9 @@ order (by plan order or by id), so pages never overlap or skip a row while nothi
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
