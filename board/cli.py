@@ -194,21 +194,29 @@ def share_link_list() -> None:
     """Every link: id, state, label, expiry, use."""
     plan = current_plan()
     for link in share_links.all_links(plan) if plan else []:
-        expires = link.expires_on.isoformat() if link.expires_on else "never"
-        opened = link.last_opened_at.strftime("%Y-%m-%d %H:%M") if link.last_opened_at else "never"
-        click.echo(f"{link.id}\t{link.state(clock.today())}\t{link.label}\texpires {expires}\t"
-                   f"opened {link.times_opened}x, last {opened}")
+        click.echo(_listing(link, "opened", link.times_opened, link.last_opened_at))
+
+
+def _listing(row, used: str, times: int, last) -> str:
+    """One link or token on a line: id, state, label, expiry, use."""
+    expires = row.expires_on.isoformat() if row.expires_on else "never"
+    when = last.strftime("%Y-%m-%d %H:%M") if last else "never"
+    return f"{row.id}\t{row.state(clock.today())}\t{row.label}\texpires {expires}\t{used} {times}x, last {when}"
+
+
+def _revoke(model, row_id: int, what: str, revoke) -> None:
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise click.ClickException(f"No {what} {row_id}.")
+    revoke(row, actor_label=CLI_ACTOR)
+    click.echo(f"Revoked {what} {row.id} ({row.label}).")
 
 
 @share_link_group.command("revoke")
 @click.argument("link_id", type=int)
 def share_link_revoke(link_id: int) -> None:
     """Revoke a link: it stops working on the next request."""
-    link = db.session.get(ShareLink, link_id)
-    if link is None:
-        raise click.ClickException(f"No share link {link_id}.")
-    share_links.revoke(link, actor_label=CLI_ACTOR)
-    click.echo(f"Revoked link {link.id} ({link.label}).")
+    _revoke(ShareLink, link_id, "share link", share_links.revoke)
 
 
 api_token_group = AppGroup("api-token", help="Read-only API tokens for reporting tools (Power BI, Excel).")
@@ -237,21 +245,14 @@ def api_token_list() -> None:
     """Every token: id, state, label, expiry, use (never the token itself)."""
     plan = current_plan()
     for row in api_tokens.all_tokens(plan) if plan else []:
-        expires = row.expires_on.isoformat() if row.expires_on else "never"
-        used = row.last_used_at.strftime("%Y-%m-%d %H:%M") if row.last_used_at else "never"
-        click.echo(f"{row.id}\t{row.state(clock.today())}\t{row.label}\texpires {expires}\t"
-                   f"used {row.times_used}x, last {used}")
+        click.echo(_listing(row, "used", row.times_used, row.last_used_at))
 
 
 @api_token_group.command("revoke")
 @click.argument("token_id", type=int)
 def api_token_revoke(token_id: int) -> None:
     """Revoke a token: it stops working on the next request."""
-    row = db.session.get(ApiToken, token_id)
-    if row is None:
-        raise click.ClickException(f"No API token {token_id}.")
-    api_tokens.revoke(row, actor_label=CLI_ACTOR)
-    click.echo(f"Revoked API token {row.id} ({row.label}).")
+    _revoke(ApiToken, token_id, "API token", api_tokens.revoke)
 
 
 def init_app(app) -> None:

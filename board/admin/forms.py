@@ -56,8 +56,9 @@ class ShareLinkForm(Form):
 
 
 class ApiTokenForm(ShareLinkForm):
-    label = StringField("Label", validators=[DataRequired(), Length(max=200)],
-                        description="Who or what uses it, e.g. “Power BI performance dashboard”.")
-    expires_on = IsoDateField("Expires on (optional)", validators=[Optional(), plausible_date],
-                              description="The token works until the end of this day.")
-    submit = SubmitField("Create token")
+    """A share link's form, said of a token."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label.description = "Who or what uses it, e.g. “Power BI performance dashboard”."
+        self.expires_on.description = "The token works until the end of this day."

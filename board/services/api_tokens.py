@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import select, update
 
 from board import clock
-from board.services import audit
+from board.services import audit, share_links
 from board.services.share_links import TOKEN_BYTES, hash_token
 from models import ApiToken, Plan, User, db
 
@@ -58,12 +58,7 @@ def authenticate(token: str | None) -> ApiToken | None:
 
 
 def revoke(row: ApiToken, *, by: User | None = None, actor_label: str = "") -> None:
-    if row.revoked_at:
-        return
-    row.revoked_at = clock.now()
-    row.revoked_by = by
-    audit.record("api_token_revoked", row.label, by=by, actor_label=actor_label)
-    db.session.commit()
+    share_links.revoke(row, by=by, actor_label=actor_label, kind="api_token")
 
 
 def all_tokens(plan: Plan) -> list[ApiToken]:
