@@ -68,7 +68,8 @@ def value_form(measure: KpiMeasure, correcting=None, posted: bool = False) -> Kp
     if posted:
         form = KpiValueForm()
     elif correcting is not None:
-        form = KpiValueForm(formdata=None, period=correcting.period, value=correcting.value, replaces=correcting.id)
+        form = KpiValueForm(formdata=None, period=correcting.period, value=correcting.value, replaces=correcting.id,
+                            source_note=correcting.source_note)
     else:
         form = KpiValueForm(formdata=None)
     form.period.description = f"Like {period_example(measure.frequency)}."
