@@ -63,10 +63,10 @@ def render_pages(out: Path) -> list[Path]:
     from sqlalchemy import select
 
     from board.services import evidence, kpis, share_links
-    from models import KpiMeasure, db
     from board.services.board_view import current_plan
     from board.services.clinics import start_clinic
     from board.services.moves import move_action
+    from models import KpiMeasure, db
     from tests.conftest import _seed, action_by_ref, make_app, sign_in, user_for
 
     app = make_app(out / "db")
