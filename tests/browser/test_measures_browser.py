@@ -1,5 +1,6 @@
 """Impact measures in a browser: an owner records and corrects a value (with htmx and without JavaScript),
-the scorecard rates it in words, an outcome's page shows it, phones never scroll sideways, axe finds nothing."""
+the scorecard rates it in words, an outcome's page shows it, an admin adds and changes a measure, an admin
+makes an API token that reads the plan until revoked, phones never scroll sideways, axe finds nothing."""
 import os
 import re
 
@@ -104,3 +105,67 @@ def test_measures_on_a_phone_never_scroll_sideways(browser, live_server, owned):
         assert serious_violations(page) == [], path
     _shot(page, "api-tokens-phone")
     context.close()
+
+
+def _fill_measure(page, name, target, tolerance):
+    page.get_by_label("Measure", exact=True).fill(name)
+    page.get_by_label("Unit", exact=True).select_option(label="A percentage")
+    page.get_by_label("Which way is better").select_option(label="Higher is better")
+    page.get_by_label("Target (optional)").fill(target)
+    page.get_by_label("Tolerance (optional)").fill(tolerance)
+    page.get_by_label("Frequency", exact=True).select_option(label="Monthly")
+
+
+def test_an_admin_adds_a_measure_for_an_owner_and_changes_its_target(page, live_server):
+    sign_in_as(page, live_server, "admin")
+    page.goto(live_server + "/kpis")
+    adding = page.locator("section", has=page.get_by_role("heading", name="Add a measure"))
+    _fill_measure(adding, "", "95", "5")
+    adding.get_by_role("button", name="Add measure").click()
+    expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_contain_text("Name the measure.")
+    expect(page.get_by_label("Target (optional)")).to_have_value("95")  # nothing typed is lost
+    adding = page.locator("section", has=page.get_by_role("heading", name="Add a measure"))
+    adding.get_by_label("Measure", exact=True).fill("Supervision within 6 weeks")
+    owners = adding.get_by_role("group", name="Owner roles (who records its values)")
+    owners.get_by_text("Choose (0 chosen)").click()
+    owners.get_by_label("Principal Social Worker").check()
+    adding.get_by_role("button", name="Add measure").click()
+    expect(page.get_by_role("heading", name="Supervision within 6 weeks", level=1)).to_be_visible()
+    expect(page.locator("#flash")).to_contain_text("Measure “Supervision within 6 weeks” added.")
+    expect(page.locator(".measure-facts")).to_contain_text("Target 95% (higher is better, Amber within 5%)")
+    expect(page.locator(".measure-facts")).to_contain_text("Principal Social Worker")
+    changing = page.locator("section", has=page.get_by_role("heading", name="Change this measure"))
+    changing.get_by_label("Target (optional)").fill("90")
+    changing.get_by_role("button", name="Save measure").click()
+    expect(page.locator("#flash")).to_contain_text("Measure “Supervision within 6 weeks” saved.")
+    expect(page.locator(".measure-facts")).to_contain_text("Target 90% (higher is better, Amber within 5%)")
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="All measures").click()
+    monthly = page.get_by_role("region", name="Monthly measures")
+    row = monthly.get_by_role("row", name=re.compile("^Supervision within 6 weeks"))
+    expect(row).to_contain_text("Target 90%")
+    expect(row).to_contain_text("No values yet")
+
+
+def test_an_admin_creates_an_api_token_that_reads_the_plan_until_revoked(page, live_server):
+    sign_in_as(page, live_server, "admin")
+    page.get_by_role("link", name="API tokens").first.click()
+    expect(page.get_by_role("heading", name="API tokens", level=1)).to_be_visible()
+    page.get_by_label("Label").fill("Power BI performance dashboard")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_role("heading", name="Token created")).to_be_visible()
+    token = page.get_by_label("API token").input_value()
+    assert token.startswith("ipb_")
+    row = page.get_by_role("row", name=re.compile("^Power BI performance dashboard"))
+    expect(row).to_contain_text("Active")
+    assert serious_violations(page) == []
+    api = page.context.request  # no cookie of the signed-in admin counts: only the token
+    plans = api.get(live_server + "/api/v1/plans", headers={"Authorization": f"Bearer {token}"})
+    assert plans.status == 200 and plans.json()["meta"]["total"] == 1
+    page.goto(live_server + "/admin/api-tokens")
+    expect(page.get_by_label("API token")).to_have_count(0)  # shown once
+    expect(row.get_by_role("cell").nth(3)).to_contain_text("1")  # times used
+    row.get_by_role("button", name="Revoke Power BI performance dashboard").click()
+    expect(page.locator("#flash")).to_contain_text("The API token “Power BI performance dashboard” no longer works.")
+    expect(row).to_contain_text("Revoked")
+    assert api.get(live_server + "/api/v1/plans", headers={"Authorization": f"Bearer {token}"}).status == 401
