@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import re
 
@@ -13,7 +14,7 @@ from app import create_app
 from board.services.accounts import create_user
 from board.services.plan_import import import_plan
 from models import Role, db
-from tests.databases import copy_database, fresh_database_url
+from tests.databases import copy_database, fresh_database_url, server_url
 from tests.plans import seed_plan
 
 PASSWORD = "correct horse battery"
@@ -88,6 +89,10 @@ def _close_databases():
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+    if server_url():
+        # A connection something forgot to close is found here, in the test that left it, not later
+        # in whichever test the garbage collector happens to run.
+        gc.collect()
 
 
 def _template(tmp_path_factory, name: str, fill) -> str:
