@@ -157,7 +157,9 @@ _BODY_CSRF = re.compile(r'<body[^>]*"X-CSRFToken": "([^"]+)"')
 @pytest.fixture
 def two_years(seeded_app):
     """2023-24 worked on through the year, then 2024-25 imported carrying actions forward."""
-    from board.services.evidence import add_note
+    from datetime import date
+
+    from board.services.evidence import add_note, change_due
     from board.services.moves import move_action, record_reason
     from board.services.plan_file import load_plan_file
     from tests.plans import NEXT_YEAR_PATH
@@ -168,6 +170,7 @@ def two_years(seeded_app):
         record_reason(moved.event, "Recruitment to the team paused", editor)
         move_action(action_by_ref("2.7"), "green", 0, 1, editor)  # the 2024-25 file says amber
         add_note(action_by_ref("1.3"), "Interim standards agreed with partners", None, user_for("contributor"))
+        change_due(action_by_ref("1.3"), "Jun 2024", "Waiting for the new practice lead", editor, date(2023, 11, 1))
         summary = import_plan(load_plan_file(NEXT_YEAR_PATH), new_slug="2024-25")
         assert summary.archived == ["2023-24"] and summary.made_live
     return seeded_app

@@ -32,6 +32,7 @@ def test_a_carried_action_shows_its_old_history_and_the_old_one_says_where_it_we
     earlier = detail.text(".earlier-history")
     assert "Moved from Not started to Red" in earlier and "Recruitment to the team paused" in earlier
     assert "Interim standards agreed with partners" in earlier  # its evidence, read where it was recorded
+    assert "Waiting for the new practice lead" in earlier  # and its due change, with the reason
     old = page_of(admin.get("/plans/2023-24/actions/1.3"))
     assert old.definition("Closed").startswith(f"Carried forward to 2024-25 {new_ref}")
     assert f"Carried forward to 2024-25 {new_ref}" in old.text(".history")
@@ -56,6 +57,8 @@ def test_both_plans_are_listed_the_new_one_is_live_and_the_old_one_is_read_only(
     assert plans.table_rows("table")[1][:1] == ["2024-25"] and plans.table_rows("table")[2][:1] == ["2023-24"]
     assert "Live" in plans.table_rows("table")[1] and plans.table_rows("table")[2][3].startswith("Archived")
     home = page_of(editor.get("/"))
+    assert home.text("nav.plan-switcher") == "Plans: 2024-25 (live) 2023-24 (archived) All plans"
+    assert home.link("2023-24") == "/plans/2023-24/"
     assert len(home.card_refs()) == 60 and "Plan 2024-25 (live)" in home.text(".plan-owner")
     old = page_of(editor.get("/plans/2023-24/"))
     assert "The 2023-24 plan is archived" in old.text(".archived-banner")
@@ -187,6 +190,7 @@ def test_a_pointer_row_follows_the_actions_it_names_and_is_not_separate_work(see
     board = page_of(editor.get("/?view=detailed"))
     assert board.cards_in(2, "not_started")[-1] == "2.1" and "data-version" not in str(board.card("2.1"))
     assert "87 actions" in board.totals_text()
+    assert board.texts("nav.plan-switcher") == []  # one plan: nothing to switch to
     with seeded_app.app_context():
         move_action(action_by_ref("1.6"), "red", 0, 1, user_for("editor"))
     board = page_of(editor.get("/?view=detailed"))

@@ -11,7 +11,7 @@ from flask import abort, g, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from board.services.plans import live_plan
+from board.services.plans import live_plan, plan_choices
 from models import Plan, Role, User, db
 
 NO_PLAN = "No plan has been imported yet: run `flask --app app import-plan PATH`."
@@ -140,6 +140,6 @@ def init_app(app) -> None:
         viewer = current_viewer()
         # Short names the templates have always used, all answered by the viewer.
         return {"viewer": viewer, "may": viewer.may, "is_read_only": lambda: viewer.read_only, "plan_url": plan_url,
-                "asset_url": asset_url,
+                "asset_url": asset_url, "plan_choices": plan_choices,
                 "plan_in_view": request_plan(),
                 "may_change_note": viewer.may_change_note, "may_change_comment": viewer.may_change_note}

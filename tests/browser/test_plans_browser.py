@@ -23,6 +23,10 @@ def plan_owner(page, two_years, live_server):
 def test_the_plan_owner_opens_last_years_plan_from_plans_and_it_cannot_be_changed(plan_owner, live_server):
     page = plan_owner
     expect(page.locator(".plan-owner")).to_contain_text("Plan 2024-25 (live)")
+    switcher = page.get_by_role("navigation", name="Switch plan")
+    expect(switcher.get_by_role("link", name="2024-25")).to_have_attribute("aria-current", "page")
+    expect(switcher).to_contain_text("2023-24 (archived)")
+    assert serious_violations(page) == []
     page.get_by_role("link", name="Plans").first.click()
     expect(page.get_by_role("heading", name="Plans", exact=True)).to_be_visible()
     rows = page.get_by_role("row")
