@@ -36,7 +36,8 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
         "users": "/admin/users", "user": f"/admin/users/{user_id}", "links": "/admin/links",
         "unexplained": "/moves/unexplained", "measure": f"/kpis/{measure_id}",
         "measure-correct": f"/kpis/{measure_id}?correct={value_id}", "kpis-area": "/kpis?area=7",
-        "api-tokens": "/admin/api-tokens", "share-outcome": f"{share}/outcomes/{outcome_id}", "account": "/account", "accessibility": "/accessibility",
+        "api-tokens": "/admin/api-tokens", "share-outcome": f"{share}/outcomes/{outcome_id}",
+        "account": "/account", "accessibility": "/accessibility", "plans": "/plans", "lineage": "/lineage",
         "not-found": "/actions/99.9",
         "share-board": f"{share}/", "share-action": f"{share}/actions/2.7", "share-outcomes": f"{share}/outcomes",
         "share-report": f"{share}/report", "share-gone": "/share/not-a-real-token/",
@@ -91,6 +92,15 @@ def render_pages(out: Path) -> list[Path]:
     admin = app.test_client()
     sign_in(admin, "admin")
     pages.update(_pages(admin, token, **ids))
+    with app.app_context():  # next year's plan: the old one archived, a carried action, lineage both ways
+        from board.services.plan_file import load_plan_file
+        from board.services.plan_import import import_plan
+
+        import_plan(load_plan_file(ROOT / "docs" / "examples" / "plan-2024-25.json"), new_slug="2024-25")
+    for name, path in {"archived-board": "/plans/2023-24/?view=detailed", "archived-action": "/plans/2023-24/actions/1.3",
+                       "carried-action": "/plans/2024-25/actions/1.2", "old-lineage": "/plans/2023-24/lineage",
+                       "new-lineage": "/plans/2024-25/lineage", "plans-two": "/plans"}.items():
+        pages[name] = admin.get(path).get_data(as_text=True)
     for name, html in pages.items():
         path = out / f"{name}.html"
         path.write_text(html, encoding="utf-8")

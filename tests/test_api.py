@@ -140,7 +140,7 @@ def test_every_write_method_is_refused_and_changes_nothing(seeded_app, api):
 
 def test_a_token_reads_its_own_plan_only(seeded_app, api):
     with seeded_app.app_context():
-        other = Plan(title="Another council's plan", header={})
+        other = Plan(slug="other-council", title="Another council's plan", header={})
         db.session.add(other)
         db.session.commit()
         other_id = other.id

@@ -60,6 +60,10 @@ WRITE_ROUTES = {
     "reports.change_measure": "admin",
     # Below admin, only a measure's owners (the test users hold no owner role): refused after the form.
     "reports.record_value": "admin",
+    "plans.make_live": "admin",
+    "plans.archive": "admin",
+    "plans.reopen": "admin",
+    "plans.lineage_view": "admin",
 }
 # GET routes anyone may open without signing in (share pages check their own token).
 # The API answers a bearer token, never a session: without one, 401 (tests/test_api.py).

@@ -7,7 +7,7 @@ came from the plan's import and says so in its source note. From here on values 
 a correction is a new row pointing at the value it corrects.
 
 Revision ID: 195b3afefeaf
-Revises: d19f197e8bce
+Revises: fb91829e6e6f
 Create Date: 2026-11-27 13:45:37.565815
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '195b3afefeaf'
-down_revision = 'd19f197e8bce'
+down_revision = 'fb91829e6e6f'
 branch_labels = None
 depends_on = None
 
