@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 
 from board.services import api_tokens, evidence, kpis
 from board.services.api_data import FIELDS, RESOURCES
-from board.services.board_view import current_plan
+from board.services.board_view import current_plan, pointer_status
 from board.services.moves import move_action, record_reason
-from models import Action, ApiToken, AuditEntry, EventKind, KpiMeasure, Plan, Status, db
+from board.services.plans import plan_by_slug
+from models import Action, ApiToken, AuditEntry, EventKind, KpiMeasure, db
 from tests.conftest import action_by_ref, csrf_token, user_for
 from tests.pages import page_of
 from tests.test_fuzz import BAD_VALUES, FUZZ
@@ -49,9 +50,9 @@ def api(seeded_app):
     """A client with no session at all, and a token for the seed plan."""
     with seeded_app.app_context():
         _row, token = api_tokens.create_token(current_plan(), "Power BI", None)
-        plan_id = current_plan().id
+        plan_id, slug = current_plan().id, current_plan().slug
     client = seeded_app.test_client()
-    client.plan_id = plan_id
+    client.plan_id, client.base = plan_id, f"/api/v1/plans/{slug}"
     client.auth = {"Authorization": f"Bearer {token}"}
     return client
 
@@ -100,7 +101,7 @@ def _busy_board(app):
 
 
 def test_tokens_are_refused_when_missing_wrong_revoked_or_expired(seeded_app, api, client_for):
-    path = f"/api/v1/plans/{api.plan_id}/actions"
+    path = f"{api.base}/actions"
     assert _check(api.get(path)).status_code == 401  # no token
     assert _check(api.get(path, headers={"Authorization": "Bearer not-a-token"})).status_code == 401
     assert _check(api.get(path, headers={"Authorization": api.auth["Authorization"].replace("Bearer", "Basic")})
@@ -124,8 +125,8 @@ def test_tokens_are_refused_when_missing_wrong_revoked_or_expired(seeded_app, ap
 def test_every_write_method_is_refused_and_changes_nothing(seeded_app, api):
     with seeded_app.app_context():
         before = (db.session.scalar(select(func.count(Action.id))), action_by_ref("2.7").status)
-    for path in ("/api/v1/plans", f"/api/v1/plans/{api.plan_id}/actions", f"/api/v1/plans/{api.plan_id}/actions.csv",
-                 f"/api/v1/plans/{api.plan_id}/measure-values"):
+    for path in ("/api/v1/plans", f"{api.base}/actions", f"{api.base}/actions.csv",
+                 f"{api.base}/measure-values"):
         for method in WRITE_METHODS:
             # Described once in the description's info: no path lists a write operation at all.
             response = getattr(api, method)(path, headers=api.auth, json={"status": "complete"})
@@ -138,18 +139,33 @@ def test_every_write_method_is_refused_and_changes_nothing(seeded_app, api):
         assert (db.session.scalar(select(func.count(Action.id))), action_by_ref("2.7").status) == before
 
 
-def test_a_token_reads_its_own_plan_only(seeded_app, api):
-    with seeded_app.app_context():
-        other = Plan(slug="other-council", title="Another council's plan", header={})
-        db.session.add(other)
-        db.session.commit()
-        other_id = other.id
-    assert [plan["id"] for plan in _get(api, "/api/v1/plans").get_json()["data"]] == [api.plan_id]
-    for path in (f"/api/v1/plans/{other_id}/actions", f"/api/v1/plans/{other_id}/areas.csv",
-                 "/api/v1/plans/999999/measures"):
-        assert _get(api, path).status_code == 404, path
-    unknown = api.get(f"/api/v1/plans/{api.plan_id}/secrets", headers=api.auth)
+def _token_for(app, slug: str) -> dict:
+    with app.app_context():
+        _row, token = api_tokens.create_token(plan_by_slug(slug), f"Power BI {slug}", None)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_token_reads_its_own_plan_only_named_by_its_slug(two_years):
+    """Two plans: each token reads its own (the archived one too) and never the other's."""
+    client = two_years.test_client()
+    old, new = _token_for(two_years, "2023-24"), _token_for(two_years, "2024-25")
+    listed = [_check(client.get("/api/v1/plans", headers=auth)).get_json()["data"] for auth in (old, new)]
+    assert [(p["slug"], p["live"], p["archived_at"] is not None) for rows in listed for p in rows] == [
+        ("2023-24", False, True), ("2024-25", True, False)]
+    for auth, mine, other in ((old, "2023-24", "2024-25"), (new, "2024-25", "2023-24")):
+        answer = _check(client.get(f"/api/v1/plans/{mine}/actions?per_page=1", headers=auth))
+        assert answer.status_code == 200 and answer.get_json()["meta"]["plan_slug"] == mine
+        for path in (f"/api/v1/plans/{other}/actions", f"/api/v1/plans/{other}/areas.csv",
+                     "/api/v1/plans/no-such-plan/measures"):
+            assert _check(client.get(path, headers=auth)).status_code == 404, path
+    unknown = client.get("/api/v1/plans/2024-25/secrets", headers=new)
     assert unknown.status_code == 404 and unknown.get_json()["error"]["status"] == 404
+    # The API is not served under a plan's pages, and an archived live plan still answers writes with 405.
+    assert client.get("/plans/2024-25/api/v1/plans/2024-25/actions", headers=new).status_code == 404
+    with two_years.app_context():
+        plan_by_slug("2024-25").archived_at = plan_by_slug("2023-24").archived_at
+        db.session.commit()
+    assert client.post("/api/v1/plans/2024-25/actions", headers=new).status_code == 405
 
 
 def test_the_description_names_every_field_and_every_collection():
@@ -160,14 +176,14 @@ def test_the_description_names_every_field_and_every_collection():
     assert set(schemas) == set(RESOURCES)
     for name, schema in schemas.items():
         assert tuple(spec["components"]["schemas"][schema]["properties"]) == FIELDS[name], name
-        base = "/plans" if name == "plans" else f"/plans/{{plan_id}}/{name}"
+        base = "/plans" if name == "plans" else f"/plans/{{plan_slug}}/{name}"
         assert {base, base + ".csv"} <= set(spec["paths"]), name
 
 
 def test_every_endpoint_answers_as_described_in_json_and_csv(seeded_app, api):
     _busy_board(seeded_app)
     for name in RESOURCES:
-        base = "/api/v1/plans" if name == "plans" else f"/api/v1/plans/{api.plan_id}/{name}"
+        base = "/api/v1/plans" if name == "plans" else f"{api.base}/{name}"
         first = _get(api, base + "?per_page=2").get_json()
         assert first["meta"]["resource"] == name and first["meta"]["total"] >= 1, name
         assert all(tuple(row) == FIELDS[name] or set(row) == set(FIELDS[name]) for row in first["data"])
@@ -177,22 +193,22 @@ def test_every_endpoint_answers_as_described_in_json_and_csv(seeded_app, api):
         assert tuple(header) == FIELDS[name] and len(csv_rows) == len(rows), name
         paged = _get(api, base + ".csv?page=1&per_page=1")
         assert len(_csv_rows(paged)[1]) == 1 and paged.headers["X-Total-Count"] == str(len(rows))
-    assert _get(api, f"/api/v1/plans/{api.plan_id}/areas?page=0").status_code == 400
-    assert _get(api, f"/api/v1/plans/{api.plan_id}/areas?per_page=5000").status_code == 400
+    assert _get(api, f"{api.base}/areas?page=0").status_code == 400
+    assert _get(api, f"{api.base}/areas?per_page=5000").status_code == 400
 
 
 def test_pages_link_to_each_other_and_dates_are_iso_8601(seeded_app, api):
     _busy_board(seeded_app)
-    second = _get(api, f"/api/v1/plans/{api.plan_id}/actions?page=2&per_page=10")
+    second = _get(api, f"{api.base}/actions?page=2&per_page=10")
     answer = second.get_json()
     assert [row["ref"] for row in answer["data"]][:2] == ["2.2", "2.3"]
     assert answer["meta"] == {**answer["meta"], "page": 2, "per_page": 10, "pages": 9, "total": 88}
     assert answer["links"]["prev"].endswith("page=1&per_page=10") and answer["links"]["next"].endswith("page=3&per_page=10")
     assert 'rel="next"' in second.headers["Link"] and second.headers["Cache-Control"] == "no-store"
-    actions = {row["ref"]: row for row in _all_rows(api, f"/api/v1/plans/{api.plan_id}/actions")}
+    actions = {row["ref"]: row for row in _all_rows(api, f"{api.base}/actions")}
     assert actions["2.7"]["due_date"] == "2024-02-29" and actions["2.7"]["status_changed_at"].endswith("Z")
     assert actions["1.1"]["last_status_change_reason"] == "Standards agreed with CSC"
-    values = _all_rows(api, f"/api/v1/plans/{api.plan_id}/measure-values")
+    values = _all_rows(api, f"{api.base}/measure-values")
     compliance = [(v["value"], v["is_current"], v["rag"], v["correction_reason"], v["period_start"])
                   for v in values if v["measure_name"] == "Compliance measures achieved"]
     assert compliance == [(84, False, "red", None, "2023-07-01"), (86, True, "amber", "Recount", "2023-07-01")]
@@ -200,40 +216,81 @@ def test_pages_link_to_each_other_and_dates_are_iso_8601(seeded_app, api):
 
 def test_withdrawn_notes_and_note_words_are_never_published(seeded_app, api):
     _busy_board(seeded_app)
-    notes = _all_rows(api, f"/api/v1/plans/{api.plan_id}/evidence-notes")
+    notes = _all_rows(api, f"{api.base}/evidence-notes")
     assert [note["text"] for note in notes] == ["Dip sample of 20 plans"]
-    history = _get(api, f"/api/v1/plans/{api.plan_id}/action-history.csv").get_data(as_text=True)
+    history = _get(api, f"{api.base}/action-history.csv").get_data(as_text=True)
     assert "Names a child" not in history and "It names a child" not in history
     assert "Evidence note withdrawn" in history
-    comments = _all_rows(api, f"/api/v1/plans/{api.plan_id}/impact-comments")
+    comments = _all_rows(api, f"{api.base}/impact-comments")
     assert [(c["rating"], c["is_current_rating"]) for c in comments] == [("emerging", True)]
 
 
-def _replay(events: list[dict], printed_due: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """Each action's column and due, from its history alone (and the due printed at import)."""
-    board = {}
+def _replay(actions: list[dict], events: list[dict]) -> dict[str, tuple[str, str]]:
+    """Each action's column and due from its history alone, as docs/api.md says: it starts at its status at
+    import and its due as printed; status events move it; due events change its due; a row that only points
+    at other actions takes their status."""
+    board = {row["ref"]: (row["status_at_import"], row["due_as_printed"]) for row in actions}
     for event in sorted(events, key=lambda e: int(e["id"])):
-        ref = event["action_ref"]
-        status, due = board.get(ref, (Status.NOT_STARTED.value, printed_due[ref]))
+        status, due = board[event["action_ref"]]
         if event["kind"] == EventKind.STATUS.value:
             status = event["to_value"]
         elif event["kind"] in (EventKind.DUE.value, EventKind.PLAN_DUE.value):
             due = event["to_value"]
-        board[ref] = (status, due)
+        board[event["action_ref"]] = (status, due)
+    for row in actions:
+        points_to = row["points_to"].split("; ") if isinstance(row["points_to"], str) else row["points_to"]
+        if points_to and points_to != [""]:
+            board[row["ref"]] = (pointer_status([board[ref][0] for ref in points_to]), board[row["ref"]][1])
     return board
+
+
+def _replayed(client, auth: dict, base: str) -> list[dict]:
+    """Replay a plan's history from JSON and from CSV; both give the board the API shows now. Returns the
+    plan's actions."""
+    def every_row(path):
+        found, url = [], path
+        while url:
+            answer = _check(client.get(url, headers=auth)).get_json()
+            found, url = found + answer["data"], answer["links"]["next"]
+        return found
+
+    actions = every_row(f"{base}/actions")
+    now = {row["ref"]: (row["status"], row["due"]) for row in actions}
+    from_json = _replay(actions, every_row(f"{base}/action-history?per_page=50"))
+    from_csv = _replay(_csv_rows(_check(client.get(f"{base}/actions.csv", headers=auth)))[1],
+                       _csv_rows(_check(client.get(f"{base}/action-history.csv", headers=auth)))[1])
+    assert from_json == from_csv == now, base
+    return actions
 
 
 def test_replaying_the_history_export_gives_the_current_board(seeded_app, api):
     _busy_board(seeded_app)
-    actions = _all_rows(api, f"/api/v1/plans/{api.plan_id}/actions")
-    printed = {row["ref"]: row["due_as_printed"] for row in actions}
-    now = {row["ref"]: (row["status"], row["due"]) for row in actions}
-    from_json = _replay(_all_rows(api, f"/api/v1/plans/{api.plan_id}/action-history?per_page=50"), printed)
-    from_csv = _replay(_csv_rows(_get(api, f"/api/v1/plans/{api.plan_id}/action-history.csv"))[1], printed)
-    assert from_json == from_csv == now
-    assert now["2.7"] == ("amber", "Feb 2024") and now["1.2"] == ("complete", "Oct 2023")
     with seeded_app.app_context():
-        assert {a.ref: (a.status, a.due_text) for a in db.session.scalars(select(Action))} == now
+        move_action(action_by_ref("1.6"), "red", 0, 1, user_for("editor"))  # 2.1 points at 1.5-1.8
+    actions = {row["ref"]: row for row in _replayed(api, api.auth, api.base)}
+    assert (actions["2.7"]["status"], actions["2.7"]["due"]) == ("amber", "Feb 2024")
+    assert (actions["1.2"]["status"], actions["1.2"]["due"]) == ("complete", "Oct 2023")
+    assert (actions["2.1"]["points_to"], actions["2.1"]["status"]) == (["1.5", "1.6", "1.7", "1.8"], "red")
+    with seeded_app.app_context():
+        stored = {a.ref: (a.status, a.due_text) for a in db.session.scalars(select(Action))}
+    assert stored == {ref: (row["status"], row["due"]) for ref, row in actions.items() if ref != "2.1"} | {
+        "2.1": ("not_started", actions["2.1"]["due"])}  # a pointer's own status never moves: it shows theirs
+
+
+def test_replaying_gives_each_plans_board_when_a_plan_carries_the_last_forward(two_years):
+    """The archived plan (worked on, then carried forward) and the new one (statuses from the file and
+    carried over, then moved again): each replays to its own board."""
+    with two_years.app_context():
+        carried = db.session.scalars(select(Action).where(Action.plan_id == plan_by_slug("2024-25").id,
+                                                          Action.status == "red")).first()
+        move_action(carried, "amber", 0, carried.version, user_for("editor"))
+        ref = carried.ref
+    client = two_years.test_client()
+    _replayed(client, _token_for(two_years, "2023-24"), "/api/v1/plans/2023-24")
+    new = {row["ref"]: row for row in _replayed(client, _token_for(two_years, "2024-25"), "/api/v1/plans/2024-25")}
+    assert (new[ref]["status_at_import"], new[ref]["status"]) == ("red", "amber")
+    assert {row["status_at_import"] for row in new.values()} >= {"not_started", "red", "amber", "green"}
+    assert new[ref]["carried_from"] == "2023-24 1.3"
 
 
 def test_api_query_parameters_are_fuzzed(api):
@@ -241,7 +298,7 @@ def test_api_query_parameters_are_fuzzed(api):
     @given(name=st.sampled_from(["page", "per_page"]), value=BAD_VALUES,
            path=st.sampled_from(["actions", "actions.csv", "measure-values"]))
     def check(name, value, path):
-        response = api.get(f"/api/v1/plans/{api.plan_id}/{path}", query_string={name: value}, headers=api.auth)
+        response = api.get(f"{api.base}/{path}", query_string={name: value}, headers=api.auth)
         assert response.status_code in (200, 400), (name, value)
 
     check()
@@ -311,3 +368,19 @@ def test_the_exports_keep_the_reason_of_the_last_status_change(seeded_app, clien
     header = [cell.value for cell in sheet[1]]
     row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "3.1")
     assert row[header.index("Reason for the last status change")] == "Capacity issue in the team"
+
+
+def test_an_admin_makes_a_token_for_an_archived_plan_on_its_pages(two_years, client_for):
+    admin = client_for("admin")
+    created = admin.post("/plans/2023-24/admin/api-tokens", data={"label": "Last year's dashboard",
+                                                                  "csrf_token": csrf_token(admin)})
+    page = page_of(created)
+    assert created.status_code == 201 and "read the 2023-24 plan's data" in page.text()
+    assert "http://localhost/api/v1/plans/2023-24/actions" in page.text("#how")
+    auth = {"Authorization": f"Bearer {page.soup.select_one('#new-token')['value']}"}
+    client = two_years.test_client()
+    assert _check(client.get("/api/v1/plans/2023-24/actions", headers=auth)).status_code == 200
+    assert _check(client.get("/api/v1/plans/2024-25/actions", headers=auth)).status_code == 404
+    assert page_of(admin.get("/admin/api-tokens")).table_rows()[1][0] == "No tokens yet."  # the live plan's
+    listed = two_years.test_cli_runner().invoke(args=["api-token", "list", "--plan", "2023-24"])
+    assert listed.output.split("\t")[2] == "Last year's dashboard"

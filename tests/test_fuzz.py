@@ -71,7 +71,7 @@ def world(seeded_app):
             "ids": {"ref": "2.7", "number": 2, "event_id": moved.id, "note_id": note.id, "comment_id": comment.id,
                     "outcome_id": action.outcome_id, "clinic_id": clinic.id, "link_id": link.id,
                     "user_id": viewer.id, "token": token, "clinic_note_id": clinic_note.id,
-                    "arising_id": arising.id, "measure_id": measure_id, "plan_id": current_plan().id,
+                    "arising_id": arising.id, "measure_id": measure_id, "plan_slug": current_plan().slug,
                     "resource": "actions", "token_id": api_token.id},
             "editor_id": editor.id,
             "role_id": db.session.scalars(select(OwnerRole.id).limit(1)).one(),

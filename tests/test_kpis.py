@@ -3,7 +3,7 @@ who may record, the scorecard, a measure's page, and measures on an outcome's pa
 import pytest
 from sqlalchemy import func, select
 
-from board.services import kpis, periods
+from board.services import kpis, periods, plans
 from board.services.board_view import current_plan
 from board.services.plan_import import import_plan
 from board.services.scorecard import Rag, one_series, rate
@@ -214,3 +214,33 @@ def test_the_scorecard_shows_rag_in_words_direction_trend_and_the_data_quality_n
         assert "Trend of Compliance measures achieved: 2023/24 Q2 80%, 2023/24 Q3 88%; target 90%" in page.image_names()
         assert "2,031 Context (not rated)" in text and "Data quality" in text, path
         assert "Audit: cases graded good, Aug 2023 (68% as printed): 20 of 33 cases is 61%, not the 68% printed." in text
+
+
+def test_each_plan_has_its_own_measures_and_an_archived_plans_measures_are_read_only(two_years, client_for):
+    """2023-24 (archived) keeps its measures and values, readable at its address; 2024-25 (live) has its own;
+    a measure is found only under its own plan; nothing is recorded or added on the archived plan."""
+    with two_years.app_context():
+        old, new = (plans.plan_by_slug(slug) for slug in ("2023-24", "2024-25"))
+        need = db.session.scalars(select(KpiMeasure).where(KpiMeasure.plan_id == old.id,
+                                                           KpiMeasure.name == "Children in need")).one().id
+        new_names = [m.name for m in kpis.plan_measures(new)]
+        values_before = db.session.scalar(select(func.count(KpiValue.id)))
+    admin = client_for("admin")
+    token = csrf_token(admin)
+    assert "Children in need" not in new_names
+    live = page_of(admin.get("/kpis"))
+    assert "Children in need" not in live.text() and "Add a measure" in live.text()
+    archived = page_of(admin.get("/plans/2023-24/kpis"))
+    assert "2,031 Context (not rated)" in archived.text() and "Add a measure" not in archived.text()
+    assert archived.link("Children in need") == f"/plans/2023-24/kpis/{need}"
+    assert admin.get(f"/kpis/{need}").status_code == 404  # not a measure of the live plan
+    page = page_of(admin.get(f"/plans/2023-24/kpis/{need}"))
+    assert "2023/24 Q1" in page.text() and "Record a value" not in page.text() and "Change this measure" not in page.text()
+    refused = [admin.post(f"/plans/2023-24/kpis/{need}/values", data={
+                   "period": "2023/24 Q2", "value": "2100", "source_note": "CIN census", "csrf_token": token}),
+               admin.post("/plans/2023-24/kpis/measures", data={"measure-name": "Late", "csrf_token": token})]
+    assert [response.status_code for response in refused] == [403, 403]
+    with two_years.app_context():
+        assert db.session.scalar(select(func.count(KpiValue.id))) == values_before
+        assert [m.name for m in kpis.plan_measures(plans.plan_by_slug("2023-24"))][:1] == [
+            "Children and young people with early help assessments or plans"]

@@ -100,7 +100,7 @@ def ids(seeded_app):
         return {"user_id": target.id, "link_id": link.id, "token": token, "ref": "2.7",
                 "number": 2, "event_id": moved.event.id, "note_id": note.id, "comment_id": comment.id,
                 "outcome_id": action.outcome_id, "clinic_id": clinic.id, "clinic_note_id": clinic_note.id,
-                "arising_id": arising.id, "plan_id": current_plan().id, "resource": "actions",
+                "arising_id": arising.id, "plan_slug": current_plan().slug, "resource": "actions",
                 "measure_id": db.session.scalars(select(KpiMeasure.id).limit(1)).one(),
                 "token_id": api_tokens.create_token(current_plan(), "Power BI", None)[0].id}
 

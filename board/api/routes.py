@@ -2,12 +2,15 @@
 
 Exempt from CSRF only because nothing here writes and nothing here reads a session cookie: every request
 names its token, which admins create and revoke (`api-token` commands, Admin > API tokens). Every
-collection belongs to one plan (`/plans/<id>/...`), the token's own. Each collection answers JSON
-(paginated, with links) or, with `.csv`, the same rows as CSV for Excel and Power BI's "From Web".
+collection belongs to one plan, named by its slug (`/api/v1/plans/2023-24/actions`): the token's own.
+The API lives at /api/v1 only, never under a plan's address (`/plans/<slug>/...`). Each collection
+answers JSON (paginated, with links) or, with `.csv`, the same rows as CSV for Excel and Power BI's
+"From Web".
 """
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request, url_for
+from sqlalchemy import select
 
 from board.api.errors import api_error
 from board.api.forms import ApiPageForm
@@ -15,6 +18,7 @@ from board.clock import now, today
 from board.services import api_tokens
 from board.services.api_data import DEFAULT_PER_PAGE, FIELDS, PLAN_COLLECTIONS, csv_cell, fetch, iso
 from board.services.exports import csv_text
+from board.views.viewer import PLAN_SLUG_KEY
 from models import Plan, db
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -25,6 +29,8 @@ NO_TOKEN = "Send an API token: Authorization: Bearer TOKEN (an admin creates one
 @api_bp.before_request
 def _token_required():
     """Every answer needs an active token in the Authorization header; a session cookie counts for nothing."""
+    if request.environ.get(PLAN_SLUG_KEY):
+        return api_error(404, "The API is at /api/v1/plans/<slug>/..., not under a plan's pages.")
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     found = api_tokens.authenticate(token.strip()) if scheme.lower() == "bearer" else None
     if found is None:
@@ -40,10 +46,9 @@ def _private(response):
     return response
 
 
-def _plan(plan_id: int) -> Plan | None:
-    """The plan, if the token may read it (a token reads its own plan only)."""
-    plan = db.session.get(Plan, plan_id)
-    return plan if plan is not None and plan.id == g.api_token.plan_id else None
+def _plan(slug: str) -> Plan | None:
+    """The plan named `slug`, if the token may read it (a token reads its own plan only)."""
+    return db.session.scalars(select(Plan).where(Plan.slug == slug, Plan.id == g.api_token.plan_id)).first()
 
 
 def _answer(name: str, plan: Plan, as_csv: bool):
@@ -60,7 +65,7 @@ def _answer(name: str, plan: Plan, as_csv: bool):
         response.headers["X-Total-Count"] = str(found.total)
     else:
         response = jsonify({"data": found.rows, "links": links, "meta": {
-            "resource": name, "plan_id": plan.id, "page": found.page, "per_page": found.per_page,
+            "resource": name, "plan_id": plan.id, "plan_slug": plan.slug, "page": found.page, "per_page": found.per_page,
             "pages": found.pages, "total": found.total, "generated_at": iso(now())}})
     link = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items()
                      if url and rel in ("next", "prev", "first", "last"))
@@ -96,15 +101,15 @@ def plans_csv():
     return _answer("plans", db.session.get(Plan, g.api_token.plan_id), as_csv=True)
 
 
-@api_bp.get(f"/plans/<int:plan_id>/{COLLECTION}")
-def collection(plan_id: int, resource: str):
+@api_bp.get(f"/plans/<plan_slug>/{COLLECTION}")
+def collection(plan_slug: str, resource: str):
     """One plan's rows of a collection, as JSON."""
-    plan = _plan(plan_id)
+    plan = _plan(plan_slug)
     return _answer(resource, plan, as_csv=False) if plan else api_error(404, "There is no such plan for this token.")
 
 
-@api_bp.get(f"/plans/<int:plan_id>/{COLLECTION}.csv")
-def collection_csv(plan_id: int, resource: str):
+@api_bp.get(f"/plans/<plan_slug>/{COLLECTION}.csv")
+def collection_csv(plan_slug: str, resource: str):
     """The same rows as CSV (UTF-8 with a byte-order mark, for Excel and Power BI)."""
-    plan = _plan(plan_id)
+    plan = _plan(plan_slug)
     return _answer(resource, plan, as_csv=True) if plan else api_error(404, "There is no such plan for this token.")

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
-from board.services.board_view import is_overdue, is_stale
+from board.services.board_view import is_overdue, is_stale, pointer_status
 from board.services.due import cadence_label
 from board.services.evidence import comments_for, in_force, shown_outside_the_team
 from board.services.exports import latest_status_changes
@@ -63,9 +63,10 @@ def _plans(plan: Plan) -> Select:
 
 
 def _plan_rows(plan: Plan, found: list, today: date) -> list[dict]:
-    return [{"id": p.id, "title": p.title, "organisation": p.organisation, "period": p.period,
-             "objective": p.objective, "owner_name": p.owner_name, "owner_role": p.owner_role,
-             "imported_at": iso(p.imported_at), "updated_at": iso(p.updated_at)} for p in found]
+    return [{"id": p.id, "slug": p.slug, "title": p.title, "organisation": p.organisation, "period": p.period,
+             "objective": p.objective, "owner_name": p.owner_name, "owner_role": p.owner_role, "live": p.live,
+             "archived_at": iso(p.archived_at), "imported_at": iso(p.imported_at), "updated_at": iso(p.updated_at)}
+            for p in found]
 
 
 def _areas(plan: Plan) -> Select:
@@ -97,21 +98,47 @@ def _outcome_rows(plan: Plan, found: list, today: date) -> list[dict]:
 
 def _actions(plan: Plan) -> Select:
     return (select(Action).where(Action.plan_id == plan.id)
-            .options(selectinload(Action.owners), selectinload(Action.area)).order_by(Action.plan_order, Action.id))
+            .options(selectinload(Action.owners), selectinload(Action.area), selectinload(Action.carried_from))
+            .order_by(Action.plan_order, Action.id))
+
+
+def _statuses_at_import(actions: list[Action]) -> dict[int, str]:
+    """Each action's status when it was imported: what its first move moved it from, else what it is now
+    (an import sets it: Not started, the file's status, or the status it was carried over with)."""
+    first_moves = (select(func.min(ActionEvent.id)).where(
+        ActionEvent.action_id.in_([a.id for a in actions]), ActionEvent.kind == EventKind.STATUS)
+        .group_by(ActionEvent.action_id))
+    moved_from = dict(db.session.execute(select(ActionEvent.action_id, ActionEvent.from_value)
+                                         .where(ActionEvent.id.in_(first_moves))).all())
+    return {a.id: moved_from.get(a.id, a.status) for a in actions}
 
 
 def _action_rows(plan: Plan, found: list, today: date) -> list[dict]:
     changes = latest_status_changes(plan)
-    return [{"id": a.id, "plan_id": a.plan_id, "ref": a.ref, "area_id": a.area_id, "area_number": a.area.number,
-             "outcome_id": a.outcome_id, "text": a.text, "owners": [role.name for role in a.owners],
-             "status": a.status, "status_label": Status(a.status).label, "position": a.position,
-             "due_as_printed": a.plan_due_text, "due": a.due_text, "due_date": iso(a.due_date),
-             "cadence": cadence_label(a.cadence) if a.cadence else None,
-             "overdue": is_overdue(a, today), "stale": is_stale(a, today),
-             "status_changed_at": iso(a.status_changed_at),
-             "last_status_change": changes.get(a.id, (None, None))[0],
-             "last_status_change_reason": changes.get(a.id, (None, None))[1] or None,
-             "last_activity_at": iso(a.last_activity_at), "version": a.version} for a in found]
+    at_import = _statuses_at_import(found)
+    # A row that only points at other actions shows their status, as on the board.
+    status_by_ref = dict(db.session.execute(select(Action.ref, Action.status).where(Action.plan_id == plan.id)).all())
+    slugs = dict(db.session.execute(select(Plan.id, Plan.slug)).all())
+    rows = []
+    for a in found:
+        status = pointer_status([status_by_ref[r] for r in a.see_also if r in status_by_ref]) if a.is_pointer \
+            else a.status
+        carried = a.carried_from
+        rows.append({
+            "id": a.id, "plan_id": a.plan_id, "ref": a.ref, "area_id": a.area_id, "area_number": a.area.number,
+            "outcome_id": a.outcome_id, "text": a.text, "owners": [role.name for role in a.owners],
+            "status": status, "status_label": Status(status).label, "status_at_import": at_import[a.id],
+            "position": a.position, "due_as_printed": a.plan_due_text, "due": a.due_text,
+            "due_date": iso(a.due_date), "cadence": cadence_label(a.cadence) if a.cadence else None,
+            "overdue": is_overdue(a, today), "stale": is_stale(a, today),
+            "status_changed_at": iso(a.status_changed_at),
+            "last_status_change": changes.get(a.id, (None, None))[0],
+            "last_status_change_reason": changes.get(a.id, (None, None))[1] or None,
+            "last_activity_at": iso(a.last_activity_at), "points_to": list(a.see_also) if a.is_pointer else [],
+            "carried_from": f"{slugs[carried.plan_id]} {carried.ref}" if carried else None,
+            "closed_at": iso(a.closed_at), "closed_how": a.closed_how, "closed_note": a.closed_note or None,
+            "version": a.version})
+    return rows
 
 
 def _history(plan: Plan) -> Select:
@@ -219,14 +246,15 @@ def _value_rows(plan: Plan, found: list, today: date) -> list[dict]:
 
 # Every resource's fields, in CSV column order: the contract (docs/openapi.yaml names the same).
 FIELDS = {
-    "plans": ("id", "title", "organisation", "period", "objective", "owner_name", "owner_role", "imported_at",
-              "updated_at"),
+    "plans": ("id", "slug", "title", "organisation", "period", "objective", "owner_name", "owner_role", "live",
+              "archived_at", "imported_at", "updated_at"),
     "areas": ("id", "plan_id", "number", "title", "overall_effectiveness"),
     "outcomes": ("id", "plan_id", "area_id", "area_number", "position", "text", "impact_rating",
                  "impact_rating_label", "impact_rated_at"),
     "actions": ("id", "plan_id", "ref", "area_id", "area_number", "outcome_id", "text", "owners", "status",
-                "status_label", "position", "due_as_printed", "due", "due_date", "cadence", "overdue", "stale",
-                "status_changed_at", "last_status_change", "last_status_change_reason", "last_activity_at",
+                "status_label", "status_at_import", "position", "due_as_printed", "due", "due_date", "cadence",
+                "overdue", "stale", "status_changed_at", "last_status_change", "last_status_change_reason",
+                "last_activity_at", "points_to", "carried_from", "closed_at", "closed_how", "closed_note",
                 "version"),
     "action-history": ("id", "action_id", "action_ref", "at", "kind", "actor", "from_value", "to_value", "reason",
                        "explains_event_id", "clinic_id", "summary"),

@@ -60,7 +60,8 @@ def scorecard_page(plan: Plan, viewer: Viewer, query: ScorecardForm, form: Measu
         area_id = next((area.id for area in plan.areas if area.number == area_number), -1)
     return {"plan": plan, "groups": scorecard(plan, area_id), "query": query,
             "measure_form": (form or measure_form(plan)) if viewer.may(Role.ADMIN) else None,
-            "recordable": {m.id for m in kpis.recordable_measures(plan, viewer.user)} if not viewer.read_only else set()}
+            "recordable": {m.id for m in kpis.recordable_measures(plan, viewer.user)}
+            if viewer.may(Role.CONTRIBUTOR) else set()}
 
 
 def value_form(measure: KpiMeasure, correcting=None, posted: bool = False) -> KpiValueForm:
@@ -80,7 +81,8 @@ def measure_page(plan: Plan, measure: KpiMeasure, viewer: Viewer, *, value_form_
                  correcting_id: int | None = None) -> dict:
     series = one_series(measure)
     correcting = next((v for v in series.current.values() if v.id == correcting_id), None)
-    may_record = not viewer.read_only and kpis.may_record(viewer.user, measure)
+    # Never on a share link or an archived plan (`viewer.may`), else the measure's owners and admins.
+    may_record = viewer.may(Role.CONTRIBUTOR) and kpis.may_record(viewer.user, measure)
     return {"plan": plan, "series": series, "measure": measure,
             "may_record": may_record,
             "value_form": (value_form_ or value_form(measure, correcting)) if may_record else None,
