@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from flask import abort, g, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from board.services.plans import all_plans
 from models import Plan, Role, User, db
