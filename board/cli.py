@@ -17,6 +17,7 @@ from board.services.board_view import current_plan
 from board.services.kpis import ensure_baseline_measures
 from board.services.plan_file import PlanFileInvalid, load_plan_file
 from board.services.plan_import import import_plan
+from board.services.plan_upload import read_plan_path
 from models import Role, ShareLink, db
 
 CLI_ACTOR = "Command line"
@@ -27,9 +28,11 @@ ROLE_NAMES = click.Choice([role.value for role in Role])
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
 def import_plan_command(path: str) -> None:
-    """Check a plan file and import it in one transaction (nothing is written if it is refused)."""
+    """Check a plan file (.json, .xlsx or .csv) and import it in one transaction (nothing is written if it
+    is refused); a spreadsheet updates the plan's texts and keeps what it cannot say."""
+    plan = current_plan()
     try:
-        summary = import_plan(load_plan_file(path))
+        summary = import_plan(read_plan_path(path, plan), plan=plan)
     except PlanFileInvalid as refused:
         click.echo(f"Refused {path}: {len(refused.problems)} problem(s), nothing imported.", err=True)
         for problem in refused.problems:

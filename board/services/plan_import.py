@@ -49,8 +49,9 @@ class ImportSummary:
         return out
 
 
-def import_plan(data: dict, actor_label: str = IMPORT_ACTOR) -> ImportSummary:
-    """Check `data` and write it into the database's plan, all or nothing.
+def import_plan(data: dict, actor_label: str = IMPORT_ACTOR, plan: Plan | None = None) -> ImportSummary:
+    """Check `data` and write it into `plan` (by default the database's plan, created when there is
+    none), all or nothing.
 
     Raises PlanFileInvalid (database untouched) when the data does not pass `validate_plan`.
     """
@@ -58,7 +59,7 @@ def import_plan(data: dict, actor_label: str = IMPORT_ACTOR) -> ImportSummary:
     if problems:
         raise PlanFileInvalid(problems)
     try:
-        summary = _apply(data, actor_label)
+        summary = _apply(data, actor_label, plan)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -66,9 +67,9 @@ def import_plan(data: dict, actor_label: str = IMPORT_ACTOR) -> ImportSummary:
     return summary
 
 
-def _apply(data: dict, actor_label: str) -> ImportSummary:
+def _apply(data: dict, actor_label: str, plan: Plan | None) -> ImportSummary:
     summary = ImportSummary()
-    plan = db.session.scalars(select(Plan).order_by(Plan.id).limit(1)).first()
+    plan = plan or db.session.scalars(select(Plan).order_by(Plan.id).limit(1)).first()
     if plan is None:
         plan = Plan(title=data["title"], header={})
         db.session.add(plan)
@@ -194,16 +195,16 @@ def _plan_due_fields(action: Action | None, action_data: dict) -> dict:
 
 
 def _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label) -> None:
+    # A new action starts where the file puts it (a council's tracker has its RAG), else Not started.
+    status = action_data.get("status", Status.NOT_STARTED.value)
     position = db.session.scalar(
-        select(func.count(Action.id)).where(
-            Action.area_id == area.id, Action.status == Status.NOT_STARTED.value
-        )
+        select(func.count(Action.id)).where(Action.area_id == area.id, Action.status == status)
     )
     action = Action(
         plan_id=plan.id, area=area, outcome=outcome, ref=action_data["ref"],
         plan_order=plan_order, text=action_data["text"].strip(),
         parts=action_data.get("parts"), see_also=action_see_also(action_data),
-        status=Status.NOT_STARTED.value, position=position, version=1,
+        status=status, position=position, version=1,
         owners=roles.roles_for(action_data.get("owners", [])), **_plan_due_fields(None, action_data),
     )
     db.session.add(action)

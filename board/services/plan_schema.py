@@ -98,6 +98,19 @@ class ActionPart(_Entry):
     due: PartDueText = ""
 
 
+# Statuses a file may give a new action (a status already on the board is never changed by an import).
+StatusKey = Literal["not_started", "red", "amber", "green", "complete"]
+
+
+class CarriedFrom(_Entry):
+    """The action of an earlier plan this one continues. Read and checked for its form; which plans
+    exist, and so whether it names a real one, is the several-plans work's to check and store."""
+
+    model_config = ConfigDict(title="a carried-from reference")
+    plan: RequiredShortText
+    ref: Ref
+
+
 class ActionEntry(_Entry):
     model_config = ConfigDict(title="an action")
     ref: Ref
@@ -107,6 +120,8 @@ class ActionEntry(_Entry):
     due: DueText
     see_also: list[Ref] = Field(default=[], max_length=100)
     parts: list[ActionPart] = Field(default=[], max_length=50)
+    status: StatusKey = None  # only for an action the import creates; may be left out, not null
+    carried_from: CarriedFrom = None
 
 
 class OutcomeEntry(_Entry):

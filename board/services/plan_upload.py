@@ -1,0 +1,242 @@
+"""One way in for every plan file: JSON, an .xlsx or a .csv, from the command line or the browser.
+
+`read_plan` reads the file, completes a spreadsheet from the plan it updates (what a spreadsheet cannot
+say is kept), and checks it with the plan file's own rules, each problem at its cell or JSON path; it
+raises PlanFileInvalid and writes nothing. `preview_import` says what importing would do, without
+writing; `import_checked` imports in one transaction.
+
+Importing as a new plan is one parameter away: every function here takes the plan to update, and
+`plan=None` means a new plan (today only for an empty database: `import_plan` creates the first plan).
+"""
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from board.services import audit
+from board.services.due import parse_due
+from board.services.owner_roles import canonical_role_name
+from board.services.plan_data import plan_as_data
+from board.services.plan_file import (
+    MAX_FILE_BYTES,
+    PlanFileInvalid,
+    Problem,
+    parse_plan_bytes,
+    validate_plan,
+)
+from board.services.plan_import import ImportSummary, import_plan
+from board.services.plan_sheet import carried_from_text
+from board.services.plan_sheet_reader import SPREADSHEET_SUFFIXES, locate, read_spreadsheet
+from models import Plan, Status, User, db
+
+PLAN_FILE_SUFFIXES = (".json", *SPREADSHEET_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class PlanUpload:
+    """A plan file read and checked: what the file itself says, and the complete plan data to import."""
+
+    file_name: str
+    given: dict
+    data: dict
+
+
+def read_plan_path(path: str | Path, plan: Plan | None) -> dict:
+    """Read and check a plan file on disk (see `read_upload`); the plan data to import."""
+    try:
+        with Path(path).open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise PlanFileInvalid([Problem("$", f"cannot read the file: {exc}")]) from exc
+    return read_upload(raw, Path(path).name, plan).data
+
+
+def read_upload(raw: bytes, file_name: str, plan: Plan | None) -> PlanUpload:
+    """A .json, .xlsx or .csv file read and checked as an update of `plan` (None: a new plan).
+
+    A JSON file is the whole plan, as it always was. A spreadsheet is completed from `plan` first.
+    Raises PlanFileInvalid with every problem, at its cell for a spreadsheet.
+    """
+    suffix = Path(file_name).suffix.lower()
+    if suffix == ".json":
+        data = parse_plan_bytes(raw)
+        return PlanUpload(file_name, data, data)
+    if suffix not in SPREADSHEET_SUFFIXES:
+        raise PlanFileInvalid([Problem(file_name or "$", "is not a plan file: send an .xlsx, .csv or .json file")])
+    sheet = read_spreadsheet(raw, file_name)
+    data = complete_from_plan(sheet.data, plan)
+    seen = {problem.path for problem in sheet.problems}
+    problems = sheet.problems + [p for p in locate(validate_plan(data), sheet.cells) if p.path not in seen]
+    if problems:
+        raise PlanFileInvalid(problems)
+    return PlanUpload(file_name, sheet.data, data)
+
+
+def recheck(file_name: str, given: dict, plan: Plan | None) -> PlanUpload:
+    """What a file said, checked again as an update of `plan` as it is now (after a preview went stale)."""
+    data = given if Path(file_name).suffix.lower() == ".json" else complete_from_plan(given, plan)
+    problems = validate_plan(data)
+    if problems:
+        raise PlanFileInvalid(problems)
+    return PlanUpload(file_name, given, data)
+
+
+def complete_from_plan(data: dict, plan: Plan | None) -> dict:
+    """A spreadsheet's data with what it cannot say taken from the plan it updates: the header fields and
+    sections it leaves out (pillars, figures, audit, principle, owner aliases), each area's overall
+    effectiveness when there is no Areas sheet, and the parts of an action printed as several."""
+    stored = plan_as_data(plan) if plan is not None else {}
+    completed = {key: value for key, value in stored.items() if key != "areas"}
+    completed.update(copy.deepcopy(data))
+    if "plan_owner" in stored or "plan_owner" in data:
+        completed["plan_owner"] = {**stored.get("plan_owner", {}), **data.get("plan_owner", {})}
+    areas = {area["number"]: area for area in stored.get("areas", [])}
+    actions = {action["ref"]: action for area in stored.get("areas", []) for outcome in area["outcomes"]
+               for action in outcome["actions"]}
+    for area in completed.get("areas", []):
+        area.setdefault("overall_effectiveness", areas.get(area["number"], {}).get("overall_effectiveness", ""))
+        for outcome in area["outcomes"]:
+            for action in outcome["actions"]:
+                if "parts" in actions.get(action["ref"], {}):
+                    action.setdefault("parts", actions[action["ref"]]["parts"])
+    return completed
+
+
+# --- preview ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OwnerMatch:
+    written: str
+    role: str
+
+
+@dataclass(frozen=True)
+class DueReading:
+    text: str
+    reading: str
+    kind: str          # "date", "cadence", "ongoing" or "tbc"
+    actions: int
+
+
+@dataclass
+class ImportPreview:
+    """What importing the file would do to the plan (nothing is written to make it)."""
+
+    title: str
+    areas: int = 0
+    outcomes: int = 0
+    actions: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[tuple[str, list[str]]] = field(default_factory=list)
+    unchanged: int = 0
+    kept: list[str] = field(default_factory=list)
+    header_changed: list[str] = field(default_factory=list)
+    owners_known: list[OwnerMatch] = field(default_factory=list)
+    owners_new: list[str] = field(default_factory=list)
+    dues: list[DueReading] = field(default_factory=list)
+    new_statuses: list[tuple[str, int]] = field(default_factory=list)
+    statuses_kept: list[tuple[str, str, str]] = field(default_factory=list)
+    carried: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def due_kinds(self) -> dict[str, int]:
+        counts = Counter()
+        for due in self.dues:
+            counts[due.kind] += due.actions
+        return dict(counts)
+
+
+_HEADER_LABELS = {"title": "title", "organisation": "organisation", "period": "period", "objective": "objective",
+                  "plan_owner": "plan owner"}
+
+
+def preview_import(data: dict, plan: Plan | None) -> ImportPreview:
+    """Counts, owners (known roles or new ones), dues as read, and what changes in `plan`."""
+    stored = plan_as_data(plan) if plan is not None else {"areas": []}
+    old = {a["ref"]: (area, outcome, a) for area in stored["areas"] for outcome in area["outcomes"]
+           for a in outcome["actions"]}
+    aliases = data.get("owner_aliases") or {}
+    known_roles = {role.name.casefold(): role.name for role in (plan.owner_roles if plan is not None else [])}
+    preview = ImportPreview(title=data["title"], areas=len(data["areas"]),
+                            header_changed=[label for key, label in _HEADER_LABELS.items()
+                                            if plan is not None and data.get(key) != stored.get(key)])
+    owners: dict[str, str] = {}
+    dues: dict[str, list] = {}
+    new_statuses: Counter = Counter()
+    for area in data["areas"]:
+        preview.outcomes += len(area["outcomes"])
+        for outcome in area["outcomes"]:
+            for action in outcome["actions"]:
+                preview.actions += 1
+                for name in action["owners"]:
+                    owners.setdefault(name, canonical_role_name(name, aliases))
+                due = parse_due(action["due"])
+                dues.setdefault(due.text, [due, 0])[1] += 1
+                if action.get("carried_from"):
+                    preview.carried.append((action["ref"], carried_from_text(action["carried_from"])))
+                _compare(preview, old.get(action["ref"]), area, outcome, action, aliases, new_statuses)
+    preview.kept = [ref for ref in old if ref not in {r for r, *_ in _refs(data)}]
+    preview.new_statuses = [(status.label, new_statuses[status.value]) for status in Status
+                            if new_statuses[status.value]]
+    for written, role in sorted(owners.items(), key=lambda pair: pair[1].casefold()):
+        if role.casefold() in known_roles:
+            preview.owners_known.append(OwnerMatch(written, known_roles[role.casefold()]))
+        elif role not in preview.owners_new:
+            preview.owners_new.append(role)
+    preview.dues = sorted((DueReading(text or "(blank)", due.reading, _due_kind(due), count)
+                           for text, (due, count) in dues.items()), key=lambda d: (d.kind, d.text.casefold()))
+    return preview
+
+
+def _refs(data: dict):
+    for area in data["areas"]:
+        for outcome in area["outcomes"]:
+            for action in outcome["actions"]:
+                yield action["ref"], action
+
+
+def _due_kind(due) -> str:
+    if due.date is not None:
+        return "date"
+    if due.cadence is not None:
+        return "cadence"
+    return "ongoing" if due.reading == "ongoing" else "tbc"
+
+
+def _compare(preview: ImportPreview, old, area: dict, outcome: dict, action: dict, aliases: dict,
+             new_statuses: Counter) -> None:
+    """Count the action as added, changed (saying what) or unchanged; note a status the board keeps."""
+    status = action.get("status")
+    if old is None:
+        preview.added.append(action["ref"])
+        new_statuses[status or Status.NOT_STARTED.value] += 1
+        return
+    old_area, old_outcome, old_action = old
+    owners = {canonical_role_name(name, aliases).casefold() for name in action["owners"]}
+    differences = [what for what, differs in (
+        ("text", action["text"].strip() != old_action["text"]),
+        ("owners", owners != {name.casefold() for name in old_action["owners"]}),
+        ("due", parse_due(action["due"]).text != old_action["due"]),
+        ("outcome", outcome["text"] != old_outcome["text"]),
+        ("area", area["number"] != old_area["number"]),
+    ) if differs]
+    if differences:
+        preview.changed.append((action["ref"], differences))
+    else:
+        preview.unchanged += 1
+    if status and status != old_action["status"]:
+        preview.statuses_kept.append((action["ref"], Status(status).label, Status(old_action["status"]).label))
+
+
+# --- import -------------------------------------------------------------------------------------------
+
+def import_checked(data: dict, plan: Plan | None, by: User | None, file_name: str) -> ImportSummary:
+    """Import checked plan data into `plan` in one transaction, with an audit entry saying who and which file."""
+    audit.record("plan_imported", file_name[:300], by=by, to_value=data["title"])
+    try:
+        return import_plan(data, plan=plan)
+    except PlanFileInvalid:
+        db.session.rollback()  # the audit entry goes with the refused import
+        raise
