@@ -6,6 +6,7 @@ a 500, and a refused request (4xx) writes nothing.
 """
 from __future__ import annotations
 
+import io
 from datetime import date
 from urllib.parse import quote
 
@@ -18,6 +19,10 @@ from board.services import clinic_minutes, evidence, share_links
 from board.services.board_view import current_plan
 from board.services.clinics import start_clinic
 from board.services.moves import move_action
+from board.services.plan_data import plan_as_data
+from board.services.plan_sheet import plan_workbook
+from board.services.plan_upload import read_upload
+from board.views.plan_import import sign_upload
 from models import Action, KpiMeasure, OwnerRole, User, db
 from tests.conftest import FUZZ_EXAMPLES, PASSWORD, csrf_token, email_for
 
@@ -64,6 +69,7 @@ def world(seeded_app):
         arising = clinic_minutes.raise_arising(clinic, "Re-audit 20 plans", None, "Head of QA", date(2024, 1, 19),
                                                editor)
         link, token = share_links.create_link(current_plan(), "Committee", None)
+        upload = read_upload(plan_workbook(plan_as_data(current_plan())), "plan.xlsx", current_plan())
         viewer = db.session.scalars(select(User).where(User.email == email_for("viewer"))).one()
         return {
             "ids": {"ref": "2.7", "number": 2, "event_id": moved.id, "note_id": note.id, "comment_id": comment.id,
@@ -75,6 +81,7 @@ def world(seeded_app):
             "measure_id": db.session.scalars(select(KpiMeasure.id).limit(1)).one(),
             "action_version": db.session.get(Action, action.id).version,
             "viewer_version": viewer.version,
+            "upload_token": sign_upload(upload.file_name, upload.given, current_plan()),
         }
 
 
@@ -110,6 +117,9 @@ def _forms(world) -> dict[str, dict]:
         "reports.kpis": {"value-measure": str(world["measure_id"]), "value-quarter": "2023/24 Q2",
                          "value-value": "2100", "value-replaces": "", "value-submit": "1"},
         "auth.sign_in": {"email": email_for("viewer"), "password": "not the password"},
+        # A callable is called for each request (a file is read once).
+        "plan_files.upload": {"file": lambda: (io.BytesIO(b"Ref,Action\n"), "plan.csv")},
+        "plan_files.confirm": {"upload": world["upload_token"]},
     }
 
 
@@ -132,7 +142,8 @@ def _rule(app, endpoint):
      "admin.reactivate", "admin.links", "moves.move", "moves.reason", "evidence.add_note", "evidence.edit_note",
      "evidence.withdraw_note", "evidence.change_due", "evidence.add_comment", "evidence.edit_comment",
      "evidence.withdraw_comment", "clinics.index", "clinics.add_note", "clinics.correct_note",
-     "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.kpis", "auth.sign_in"]))
+     "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.kpis", "auth.sign_in",
+     "plan_files.upload", "plan_files.confirm"]))
 def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, client_for, world, endpoint):
     client = seeded_app.test_client() if endpoint == "auth.sign_in" else client_for("admin")
     token = csrf_token(client, "/sign-in" if endpoint == "auth.sign_in" else "/")
@@ -145,8 +156,8 @@ def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, clien
     def check(field, value, htmx):
         with seeded_app.app_context():
             before = _snapshot()
-        response = client.post(url, data={**form, field: value, "csrf_token": token},
-                               headers={"HX-Request": "true"} if htmx else {})
+        data = {name: sent() if callable(sent) else sent for name, sent in {**form, field: value}.items()}
+        response = client.post(url, data={**data, "csrf_token": token}, headers={"HX-Request": "true"} if htmx else {})
         assert response.status_code < 500, (endpoint, field, value)
         if 400 <= response.status_code < 500:
             with seeded_app.app_context():

@@ -114,8 +114,9 @@ def confirm():
         return _preview_page(plan, checked, status=409)
     summary = import_checked(checked.data, plan, current_user, upload.file_name)
     if summary.changed:
-        flash(f"Imported {upload.file_name}: {summary.actions_added} actions added, "
-              f"{len(summary.actions_updated)} updated. Statuses, history and evidence are as they were.", "success")
+        added, changed = summary.actions_added, len(summary.actions_updated)
+        flash(f"Imported {upload.file_name}: {added} action{'s' if added != 1 else ''} added, {changed} changed. "
+              "Statuses, history and evidence are as they were.", "success")
     else:
         flash(f"Imported {upload.file_name}: nothing changed, the board already holds this plan.", "success")
     return redirect(url_for("plan.board"), 303)
@@ -125,6 +126,6 @@ def confirm():
 def too_large(error):
     """A file over the request limit: the upload page again, saying the limit."""
     form = PlanUploadForm(formdata=None)
-    form.file.errors = [f"The file is larger than {_limit_mb()} MB, the most this board accepts, so it was not "
-                        "read. A plan's spreadsheet is far smaller: save it without pictures or other sheets."]
+    form.file.errors = [(f"The file is larger than {_limit_mb()} MB, the most this board accepts, so it was not "
+                        "read. A plan's spreadsheet is far smaller: save it without pictures or other sheets.")]
     return _upload_page(plan_for_request(), form, 413)

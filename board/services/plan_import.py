@@ -27,13 +27,15 @@ class ImportSummary:
     outcomes_added: int = 0
     actions_added: int = 0
     actions_updated: list[str] = field(default_factory=list)
+    # Actions whose words are unchanged but whose place in the plan's order moved (an action added before them).
+    actions_reordered: int = 0
     header_updated: bool = False
     kept_not_in_file: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return bool(self.created_plan or self.areas_added or self.outcomes_added
-                    or self.actions_added or self.actions_updated or self.header_updated)
+                    or self.actions_added or self.actions_updated or self.actions_reordered or self.header_updated)
 
     def lines(self) -> list[str]:
         if not self.changed:
@@ -43,6 +45,8 @@ class ImportSummary:
                    f"actions added: {self.actions_added}.")
         if self.actions_updated:
             out.append("Actions updated: " + ", ".join(self.actions_updated))
+        if self.actions_reordered:
+            out.append(f"Actions moved in the plan's order only: {self.actions_reordered}.")
         if self.kept_not_in_file:
             out.append("Kept, not in the file (statuses and history untouched): "
                        + ", ".join(self.kept_not_in_file))
@@ -101,9 +105,12 @@ def _apply(data: dict, actor_label: str, plan: Plan | None) -> ImportSummary:
                 if action is None:
                     _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label)
                     summary.actions_added += 1
-                elif _update_action(action, area, outcome, action_data, plan_order, roles,
-                                    actor_label):
-                    summary.actions_updated.append(action.ref)
+                else:
+                    reordered = _set(action, "plan_order", plan_order)
+                    if _update_action(action, area, outcome, action_data, roles, actor_label):
+                        summary.actions_updated.append(action.ref)
+                    elif reordered:
+                        summary.actions_reordered += 1
     summary.kept_not_in_file = sorted(set(existing) - seen_refs)
     # The header's performance figures are the baselines of the KPI panel.
     ensure_baseline_measures(plan)
@@ -213,13 +220,12 @@ def _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label
                                to_value=action.text))
 
 
-def _update_action(action, area, outcome, action_data, plan_order, roles, actor_label) -> bool:
+def _update_action(action, area, outcome, action_data, roles, actor_label) -> bool:
     """Bring an existing action's plan text up to date; status and position stay as users set them."""
     old = {"text": action.text, "due": action.due_text,
            "owners": "; ".join(r.name for r in action.owners)}
     fields = {"text": action_data["text"].strip(), "parts": action_data.get("parts"),
-              "see_also": action_see_also(action_data), "plan_order": plan_order,
-              "outcome_id": outcome.id, **_plan_due_fields(action, action_data)}
+              "see_also": action_see_also(action_data), "outcome_id": outcome.id, **_plan_due_fields(action, action_data)}
     changed = [_set(action, name, value) for name, value in fields.items()]
     new_owners = roles.roles_for(action_data.get("owners", []))
     if {r.name for r in new_owners} != {r.name for r in action.owners}:

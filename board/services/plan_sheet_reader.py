@@ -52,6 +52,8 @@ _BULLETS = "•·▪◦‣-–—* \t"
 _AREA_IN_TEXT = re.compile(r"^\s*(?:area\s*)?(?P<number>\d{1,3})\s*[.:)\-–]?\s*(?P<title>.*)$", re.IGNORECASE | re.DOTALL)
 _CARRIED = re.compile(r"^(?P<plan>.+?)[\s:#,/]+(?P<ref>[^\s:#,/]+)$", re.DOTALL)
 _DECIMALS = re.compile(r"^0\.(0+)$")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>]")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>]")
 
 
 @dataclass(frozen=True)
@@ -222,54 +224,60 @@ class _Reader:
         return self.result
 
     def _read_workbook(self, raw: bytes) -> None:
+        self.raw = raw
+        self.formula_book = None
         values = load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False, keep_vba=False)
-        formulas = load_workbook(io.BytesIO(raw), read_only=True, data_only=False, keep_links=False,
-                                 keep_vba=False)
         try:
             sheets = values.worksheets[:MAX_SHEETS]
             table = next((s for s in sheets if s.title.casefold() == ACTIONS_SHEET.casefold()), None)
-            candidates = [table] if table is not None else sheets
-            for sheet in candidates:
-                rows = self._rows(sheet, formulas[sheet.title])
-                if self._table(sheet.title, rows, quiet=table is None):
+            for sheet in [table] if table is not None else sheets:
+                if self._table(sheet.title, self._rows(sheet), quiet=table is None):
                     break
             else:
-                self.problems.append(Problem(ACTIONS_SHEET, "no sheet has a row of column headings with at least "
-                                                            "Ref and Action (see the template)"))
-                raise PlanFileInvalid(self.problems)
+                raise PlanFileInvalid(self.problems or [Problem(
+                    ACTIONS_SHEET, "no sheet has a row of column headings with at least Ref and Action (see the "
+                                   "template)")])
             by_name = {s.title.casefold(): s for s in sheets}
             if PLAN_SHEET.casefold() in by_name:
                 sheet = by_name[PLAN_SHEET.casefold()]
-                self._plan_fields(sheet.title, self._rows(sheet, formulas[sheet.title]))
+                self._plan_fields(sheet.title, self._rows(sheet))
             if AREAS_SHEET.casefold() in by_name:
                 sheet = by_name[AREAS_SHEET.casefold()]
-                self._areas(sheet.title, self._rows(sheet, formulas[sheet.title]))
+                self._areas(sheet.title, self._rows(sheet))
         finally:
             values.close()
-            formulas.close()
+            if self.formula_book is not None:
+                self.formula_book.close()
         if self.formulas_unsaved:
             self.problems.extend(Problem(Cell(sheet, row, column, "").where,
                                          "holds a formula whose value was never saved: open the file in Excel "
                                          "and save it, or paste the values")
                                  for sheet, row, column in sorted(self.formulas_unsaved))
 
-    def _rows(self, sheet, formula_sheet) -> list[tuple[int, list[_Raw]]]:
-        """The sheet's rows (number, cells) up to MAX_ROWS; a longer sheet is refused."""
-        # The size the sheet declares (Excel writes it) is checked before reading a row of it.
-        if isinstance(sheet.max_row, int) and sheet.max_row > MAX_ROWS:
+    def _rows(self, sheet) -> list[tuple[int, list[_Raw]]]:
+        """The sheet's rows (number, cells) up to MAX_ROWS; a longer sheet is refused before any is read."""
+        with sheet._get_source() as source:  # the sheet's XML, already capped by the zip check
+            xml = source.read()
+        if len(_ROW_TAG.findall(xml)) > MAX_ROWS or (isinstance(sheet.max_row, int) and sheet.max_row > MAX_ROWS):
             self._too_many_rows(sheet.title)
-        rows, formula_rows = [], formula_sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS)
-        for number, (cells, formula_cells) in enumerate(
-                zip(sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS), formula_rows), start=1):
-            row = [_Raw(getattr(c, "value", None), getattr(c, "number_format", "General") or "General")
-                   for c in cells]
-            if number > MAX_ROWS and any(r.value not in (None, "") for r in row):
-                self._too_many_rows(sheet.title)
-            for column, (raw, formula) in enumerate(zip(row, formula_cells), start=1):
-                if getattr(formula, "data_type", None) == "f" and raw.value is None:
-                    self.formulas_unsaved.add((sheet.title, number, column))
-            rows.append((number, row))
+        rows = [(number, [_Raw(getattr(c, "value", None), getattr(c, "number_format", "General") or "General")
+                          for c in cells])
+                for number, cells in enumerate(sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS), start=1)]
+        if _FORMULA_TAG.search(xml):
+            self._unsaved_formulas(sheet.title, rows)
         return rows
+
+    def _unsaved_formulas(self, title: str, rows: list[tuple[int, list[_Raw]]]) -> None:
+        """Note formula cells Excel never saved a value for (a file written by a program): read blank, they
+        would otherwise be reported as missing text."""
+        if self.formula_book is None:
+            self.formula_book = load_workbook(io.BytesIO(self.raw), read_only=True, data_only=False,
+                                              keep_links=False, keep_vba=False)
+        formulas = self.formula_book[title].iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS)
+        for (number, row), formula_row in zip(rows, formulas):
+            for column, (raw, formula) in enumerate(zip(row, formula_row), start=1):
+                if getattr(formula, "data_type", None) == "f" and raw.value is None:
+                    self.formulas_unsaved.add((title, number, column))
 
     def _too_many_rows(self, sheet: str) -> None:
         raise PlanFileInvalid([Problem(sheet, f"has more than {MAX_ROWS:,} rows, far more than a plan: "
