@@ -35,4 +35,4 @@ NO_EVIDENCE, EMERGING, CLEAR  # ImpactRating members, reached as ImpactRating(va
 _.font, _.alignment, _.number_format, _.freeze_panes
 
 # pydantic models declare every key of a plan file; the importer reads the checked dict, not the model.
-emphasis, of_which, cases, grade, plan_owner, owner_aliases
+emphasis, of_which, cases, grade, plan_owner, owner_aliases, carried_from

@@ -7,6 +7,7 @@ Exit status 0 when there is no error.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -44,7 +45,26 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
                                         ).get_data(as_text=True)
     pages["users-invalid"] = client.post("/admin/users", data={"email": "x", "csrf_token": token_value}
                                          ).get_data(as_text=True)
+    pages["import-plan"] = client.get("/import-plan").get_data(as_text=True)
+    for name, (raw, file_name) in {"import-preview": (_changed_plan_workbook(client), "plan.xlsx"),
+                                   "import-problems": (b"not a workbook", "plan.xlsx")}.items():
+        pages[name] = client.post("/import-plan", data={"csrf_token": token_value, "file": (io.BytesIO(raw), file_name)},
+                                  content_type="multipart/form-data").get_data(as_text=True)
     return pages
+
+
+def _changed_plan_workbook(client) -> bytes:
+    """The plan exported with a new action (a new owner, a status, carried from) and a status changed:
+    every section of the import preview has something to show."""
+    from tests.sheets import edit_workbook
+
+    def edit(workbook):
+        sheet = workbook["Actions"]
+        sheet["H2"] = "Red"
+        sheet.append([9, "Quality Assurance", "A new outcome", "9.9", "A new action", "Head of Youth Justice",
+                      "Ongoing", "Amber", "2022-23 9.1"])
+
+    return edit_workbook(client.get("/plan.xlsx").data, edit)
 
 
 def render_pages(out: Path) -> list[Path]:

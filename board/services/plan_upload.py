@@ -31,8 +31,6 @@ from board.services.plan_sheet import carried_from_text
 from board.services.plan_sheet_reader import SPREADSHEET_SUFFIXES, locate, read_spreadsheet
 from models import Plan, Status, User, db
 
-PLAN_FILE_SUFFIXES = (".json", *SPREADSHEET_SUFFIXES)
-
 
 @dataclass(frozen=True)
 class PlanUpload:
