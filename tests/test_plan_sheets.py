@@ -5,19 +5,21 @@ import io
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from board.services.due import parse_due
 from board.services.plan_data import plan_as_data
-from board.services.plan_file import PlanFileInvalid
+from board.services.plan_file import PlanFileInvalid, validate_plan
 from board.services.plan_import import import_plan
 from board.services.plan_sheet import COLUMNS, EXAMPLE, plan_csv, plan_workbook
 from board.services.plan_sheet_reader import MAX_ROWS, read_spreadsheet
-from board.services.plan_upload import preview_import, read_upload
+from board.services.plan_upload import complete_from_plan, preview_import, read_upload
 from models import Action, ActionEvent, AuditEntry, EvidenceNote, Outcome, OwnerRole, Plan, db
-from tests.conftest import action_by_ref, make_app
+from tests.conftest import FUZZ_EXAMPLES, action_by_ref, make_app
 from tests.databases import copy_database
+from tests.plan_strategies import valid_plans
 from tests.plans import seed_plan
 from tests.sheets import (
     edit_workbook,
@@ -118,6 +120,18 @@ def test_an_edited_export_updates_texts_adds_actions_and_keeps_statuses(ctx, cli
     assert plan.header["pillars"] == seed_plan()["pillars"]  # what a spreadsheet cannot say is kept
     seed_parts = next(x["parts"] for _, _, x in _entries(seed_plan()) if x["ref"] == "2.10")
     assert action_by_ref("2.10").parts == seed_parts
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True, database=None)
+@given(plan=valid_plans())
+def test_any_valid_plan_reads_back_from_its_workbook(plan):
+    read = read_spreadsheet(plan_workbook(plan), "plan.xlsx")
+    assert read.problems == []
+    written = sorted((x["ref"], x["text"].strip(), " ".join(x["due"].split())) for _, _, x in _entries(plan))
+    assert sorted((x["ref"], x["text"], " ".join(x["due"].split())) for _, _, x in _entries(read.data)) == written
+    # A pointer listed only in "see_also" (not "See actions ..." in its text) has no column in a spreadsheet.
+    if not any("see_also" in x for _, _, x in _entries(plan)):
+        assert validate_plan(complete_from_plan(read.data, None)) == []
 
 
 # --- real trackers -----------------------------------------------------------------------------------------
@@ -326,6 +340,13 @@ def test_a_windows_csv_with_semicolons_is_read():
             "1;Café;Outcome;1.1;Do it;Owner;TBC\n")
     read = read_spreadsheet(text.encode("cp1252"), "windows.csv")
     assert read.problems == [] and read.data["areas"][0]["title"] == "Café"
+
+
+def test_a_table_without_area_columns_takes_each_area_from_the_ref():
+    text = "Ref,Action,Intended outcome,Owner,Due date\n1.1,Do one,Outcome A,Lead,TBC\n2.1,Do two,Outcome B,Lead,TBC\n"
+    read = read_spreadsheet(text.encode(), "plain.csv")
+    assert [(a["number"], a["title"], [o["text"] for o in a["outcomes"]]) for a in read.data["areas"]] == [
+        (1, "Area 1", ["Outcome A"]), (2, "Area 2", ["Outcome B"])]
 
 
 # --- the template ----------------------------------------------------------------------------------------------

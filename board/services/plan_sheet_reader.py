@@ -145,8 +145,7 @@ def _csv_text(raw: bytes, filename: str) -> str:
 # --- cells to text ------------------------------------------------------------------------------------
 
 def _text(raw: _Raw | None) -> str:
-    """A cell as text: trimmed; numbers as written (12, not 12.0); dates as YYYY-MM-DD; an apostrophe
-    that kept text from being read as a formula dropped."""
+    """A cell as text: trimmed; numbers as written (12, not 12.0); dates as YYYY-MM-DD."""
     value = raw.value if raw is not None else None
     if value is None:
         return ""
@@ -161,10 +160,12 @@ def _text(raw: _Raw | None) -> str:
         if match:
             return f"{value:.{len(match[1])}f}"
         return str(int(value)) if value.is_integer() else repr(value)
-    text = str(value).strip()
-    if text.startswith("'") and text[1:2] in FORMULA_STARTS:
-        text = text[1:]
-    return text
+    return str(value).strip()
+
+
+def _csv_value(value: str) -> str:
+    """A CSV cell without the apostrophe our CSV writer puts before text that would read as a formula."""
+    return value[1:] if value.startswith("'") and value[1:2] in FORMULA_STARTS else value
 
 
 def _due_text(raw: _Raw | None) -> str:
@@ -201,6 +202,8 @@ class _Reader:
         self.table_sheet = table_sheet
         self.result = SheetPlan(data={})
         self.formulas_unsaved: set[tuple[str, int, int]] = set()
+        self.raw = b""
+        self.formula_book = None  # opened only when a sheet holds formulas
 
     @property
     def problems(self) -> list[Problem]:
@@ -225,7 +228,6 @@ class _Reader:
 
     def _read_workbook(self, raw: bytes) -> None:
         self.raw = raw
-        self.formula_book = None
         values = load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False, keep_vba=False)
         try:
             sheets = values.worksheets[:MAX_SHEETS]
@@ -294,14 +296,14 @@ class _Reader:
             delimiter, text = first[4], text.split("\n", 1)[1] if "\n" in text else ""
         elif first.count(";") > first.count(","):
             delimiter = ";"
-        rows = []
+        rows: list[tuple[int, list[_Raw]]] = []
         try:
             for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
                 if number > MAX_ROWS:
                     self._too_many_rows(name)
-                rows.append((number, [_Raw(value) for value in record[:MAX_COLUMNS]]))
+                rows.append((number, [_Raw(_csv_value(value)) for value in record[:MAX_COLUMNS]]))
         except csv.Error as exc:
-            raise PlanFileInvalid([Problem(f"{name} row {number}", f"is not valid CSV ({exc})")]) from None
+            raise PlanFileInvalid([Problem(f"{name} row {len(rows) + 1}", f"is not valid CSV ({exc})")]) from None
         if not self._table(name, rows, quiet=True):
             raise PlanFileInvalid([Problem(name, "has no row of column headings with at least Ref and Action "
                                                  "(see the template)")])
@@ -482,12 +484,13 @@ class _Table:
         return self._carried_area(number, texts)
 
     def _carried_area(self, number: int, texts: dict[str, str]) -> int | None:
-        """A blank area cell: the area above; with none above, the area the ref names (2.7 is in area 2)."""
-        if self.area is not None:
-            return self.area
+        """A blank area cell: the area above. With no area column at all, the area the ref names (2.7 is
+        in area 2)."""
         ref = re.fullmatch(r"(\d{1,3})\.\d+", texts.get("ref", ""))
         if ref and "area_number" not in self.columns and "area" not in self.columns:
             return int(ref[1])
+        if self.area is not None:
+            return self.area
         key = "area_number" if "area_number" in self.columns else "area" if "area" in self.columns else "ref"
         if texts.get("ref") or texts.get("action"):
             self.problem(key, number, "missing: the first action of the table needs its area number")

@@ -84,7 +84,8 @@ def recheck(file_name: str, given: dict, plan: Plan | None) -> PlanUpload:
 def complete_from_plan(data: dict, plan: Plan | None) -> dict:
     """A spreadsheet's data with what it cannot say taken from the plan it updates: the header fields and
     sections it leaves out (pillars, figures, audit, principle, owner aliases), each area's overall
-    effectiveness when there is no Areas sheet, and the parts of an action printed as several."""
+    effectiveness when there is no Areas sheet, the parts of an action printed as several, and the actions
+    a pointer names when its text does not say them."""
     stored = plan_as_data(plan) if plan is not None else {}
     completed = {key: value for key, value in stored.items() if key != "areas"}
     completed.update(copy.deepcopy(data))
@@ -97,8 +98,11 @@ def complete_from_plan(data: dict, plan: Plan | None) -> dict:
         area.setdefault("overall_effectiveness", areas.get(area["number"], {}).get("overall_effectiveness", ""))
         for outcome in area["outcomes"]:
             for action in outcome["actions"]:
-                if "parts" in actions.get(action["ref"], {}):
-                    action.setdefault("parts", actions[action["ref"]]["parts"])
+                stored_action = actions.get(action["ref"], {})
+                if "parts" in stored_action:
+                    action.setdefault("parts", stored_action["parts"])
+                if "see_also" in stored_action and stored_action["text"] == action["text"]:
+                    action.setdefault("see_also", stored_action["see_also"])
     return completed
 
 
