@@ -55,6 +55,8 @@ WRITE_ROUTES = {
     "clinics.arising_outcome": "contributor",
     "clinics.end": CHAIR_OR_ADMIN,
     "reports.kpis": "admin",
+    "plan_files.upload": "admin",
+    "plan_files.confirm": "admin",
 }
 # GET routes anyone may open without signing in (share pages check their own token).
 PUBLIC_READS = {"static", "auth.sign_in", "share.board", "share.action_detail", "share.changes",
