@@ -192,6 +192,7 @@ def _key(heading: str) -> str:
 
 _HEADINGS = {_key(name): column.key for column in COLUMNS for name in (column.heading, *column.aliases)}
 _HEADINGS[_key("Area")] = "area"  # one column holding "2 Help and Protection"
+_FIELD_KEYS = {key for key, _, _ in FIELDS}
 _FIELD_LABELS = {_key(name): key for key, label, aliases in FIELDS for name in (label, *aliases)}
 
 
@@ -557,6 +558,10 @@ def locate(problems: list[Problem], cells: dict[str, Cell]) -> list[Problem]:
         message = _PATH_IN_TEXT.sub(lambda m: _cell_for(m[0], cells)[0].where if _cell_for(m[0], cells) else m[0],
                                     problem.message)
         found = _cell_for(problem.path, cells)
+        if found is None and problem.path in _FIELD_KEYS:
+            located.append(Problem(PLAN_SHEET, _with_subject(_field_label(problem.path), message)
+                                   + " (write it on the Plan sheet, or in a CSV on a row above the table)"))
+            continue
         if found is None:
             located.append(Problem(problem.path, message))
             continue
