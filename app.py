@@ -51,18 +51,22 @@ def create_app(config: dict | None = None) -> Flask:
     from board.moves.routes import moves_bp
     from board.plan.routes import plan_bp
     from board.plan_files.routes import plan_files_bp
+    from board.plan_urls import PlanPrefix
+    from board.plans.routes import plans_bp
     from board.reports.routes import reports_bp
     from board.share.routes import share_bp
     from board.views import viewer
 
     security.init_app(app)
     for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, clinics_bp, auth_bp, admin_bp, share_bp, about_bp,
-                      plan_files_bp):
+                      plans_bp, plan_files_bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
     viewer.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    # /plans/<slug>/... serves that plan through the same routes (see board/plan_urls.py).
+    app.wsgi_app = PlanPrefix(app.wsgi_app)
     proxies = int(app.config.get("BOARD_TRUSTED_PROXIES") or 0)
     if proxies:
         # Behind nginx: the client's address, scheme and host are those the trusted proxies pass on.

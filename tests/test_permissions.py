@@ -55,6 +55,10 @@ WRITE_ROUTES = {
     "clinics.arising_outcome": "contributor",
     "clinics.end": CHAIR_OR_ADMIN,
     "reports.kpis": "admin",
+    "plans.make_live": "admin",
+    "plans.archive": "admin",
+    "plans.reopen": "admin",
+    "plans.lineage_view": "admin",
     "plan_files.upload": "admin",
     "plan_files.confirm": "admin",
 }

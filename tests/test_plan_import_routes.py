@@ -77,8 +77,8 @@ def test_confirming_imports_in_one_step_and_keeps_statuses(seeded_app, client_fo
     assert "Imported plan.xlsx: 1 action added, 0 changed" in page_of(admin.get("/")).flash_text()
     with seeded_app.app_context():
         assert action_by_ref("2.99").status == "amber"
-        assert [r.name for r in action_by_ref("2.11").owners] == ["CESCP Training & Development Manager",
-                                                                  "Principal Social Worker"]
+        assert [r.name for r in action_by_ref("2.11").owners] == ["Principal Social Worker",
+                                                                  "CESCP Training & Development Manager"]
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.kind == "plan_imported")).one()
         assert entry.subject == "plan.xlsx" and entry.user.email == "admin@example.org"
 

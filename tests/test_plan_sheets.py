@@ -262,7 +262,7 @@ def test_a_refused_spreadsheet_writes_nothing_from_the_command_line(seeded_app, 
     path.write_bytes(_broken_workbook())
     with seeded_app.app_context():
         before = _snapshot()
-    result = seeded_app.test_cli_runner().invoke(args=["import-plan", str(path)])
+    result = seeded_app.test_cli_runner().invoke(args=["import-plan", str(path), "--plan", "2023-24"])
     assert result.exit_code == 1
     assert f"Refused {path}: {len(EXPECTED_PROBLEMS)} problem(s), nothing imported." in result.output
     assert "Actions!D11: Ref must be a reference like 2.7, not '2.1a'" in result.output
@@ -276,11 +276,11 @@ def test_the_command_line_imports_a_csv_and_an_xlsx_through_the_same_reader(seed
     data["areas"][0]["outcomes"][0]["actions"][0]["text"] = "Coproduce a set of standards, reworded."
     (tmp_path / "plan.csv").write_text(plan_csv(data), encoding="utf-8")
     runner = seeded_app.test_cli_runner()
-    result = runner.invoke(args=["import-plan", str(tmp_path / "plan.csv")])
+    result = runner.invoke(args=["import-plan", str(tmp_path / "plan.csv"), "--plan", "2023-24"])
     assert result.exit_code == 0, result.output
     assert "Actions updated: 1.1" in result.output
     (tmp_path / "plan.xlsx").write_bytes(plan_workbook(data))
-    again = runner.invoke(args=["import-plan", str(tmp_path / "plan.xlsx")])
+    again = runner.invoke(args=["import-plan", str(tmp_path / "plan.xlsx"), "--plan", "2023-24"])
     assert again.exit_code == 0 and "Nothing changed" in again.output
     with seeded_app.app_context():
         assert action_by_ref("1.1").text == "Coproduce a set of standards, reworded."
@@ -307,7 +307,7 @@ def test_a_file_of_10_mb_is_refused_from_the_command_line(seeded_app, tmp_path):
     path = tmp_path / "big.xlsx"
     with path.open("wb") as file:
         file.truncate(10 * 1024 * 1024)
-    result = seeded_app.test_cli_runner().invoke(args=["import-plan", str(path)])
+    result = seeded_app.test_cli_runner().invoke(args=["import-plan", str(path), "--plan", "2023-24"])
     assert result.exit_code == 1 and "larger than 5 MB" in result.output
 
 

@@ -36,6 +36,8 @@ _MONTH_YEAR = re.compile(
     r"^(?P<first>[A-Za-z]+)\.?(?:\s*/\s*(?P<second>[A-Za-z]+)\.?)?\s+(?P<year>\d{4}|\d{2})$"
 )
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CADENCE_START = re.compile(r"\b(?:from|starting(?:\s+in)?|beginning(?:\s+in)?)\s+([A-Za-z]+)\.?\s+(\d{4})\b",
+                            re.IGNORECASE)
 _UNDECIDED = {"", "tbc", "tbd", "to be confirmed"}
 # Work that runs on with no end date and no fixed rhythm: neither a date nor a cadence, like TBC.
 _ONGOING = {"ongoing", "on-going", "on going", "continuous", "continuing"}
@@ -50,6 +52,8 @@ class Due:
     text: str
     date: date | None = None
     cadence: str | None = None
+    # A recurring action's first occurrence, when printed: "Quarterly ... from November 2023 (Q2)".
+    cadence_start: date | None = None
 
     @property
     def cadence_label(self) -> str | None:
@@ -98,7 +102,7 @@ def parse_due(text: str) -> Due:
         return Due(text=printed)
     cadence = _find_cadence(printed)
     if cadence:
-        return Due(text=printed, cadence=cadence)
+        return Due(text=printed, cadence=cadence, cadence_start=_cadence_start(printed))
     once = _said_once(printed)
     if _ISO_DATE.match(once):
         try:
@@ -123,6 +127,13 @@ def _said_once(printed: str) -> str:
     words = printed.split(" ")
     half = len(words) // 2
     return " ".join(words[:half]) if half and len(words) % 2 == 0 and words[:half] == words[half:] else printed
+
+
+def _cadence_start(text: str) -> date | None:
+    """The month a cadence starts in ("... from November 2023"): its last day, like any month due."""
+    match = _CADENCE_START.search(text)
+    month = MONTHS.get(match[1].lower()) if match else None
+    return end_of_month(int(match[2]), month) if month else None
 
 
 def _find_cadence(text: str) -> str | None:

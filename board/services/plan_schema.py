@@ -98,16 +98,14 @@ class ActionPart(_Entry):
     due: PartDueText = ""
 
 
-# Statuses a file may give a new action (a status already on the board is never changed by an import).
-StatusKey = Literal["not_started", "red", "amber", "green", "complete"]
+SlugText = Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                description="a plan's name in URLs, like 2023-24")]
+StatusValue = Literal["not_started", "red", "amber", "green", "complete"]
 
 
 class CarriedFrom(_Entry):
-    """The action of an earlier plan this one continues. Read and checked for its form; which plans
-    exist, and so whether it names a real one, is the several-plans work's to check and store."""
-
-    model_config = ConfigDict(title="a carried-from reference")
-    plan: RequiredShortText
+    model_config = ConfigDict(title="where an action was carried from")
+    plan: SlugText
     ref: Ref
 
 
@@ -120,8 +118,10 @@ class ActionEntry(_Entry):
     due: DueText
     see_also: list[Ref] = Field(default=[], max_length=100)
     parts: list[ActionPart] = Field(default=[], max_length=50)
-    status: StatusKey = None  # only for an action the import creates; may be left out, not null
+    # Lineage: this action continues an earlier plan's action (checked against the database on import).
     carried_from: CarriedFrom = None
+    # Its status when the plan is imported (default: carried over, else Not started); never changes it later.
+    status: StatusValue = None
 
 
 class OutcomeEntry(_Entry):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from board.services import audit
 from board.services.due import parse_due
+from board.services.lineage import lineage_problems
 from board.services.owner_roles import canonical_role_name
 from board.services.plan_data import plan_as_data
 from board.services.plan_file import (
@@ -60,6 +61,7 @@ def read_upload(raw: bytes, file_name: str, plan: Plan | None) -> PlanUpload:
     suffix = Path(file_name).suffix.lower()
     if suffix == ".json":
         data = parse_plan_bytes(raw)
+        _check_lineage(data, plan, {})
         return PlanUpload(file_name, data, data)
     if suffix not in SPREADSHEET_SUFFIXES:
         raise PlanFileInvalid([Problem(file_name or "$", "is not a plan file: send an .xlsx, .csv or .json file")])
@@ -69,13 +71,21 @@ def read_upload(raw: bytes, file_name: str, plan: Plan | None) -> PlanUpload:
     problems = sheet.problems + [p for p in locate(validate_plan(data), sheet.cells) if p.path not in seen]
     if problems:
         raise PlanFileInvalid(problems)
+    _check_lineage(data, plan, sheet.cells)
     return PlanUpload(file_name, sheet.data, data)
 
 
+def _check_lineage(data: dict, plan: Plan | None, cells: dict) -> None:
+    """Refuse `carried_from` keys naming a plan or action this database does not hold (at their cells)."""
+    problems = lineage_problems(data, plan)
+    if problems:
+        raise PlanFileInvalid(locate(problems, cells) if cells else problems)
+
+
 def recheck(file_name: str, given: dict, plan: Plan | None) -> PlanUpload:
-    """What a file said, checked again as an update of `plan` as it is now (after a preview went stale)."""
+    """What a file said, checked again against `plan` as it is now (after a preview went stale)."""
     data = given if Path(file_name).suffix.lower() == ".json" else complete_from_plan(given, plan)
-    problems = validate_plan(data)
+    problems = validate_plan(data) or lineage_problems(data, plan)
     if problems:
         raise PlanFileInvalid(problems)
     return PlanUpload(file_name, given, data)
