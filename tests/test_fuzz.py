@@ -119,7 +119,8 @@ def _forms(world) -> dict[str, dict]:
         "auth.sign_in": {"email": email_for("viewer"), "password": "not the password"},
         "plans.lineage_view": {"refs": "9.5", "how": "no_longer_needed", "note": "Done by another team"},
         # A callable is called for each request (a file is read once).
-        "plan_files.upload": {"file": lambda: (io.BytesIO(b"Ref,Action\n"), "plan.csv")},
+        "plan_files.upload": {"file": lambda: (io.BytesIO(b"Ref,Action\n"), "plan.csv"), "into": "new",
+                              "slug": "2024-25"},
         "plan_files.confirm": {"upload": world["upload_token"]},
     }
 

@@ -385,3 +385,20 @@ def test_text_like_a_formula_stays_text_in_the_workbook():
     cell = load_workbook(io.BytesIO(raw))["Actions"]["E2"]
     assert cell.data_type == "s"
     assert read_spreadsheet(raw, "p.xlsx").data["areas"][0]["outcomes"][0]["actions"][0]["text"].startswith("=")
+
+
+def test_next_years_plan_round_trips_through_its_workbook_with_its_lineage(two_years):
+    from tests.conftest import sign_in
+    from tests.plans import next_year_plan
+
+    admin = two_years.test_client()
+    sign_in(admin, "admin")
+    raw = admin.get("/plans/2024-25/plan.xlsx").data
+    rows = list(load_workbook(io.BytesIO(raw))["Actions"].iter_rows(min_row=2, values_only=True))
+    carried = {action["ref"]: f"{action['carried_from']['plan']} {action['carried_from']['ref']}"
+               for _, _, action in _entries(next_year_plan()) if action.get("carried_from")}
+    assert {row[3]: row[8] for row in rows if row[8]} == carried
+    with two_years.app_context():
+        plan = db.session.scalars(select(Plan).where(Plan.slug == "2024-25")).one()
+        summary = import_plan(read_upload(raw, "plan.xlsx", plan).data, plan=plan)
+        assert not summary.changed and summary.carried_forward == 0

@@ -16,8 +16,9 @@ from models import Action, Plan, db
 def plan_as_data(plan: Plan) -> dict:
     """The plan as a plan file holds it, with each action's board status under "status".
 
-    Owners come in the order the database keeps them; the due is the plan's own (as printed), not
-    one moved since on the board. Outcomes whose actions have all left them are not written.
+    Owners come in their printed order; the due is the plan's own (as printed), not one moved since on
+    the board; an action carried forward from an earlier plan says which (`carried_from`). Outcomes whose
+    actions have all left them are not written.
     """
     data: dict = {"title": plan.title, "organisation": plan.organisation, "period": plan.period,
                   "objective": plan.objective}
@@ -27,12 +28,13 @@ def plan_as_data(plan: Plan) -> dict:
     actions = db.session.scalars(
         select(Action).where(Action.plan_id == plan.id).order_by(Action.plan_order)
         .options(selectinload(Action.owners))).all()
+    sources = _carried_sources({a.carried_from_id for a in actions if a.carried_from_id})
     by_outcome: dict[int, list[Action]] = {}
     for action in actions:
         by_outcome.setdefault(action.outcome_id, []).append(action)
     data["areas"] = []
     for area in plan.areas:
-        outcomes = [{"text": outcome.text, "actions": [_action(a) for a in by_outcome[outcome.id]]}
+        outcomes = [{"text": outcome.text, "actions": [_action(a, sources) for a in by_outcome[outcome.id]]}
                     for outcome in area.outcomes if by_outcome.get(outcome.id)]
         if outcomes:
             data["areas"].append({"number": area.number, "title": area.title,
@@ -41,13 +43,24 @@ def plan_as_data(plan: Plan) -> dict:
     return data
 
 
-def _action(action: Action) -> dict:
+def _carried_sources(ids: set[int]) -> dict[int, dict]:
+    """Action id -> {"plan": slug, "ref": ref}, for the earlier plans' actions these ids name."""
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Action.id, Plan.slug, Action.ref).join(Plan, Plan.id == Action.plan_id)
+                              .where(Action.id.in_(ids)))
+    return {action_id: {"plan": slug, "ref": ref} for action_id, slug, ref in rows}
+
+
+def _action(action: Action, sources: dict[int, dict]) -> dict:
     entry = {"ref": action.ref, "text": action.text, "owners": [role.name for role in action.owners],
              "due": action.plan_due_text or ""}
     if action.see_also and action.see_also != expand_see_also(action.text):
         entry["see_also"] = list(action.see_also)
     if action.parts:
         entry["parts"] = action.parts
+    if action.carried_from_id in sources:
+        entry["carried_from"] = sources[action.carried_from_id]
     entry["status"] = action.status
     return entry
 

@@ -261,7 +261,7 @@ def _plan_due_fields(action: Action | None, action_data: dict) -> dict:
     return fields
 
 
-def _starting_status(action_data: dict) -> str:
+def starting_status(action_data: dict) -> str:
     """The file's status; else a carried action's status carries over; else Not started."""
     if action_data.get("status"):
         return action_data["status"]
@@ -271,7 +271,7 @@ def _starting_status(action_data: dict) -> str:
 
 
 def _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label) -> Action:
-    status = _starting_status(action_data)
+    status = starting_status(action_data)
     db.session.flush()  # the column's cards added so far count for the position
     position = db.session.scalar(
         select(func.count(Action.id)).where(Action.area_id == area.id, Action.status == status)

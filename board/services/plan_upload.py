@@ -5,8 +5,8 @@ say is kept), and checks it with the plan file's own rules, each problem at its 
 raises PlanFileInvalid and writes nothing. `preview_import` says what importing would do, without
 writing; `import_checked` imports in one transaction.
 
-Importing as a new plan is one parameter away: every function here takes the plan to update, and
-`plan=None` means a new plan (today only for an empty database: `import_plan` creates the first plan).
+Every function here takes the plan the file updates; `plan=None` means a new plan (named by its slug
+when it is imported).
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ import copy
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy import select
 
 from board.services import audit
 from board.services.due import parse_due
@@ -27,10 +29,11 @@ from board.services.plan_file import (
     parse_plan_bytes,
     validate_plan,
 )
-from board.services.plan_import import ImportSummary, import_plan
+from board.services.plan_import import ImportSummary, import_plan, starting_status
 from board.services.plan_sheet import carried_from_text
 from board.services.plan_sheet_reader import SPREADSHEET_SUFFIXES, locate, read_spreadsheet
-from models import Plan, Status, User, db
+from board.services.plans import PlanChoiceError
+from models import OwnerRole, Plan, Status, User, db
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,7 @@ def preview_import(data: dict, plan: Plan | None) -> ImportPreview:
     old = {a["ref"]: (area, outcome, a) for area in stored["areas"] for outcome in area["outcomes"]
            for a in outcome["actions"]}
     aliases = data.get("owner_aliases") or {}
-    known_roles = {role.name.casefold(): role.name for role in (plan.owner_roles if plan is not None else [])}
+    known_roles = {name.casefold(): name for name in _role_names(plan)}
     preview = ImportPreview(title=data["title"], areas=len(data["areas"]),
                             header_changed=[label for key, label in _HEADER_LABELS.items()
                                             if plan is not None and data.get(key) != stored.get(key)])
@@ -188,7 +191,9 @@ def preview_import(data: dict, plan: Plan | None) -> ImportPreview:
                 dues.setdefault(due.text, [due, 0])[1] += 1
                 if action.get("carried_from"):
                     preview.carried.append((action["ref"], carried_from_text(action["carried_from"])))
-                _compare(preview, old.get(action["ref"]), area, outcome, action, aliases, new_statuses)
+                _compare(preview, old.get(action["ref"]), area, outcome, action, aliases)
+                if action["ref"] not in old:
+                    new_statuses[starting_status(action)] += 1
     preview.kept = [ref for ref in old if ref not in {r for r, *_ in _refs(data)}]
     preview.new_statuses = [(status.label, new_statuses[status.value]) for status in Status
                             if new_statuses[status.value]]
@@ -200,6 +205,14 @@ def preview_import(data: dict, plan: Plan | None) -> ImportPreview:
     preview.dues = sorted((DueReading(text or "(blank)", due.reading, _due_kind(due), count)
                            for text, (due, count) in dues.items()), key=lambda d: (d.kind, d.text.casefold()))
     return preview
+
+
+def _role_names(plan: Plan | None) -> list[str]:
+    """The roles the file's owners are matched with: the plan's own; for a new plan, every plan's (a
+    council's job titles outlive a year's plan)."""
+    if plan is not None:
+        return [role.name for role in plan.owner_roles]
+    return list(db.session.scalars(select(OwnerRole.name).distinct()))
 
 
 def _refs(data: dict):
@@ -217,19 +230,17 @@ def _due_kind(due) -> str:
     return "ongoing" if due.reading == "ongoing" else "tbc"
 
 
-def _compare(preview: ImportPreview, old, area: dict, outcome: dict, action: dict, aliases: dict,
-             new_statuses: Counter) -> None:
+def _compare(preview: ImportPreview, old, area: dict, outcome: dict, action: dict, aliases: dict) -> None:
     """Count the action as added, changed (saying what) or unchanged; note a status the board keeps."""
     status = action.get("status")
     if old is None:
         preview.added.append(action["ref"])
-        new_statuses[status or Status.NOT_STARTED.value] += 1
         return
     old_area, old_outcome, old_action = old
-    owners = {canonical_role_name(name, aliases).casefold() for name in action["owners"]}
+    owners = [canonical_role_name(name, aliases).casefold() for name in action["owners"]]
     differences = [what for what, differs in (
         ("text", action["text"].strip() != old_action["text"]),
-        ("owners", owners != {name.casefold() for name in old_action["owners"]}),
+        ("owners", owners != [name.casefold() for name in old_action["owners"]]),
         ("due", parse_due(action["due"]).text != old_action["due"]),
         ("outcome", outcome["text"] != old_outcome["text"]),
         ("area", area["number"] != old_area["number"]),
@@ -244,11 +255,14 @@ def _compare(preview: ImportPreview, old, area: dict, outcome: dict, action: dic
 
 # --- import -------------------------------------------------------------------------------------------
 
-def import_checked(data: dict, plan: Plan | None, by: User | None, file_name: str) -> ImportSummary:
-    """Import checked plan data into `plan` in one transaction, with an audit entry saying who and which file."""
-    audit.record("plan_imported", file_name[:300], by=by, to_value=data["title"])
+def import_checked(data: dict, plan: Plan | None, by: User | None, file_name: str,
+                   new_slug: str | None = None) -> ImportSummary:
+    """Import checked plan data in one transaction, into `plan` or as a new plan named `new_slug`, with an
+    audit entry saying who, which file and which plan. Raises PlanFileInvalid or PlanChoiceError (a slug
+    taken meanwhile), writing nothing."""
+    audit.record("plan_imported", file_name[:300], by=by, to_value=f"{new_slug or plan.slug}: {data['title']}")
     try:
-        return import_plan(data, plan=plan)
-    except PlanFileInvalid:
+        return import_plan(data, plan=None if new_slug else plan, new_slug=new_slug)
+    except (PlanFileInvalid, PlanChoiceError):
         db.session.rollback()  # the audit entry goes with the refused import
         raise

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from board.services.plans import live_plan, plan_choices
 from models import Plan, Role, User, db
 
-NO_PLAN = "No plan has been imported yet: run `flask --app app import-plan PATH`."
+NO_PLAN = ("No plan has been imported yet: the plan owner imports one from a spreadsheet on the Import plan page "
+           "(/import-plan), or run `flask --app app import-plan PATH`.")
 # Set by `board.plan_urls.PlanPrefix` on a request for /plans/<slug>/...
 PLAN_SLUG_KEY = "board.plan_slug"
 
@@ -120,8 +121,9 @@ def plan_for_request() -> Plan:
 
 
 # Blueprints whose writes are not about one plan's content: accounts, the install's users and links, the
-# plans themselves (archiving, lineage), reading pages. Every other blueprint changes a plan.
-NOT_PLAN_CONTENT = {"auth", "admin", "about", "share", "plans"}
+# plans themselves (archiving, lineage, importing: a new plan may be made from any plan's pages, and the
+# import refuses to update an archived one itself), reading pages. Every other blueprint changes a plan.
+NOT_PLAN_CONTENT = {"auth", "admin", "about", "share", "plans", "plan_files"}
 
 
 def refuse_changes_to_an_archived_plan() -> None:

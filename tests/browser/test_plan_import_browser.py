@@ -53,3 +53,36 @@ def test_a_file_with_problems_is_shown_cell_by_cell(page, live_server):
     expect(problems).to_contain_text("plan.xlsx was not imported: 1 problem")
     expect(problems.get_by_role("row", name="Actions!D14")).to_contain_text("Ref must be a reference like 2.7")
     assert serious_violations(page) == []
+
+
+def _next_year(workbook):
+    """Next year's plan from this one: retitled, its first action carried forward, the rest as they are."""
+    workbook["Plan"]["B2"] = "Improvement and Impact Plan 2024-25"
+    workbook["Actions"]["I2"] = "2023-24 1.1"
+
+
+def test_a_spreadsheet_imported_as_a_new_plan_gets_its_own_board(page, live_server):
+    sign_in_as(page, live_server, "admin")
+    page.goto(live_server + "/import-plan")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="This plan as a spreadsheet (.xlsx)").click()
+    next_year = edit_workbook(Path(download.value.path()).read_bytes(), _next_year)
+
+    page.get_by_label("Plan file").set_input_files({"name": "plan-2024-25.xlsx", "mimeType": XLSX, "buffer": next_year})
+    page.get_by_role("radio", name="A new plan").check()
+    page.get_by_role("button", name="Preview the import").click()
+    expect(page.get_by_role("alert")).to_contain_text("Name of the new plan: Name the new plan, like 2024-25.")
+    page.get_by_label("Plan file").set_input_files({"name": "plan-2024-25.xlsx", "mimeType": XLSX, "buffer": next_year})
+    expect(page.get_by_role("radio", name="A new plan")).to_be_checked()
+    page.get_by_label("Name of the new plan").fill("2024-25")
+    page.get_by_role("button", name="Preview the import").click()
+    expect(page.get_by_role("heading", name="Check the import of plan-2024-25.xlsx")).to_be_visible()
+    expect(page.locator(".lede")).to_contain_text("to become the new plan 2024-25")
+    expect(page.get_by_role("heading", name="Carried from earlier plans")).to_be_visible()
+    assert serious_violations(page) == []
+
+    page.get_by_role("button", name="Import as the new plan 2024-25").click()
+    expect(page).to_have_url(live_server + "/plans/2024-25/")
+    expect(page.locator("#flash")).to_contain_text("Imported plan-2024-25.xlsx as the new plan 2024-25: 88 actions")
+    expect(page.locator("#flash")).to_contain_text("2023-24 is archived (read-only).")
+    expect(page.get_by_role("heading", name="Improvement and Impact Plan 2024-25", level=1)).to_be_visible()
