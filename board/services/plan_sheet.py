@@ -63,7 +63,9 @@ COLUMNS = (
            "the board keeps the status the board gives it.",
            ("rag", "rag status", "brag", "brag status", "progress", "rag rating"), required=False),
     Column("carried_from", "Carried from", 18,
-           "Optional: the earlier plan and ref this action continues, e.g. \"2023-24 1.4\".",
+           "Optional: the earlier plan (its name in web addresses) and the ref of the action this one continues, "
+           "e.g. \"2023-24 1.4\". The new action is linked to it, with its history and evidence, and it is closed "
+           "as carried forward. With no Status, the action starts at the status it is carried with.",
            ("carried forward from", "previous ref", "continues"), required=False),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
