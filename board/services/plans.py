@@ -8,7 +8,6 @@ writes, and views show no controls), but everything stays readable and linkable.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
@@ -42,20 +41,6 @@ def all_plans() -> list[Plan]:
     """Every plan, the live one first, then the newest."""
     plans = db.session.scalars(select(Plan).order_by(Plan.id.desc())).all()
     return sorted(plans, key=lambda plan: not plan.live)
-
-
-@dataclass(frozen=True)
-class PlanChoice:
-    slug: str
-    live: bool
-    archived: bool
-
-
-def plan_choices() -> list[PlanChoice]:
-    """Each plan's slug and state for the plan switcher (three columns, not the plan rows), as `all_plans`."""
-    rows = db.session.execute(select(Plan.slug, Plan.live, Plan.archived_at).order_by(Plan.id.desc())).all()
-    return sorted((PlanChoice(slug, live, archived_at is not None) for slug, live, archived_at in rows),
-                  key=lambda choice: not choice.live)
 
 
 def live_plan() -> Plan | None:

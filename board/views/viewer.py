@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 from flask import abort, g, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from board.services.plans import live_plan, plan_choices
+from board.services.plans import all_plans
 from models import Plan, Role, User, db
 
 NO_PLAN = ("No plan has been imported yet: the plan owner imports one from a spreadsheet on the Import plan page "
@@ -80,18 +79,28 @@ def current_viewer() -> Viewer:
     return g.viewer
 
 
+def install_plans() -> list[Plan]:
+    """Every plan of the install, read once per request: an install holds a handful (one a year), so one
+    query serves both finding this request's plan and the plan switcher."""
+    if "install_plans" not in g:
+        g.install_plans = all_plans()
+    return g.install_plans
+
+
 def request_plan() -> Plan | None:
     """The plan this request is about: a share link's own plan; else the one its URL names
-    (`/plans/<slug>/...`); else the live plan. None when there is no such plan."""
+    (`/plans/<slug>/...`); else the live plan (the one marked live, else the first). None when there is
+    no such plan."""
     if "plan" not in g:
         link = g.get("share_link")
         slug = request.environ.get(PLAN_SLUG_KEY)
         if link is not None:
             g.plan = db.session.get(Plan, link.plan_id)
         elif slug:
-            g.plan = db.session.scalars(select(Plan).where(Plan.slug == slug)).first()
+            g.plan = next((plan for plan in install_plans() if plan.slug == slug), None)
         else:
-            g.plan = live_plan()
+            plans = install_plans()
+            g.plan = next((plan for plan in plans if plan.live), min(plans, key=lambda plan: plan.id, default=None))
     return g.plan
 
 
@@ -142,6 +151,6 @@ def init_app(app) -> None:
         viewer = current_viewer()
         # Short names the templates have always used, all answered by the viewer.
         return {"viewer": viewer, "may": viewer.may, "is_read_only": lambda: viewer.read_only, "plan_url": plan_url,
-                "asset_url": asset_url, "plan_choices": plan_choices,
+                "asset_url": asset_url, "install_plans": install_plans,
                 "plan_in_view": request_plan(),
                 "may_change_note": viewer.may_change_note, "may_change_comment": viewer.may_change_note}
