@@ -85,4 +85,4 @@ def test_board_renders_with_a_fixed_number_of_queries(tmp_path, seeded_app, clie
         assert summary.actions_added == 880
     seed_queries = _board_queries(seeded_app, client)
     assert seed_queries == _board_queries(big, _viewer_client(big))
-    assert seed_queries <= 8  # user, plan, areas, cards, owner names, note counts, open clinic, plan switcher
+    assert seed_queries <= 7  # user, plan, areas, cards, owner names, note counts, open clinic

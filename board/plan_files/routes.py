@@ -11,9 +11,9 @@ from board.services.plan_data import plan_as_data
 from board.services.plan_file import MAX_FILE_BYTES, PlanFileInvalid
 from board.services.plan_sheet import CSV_TYPE, XLSX_TYPE, plan_csv, plan_workbook
 from board.services.plan_upload import PlanUpload, import_checked, preview_import, read_upload, recheck
-from board.services.plans import PlanChoiceError, live_plan
+from board.services.plans import PlanChoiceError
 from board.views.plan_import import imported_message, is_stale, open_upload, sign_upload
-from board.views.viewer import plan_for_request, plan_url
+from board.views.viewer import install_plans, plan_for_request, plan_url
 from models import Plan, Role
 
 plan_files_bp = Blueprint("plan_files", __name__)
@@ -63,7 +63,7 @@ def plan_csv_file():
 
 def _plan_in_view() -> Plan | None:
     """The plan the page is about; None on an install with no plan yet (the import makes the first)."""
-    return plan_for_request() if live_plan() is not None else None
+    return plan_for_request() if install_plans() else None
 
 
 def _upload_page(plan: Plan | None, form: PlanUploadForm, status: int, problems=None, file_name: str = ""):
