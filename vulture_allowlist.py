@@ -19,7 +19,7 @@ _.trim_blocks, _.lstrip_blocks  # Jinja environment settings
 
 # WTForms: fields and settings are declared, then read by the form machinery and `form[name]`.
 submit, q, widget, option_widget, Meta
-_.validate_expires_on, _.validate_view, _.validate_mode, _.validate_note  # inline validators, called by name
+_.validate_expires_on, _.validate_view, _.validate_mode, _.validate_note, _.validate_slug  # inline validators, called by name
 
 # Flask-Login reads its settings and calls get_id; role_required leaves the role on the view for tests.
 _.login_view, _.login_message, _.login_message_category, _.session_protection, _.get_id, _.required_role
