@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     from board.evidence.routes import evidence_bp
     from board.moves.routes import moves_bp
     from board.plan.routes import plan_bp
+    from board.plan_files.routes import plan_files_bp
     from board.plan_urls import PlanPrefix
     from board.plans.routes import plans_bp
     from board.reports.routes import reports_bp
@@ -59,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     security.init_app(app)
     for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, clinics_bp, auth_bp, admin_bp, share_bp, about_bp,
-                      plans_bp, api_bp):
+                      plans_bp, api_bp, plan_files_bp):
         app.register_blueprint(blueprint)
     # The API only reads, and only with a bearer token (never a session cookie): no form to forge.
     csrf.exempt(api_bp)

@@ -19,7 +19,7 @@ _.trim_blocks, _.lstrip_blocks  # Jinja environment settings
 
 # WTForms: fields and settings are declared, then read by the form machinery and `form[name]`.
 submit, q, widget, option_widget, Meta
-_.validate_expires_on, _.validate_view, _.validate_mode, _.validate_note  # inline validators, called by name
+_.validate_expires_on, _.validate_view, _.validate_mode, _.validate_note, _.validate_slug  # inline validators, called by name
 
 # Flask-Login reads its settings and calls get_id; role_required leaves the role on the view for tests.
 _.login_view, _.login_message, _.login_message_category, _.session_protection, _.get_id, _.required_role
@@ -37,4 +37,4 @@ NO_EVIDENCE, EMERGING, CLEAR  # ImpactRating members, reached as ImpactRating(va
 _.font, _.alignment, _.number_format, _.freeze_panes
 
 # pydantic models declare every key of a plan file; the importer reads the checked dict, not the model.
-emphasis, of_which, cases, grade, plan_owner, owner_aliases
+emphasis, of_which, cases, grade, plan_owner, owner_aliases, carried_from

@@ -17,6 +17,7 @@ from board.services.board_view import current_plan
 from board.services.kpis import ensure_baseline_measures
 from board.services.plan_file import PlanFileInvalid, load_plan_file
 from board.services.plan_import import import_plan
+from board.services.plan_upload import read_plan_path
 from models import ApiToken, Closure, Role, ShareLink, db
 
 CLI_ACTOR = "Command line"
@@ -40,8 +41,9 @@ def _plan_named(slug: str | None):
 @click.option("--plan", "plan_slug", default=None, help="Update this plan's texts from the file.")
 @with_appcontext
 def import_plan_command(path: str, as_new: bool, slug: str | None, plan_slug: str | None) -> None:
-    """Check a plan file and import it in one transaction (nothing is written if it is refused): as a
-    new plan (--new --slug 2024-25) or into an existing one (--plan 2023-24)."""
+    """Check a plan file (.json, .xlsx or .csv) and import it in one transaction (nothing is written if it
+    is refused): as a new plan (--new --slug 2024-25) or into an existing one (--plan 2023-24). A
+    spreadsheet updating a plan keeps what it cannot say from that plan."""
     existing = plans.all_plans()
     if as_new and plan_slug:
         raise click.ClickException("Choose one: --new --slug SLUG for a new plan, or --plan SLUG to update one.")
@@ -56,7 +58,7 @@ def import_plan_command(path: str, as_new: bool, slug: str | None, plan_slug: st
             "import it as a new plan.")
     target = _plan_named(plan_slug) if plan_slug else None
     try:
-        summary = import_plan(load_plan_file(path), plan=target, new_slug=slug if as_new else None)
+        summary = import_plan(read_plan_path(path, target), plan=target, new_slug=slug if as_new else None)
     except plans.PlanChoiceError as refused:
         raise click.ClickException(str(refused)) from None
     except PlanFileInvalid as refused:

@@ -7,6 +7,7 @@ Exit status 0 when there is no error.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -54,7 +55,31 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
         "period": "2023/24 Q2", "value": "88", "source_note": "Report", "csrf_token": token_value}).get_data(as_text=True)
     pages["api-token-created"] = client.post("/admin/api-tokens", data={"label": "Power BI", "csrf_token": token_value}
                                              ).get_data(as_text=True)
+    pages["import-plan"] = client.get("/import-plan").get_data(as_text=True)
+    new = {"into": "new", "slug": "2024-25"}
+    for name, (raw, file_name, fields) in {
+            "import-preview": (_changed_plan_workbook(client, ""), "plan.xlsx", {}),
+            "import-preview-new": (_changed_plan_workbook(client, "2023-24 9.1"), "plan.xlsx", new),
+            "import-problems": (b"not a workbook", "plan.xlsx", {}),
+            "import-no-name": (_changed_plan_workbook(client, ""), "plan.xlsx", {**new, "slug": ""})}.items():
+        pages[name] = client.post("/import-plan", data={"csrf_token": token_value, **fields,
+                                                        "file": (io.BytesIO(raw), file_name)},
+                                  content_type="multipart/form-data").get_data(as_text=True)
     return pages
+
+
+def _changed_plan_workbook(client, carried_from: str) -> bytes:
+    """The plan exported with a new action (a new owner, a status, carried from) and a status changed:
+    every section of the import preview has something to show."""
+    from tests.sheets import edit_workbook
+
+    def edit(workbook):
+        sheet = workbook["Actions"]
+        sheet["H2"] = "Red"
+        sheet.append([9, "Quality Assurance", "A new outcome", "9.9", "A new action", "Head of Youth Justice",
+                      "Ongoing", "Amber", carried_from or None])
+
+    return edit_workbook(client.get("/plan.xlsx").data, edit)
 
 
 def render_pages(out: Path) -> list[Path]:
@@ -99,7 +124,8 @@ def render_pages(out: Path) -> list[Path]:
         import_plan(load_plan_file(ROOT / "docs" / "examples" / "plan-2024-25.json"), new_slug="2024-25")
     for name, path in {"archived-board": "/plans/2023-24/?view=detailed", "archived-action": "/plans/2023-24/actions/1.3",
                        "carried-action": "/plans/2024-25/actions/1.2", "old-lineage": "/plans/2023-24/lineage",
-                       "new-lineage": "/plans/2024-25/lineage", "plans-two": "/plans"}.items():
+                       "new-lineage": "/plans/2024-25/lineage", "plans-two": "/plans",
+                       "import-archived": "/plans/2023-24/import-plan"}.items():
         pages[name] = admin.get(path).get_data(as_text=True)
     for name, html in pages.items():
         path = out / f"{name}.html"

@@ -6,6 +6,7 @@ a 500, and a refused request (4xx) writes nothing.
 """
 from __future__ import annotations
 
+import io
 from datetime import date
 from urllib.parse import quote
 
@@ -18,6 +19,10 @@ from board.services import api_tokens, clinic_minutes, evidence, share_links
 from board.services.board_view import current_plan
 from board.services.clinics import start_clinic
 from board.services.moves import move_action
+from board.services.plan_data import plan_as_data
+from board.services.plan_sheet import plan_workbook
+from board.services.plan_upload import read_upload
+from board.views.plan_import import sign_upload
 from models import Action, KpiMeasure, OwnerRole, User, db
 from tests.conftest import FUZZ_EXAMPLES, PASSWORD, csrf_token, email_for
 
@@ -66,6 +71,7 @@ def world(seeded_app):
         link, token = share_links.create_link(current_plan(), "Committee", None)
         api_token, _secret = api_tokens.create_token(current_plan(), "Power BI", None)
         measure_id = db.session.scalars(select(KpiMeasure.id).where(KpiMeasure.name == "Children in need")).one()
+        upload = read_upload(plan_workbook(plan_as_data(current_plan())), "plan.xlsx", current_plan())
         viewer = db.session.scalars(select(User).where(User.email == email_for("viewer"))).one()
         return {
             "ids": {"ref": "2.7", "number": 2, "event_id": moved.id, "note_id": note.id, "comment_id": comment.id,
@@ -78,6 +84,7 @@ def world(seeded_app):
             "area_id": action.area_id,
             "action_version": db.session.get(Action, action.id).version,
             "viewer_version": viewer.version,
+            "upload_token": sign_upload(upload.file_name, upload.given, current_plan()),
         }
 
 
@@ -124,6 +131,10 @@ def _forms(world) -> dict[str, dict]:
         "admin.tokens": {"label": "Power BI", "expires_on": "2024-01-31"},
         "auth.sign_in": {"email": email_for("viewer"), "password": "not the password"},
         "plans.lineage_view": {"refs": "9.5", "how": "no_longer_needed", "note": "Done by another team"},
+        # A callable is called for each request (a file is read once).
+        "plan_files.upload": {"file": lambda: (io.BytesIO(b"Ref,Action\n"), "plan.csv"), "into": "new",
+                              "slug": "2024-25"},
+        "plan_files.confirm": {"upload": world["upload_token"]},
     }
 
 
@@ -148,7 +159,8 @@ def _rule(app, endpoint):
      "evidence.withdraw_note", "evidence.change_due", "evidence.add_comment", "evidence.edit_comment",
      "evidence.withdraw_comment", "clinics.index", "clinics.add_note", "clinics.correct_note",
      "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.add_measure",
-     "reports.change_measure", "reports.record_value", "admin.tokens", "auth.sign_in", "plans.lineage_view"]))
+     "reports.change_measure", "reports.record_value", "admin.tokens", "auth.sign_in", "plans.lineage_view",
+     "plan_files.upload", "plan_files.confirm"]))
 def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, client_for, world, endpoint):
     client = seeded_app.test_client() if endpoint == "auth.sign_in" else client_for("admin")
     token = csrf_token(client, "/sign-in" if endpoint == "auth.sign_in" else "/")
@@ -161,8 +173,8 @@ def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, clien
     def check(field, value, htmx):
         with seeded_app.app_context():
             before = _snapshot()
-        response = client.post(url, data={**form, field: value, "csrf_token": token},
-                               headers={"HX-Request": "true"} if htmx else {})
+        data = {name: sent() if callable(sent) else sent for name, sent in {**form, field: value}.items()}
+        response = client.post(url, data={**data, "csrf_token": token}, headers={"HX-Request": "true"} if htmx else {})
         assert response.status_code < 500, (endpoint, field, value)
         if 400 <= response.status_code < 500:
             with seeded_app.app_context():

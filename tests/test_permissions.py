@@ -64,6 +64,8 @@ WRITE_ROUTES = {
     "plans.archive": "admin",
     "plans.reopen": "admin",
     "plans.lineage_view": "admin",
+    "plan_files.upload": "admin",
+    "plan_files.confirm": "admin",
 }
 # GET routes anyone may open without signing in (share pages check their own token).
 # The API answers a bearer token, never a session: without one, 401 (tests/test_api.py).

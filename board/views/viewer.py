@@ -13,7 +13,8 @@ from flask_login import current_user
 from board.services.plans import all_plans
 from models import Plan, Role, User, db
 
-NO_PLAN = "No plan has been imported yet: run `flask --app app import-plan PATH`."
+NO_PLAN = ("No plan has been imported yet: the plan owner imports one from a spreadsheet on the Import plan page "
+           "(/import-plan), or run `flask --app app import-plan PATH`.")
 # Set by `board.plan_urls.PlanPrefix` on a request for /plans/<slug>/...
 PLAN_SLUG_KEY = "board.plan_slug"
 
@@ -129,8 +130,10 @@ def plan_for_request() -> Plan:
 
 
 # Blueprints whose writes are not about one plan's content: accounts, the install's users and links, the
-# plans themselves (archiving, lineage), reading pages, the read-only API. Every other blueprint changes a plan.
-NOT_PLAN_CONTENT = {"auth", "admin", "about", "share", "plans", "api"}
+# plans themselves (archiving, lineage, importing: a new plan may be made from any plan's pages, and the
+# import refuses to update an archived one itself), reading pages, the read-only API. Every other blueprint
+# changes a plan.
+NOT_PLAN_CONTENT = {"auth", "admin", "about", "share", "plans", "plan_files", "api"}
 
 
 def refuse_changes_to_an_archived_plan() -> None:
