@@ -54,7 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     from board.plans.routes import plans_bp
     from board.reports.routes import reports_bp
     from board.share.routes import share_bp
-    from board.views import viewer
+    from board.views import render_cache, viewer
 
     security.init_app(app)
     for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, clinics_bp, auth_bp, admin_bp, share_bp, about_bp,
@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     templating.init_app(app)
     viewer.init_app(app)
+    render_cache.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     # /plans/<slug>/... serves that plan through the same routes (see board/plan_urls.py).
