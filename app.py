@@ -42,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
 
-    from board import cli, errors, security, templating
+    from board import cli, errors, security, speed, templating
     from board.about.routes import about_bp
     from board.admin.routes import admin_bp
     from board.auth.routes import auth_bp
@@ -63,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     viewer.init_app(app)
     render_cache.init_app(app)
+    speed.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     # /plans/<slug>/... serves that plan through the same routes (see board/plan_urls.py).

@@ -235,6 +235,12 @@ def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) 
             "confirm": ConfirmForm() if banners else None}
 
 
+def drawn_at(context: dict) -> str:
+    """The board page's clock ("Shown as at <time>...</time>") as rendered: the one part of the page that
+    changes when nothing else did, so it is left out of the page's ETag."""
+    return f"<time>{clock.local_time(context['shown_at'], '%H:%M:%S')}</time>"
+
+
 def lane_update(plan: Plan, area_id: int, viewer: Viewer, filters: BoardFilterForm, **notices) -> dict | None:
     """One lane and fresh counts (after a move or a reason), reading only that area's cards (the other
     areas' counts come from the cache); None when the filters hide the lane."""

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from board.services.plans import live_plan, plan_choices
+from board.speed import static_digest
 from models import Plan, Role, User, db
 
 NO_PLAN = "No plan has been imported yet: run `flask --app app import-plan PATH`."
@@ -106,8 +107,9 @@ def plan_url(plan: Plan | str | None, endpoint: str, **values) -> str:
 
 
 def asset_url(filename: str) -> str:
-    """A static file's one URL, the same from every plan's pages, so the browser caches it once."""
-    return plan_url(None, "static", filename=filename)
+    """A static file's one URL, the same from every plan's pages, fingerprinted by its bytes (`?v=`), so
+    the browser caches it once and for good (board/speed.py)."""
+    return plan_url(None, "static", filename=filename, v=static_digest(filename))
 
 
 def plan_for_request() -> Plan:
