@@ -24,7 +24,9 @@ YEAR = 365 * 24 * 3600
 
 
 @lru_cache(maxsize=256)
-def _file_digest(path: str, modified: float) -> str:
+def _file_digest(path: str, version: tuple[float, int]) -> str:
+    """The digest of the file at `path` as it is at `version` (its modification time and size: part of
+    the cache's key, so an edited file is read again)."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
@@ -32,7 +34,8 @@ def static_digest(filename: str) -> str | None:
     """A short digest of a static file's bytes (read once per version of the file), None if missing."""
     path = Path(current_app.static_folder, filename)
     try:
-        return _file_digest(str(path), path.stat().st_mtime)
+        stat = path.stat()
+        return _file_digest(str(path), (stat.st_mtime, stat.st_size))
     except OSError:
         return None
 

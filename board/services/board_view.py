@@ -191,13 +191,6 @@ class BoardView:
     def stale_count(self) -> int:
         return sum(is_stale(card, self.today) for card in self._cards())
 
-    @property
-    def visible_swimlanes(self) -> list[Swimlane]:
-        """A filtered board hides the areas where nothing matched; the whole plan shows all."""
-        if not self.filter.active:
-            return self.swimlanes
-        return [lane for lane in self.swimlanes if lane.total]
-
     def lane(self, area_id: int) -> Swimlane | None:
         return next((lane for lane in self.swimlanes if lane.area.id == area_id), None)
 

@@ -204,6 +204,7 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
     summary = BoardSummary(plan, today, board_filter, counts, all_areas=areas,
                            owner_roles=owner_roles_of(plan) if wanted is None else [])
     ui = board_ui(viewer, filters, summary, **notices)
+    # A filtered board hides the areas where nothing matched; the whole plan shows all.
     shown = [area for area in areas if (not board_filter.areas or area.number in board_filter.areas)
              and (wanted is None or area.id in wanted)
              and (not board_filter.active or sum(counts[area.id].shown) or wanted is not None)]
