@@ -47,12 +47,16 @@ def conditional(response, ignore: str = ""):
     request's CSRF token (signed with the time, so new every second; the one the browser kept stays
     valid for the session)."""
     body = response.get_data()
-    g.body_digest = hashlib.sha256(body).hexdigest()
-    for volatile in (ignore, g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))):
-        if volatile:
-            body = body.replace(volatile.encode(), b"")
-    digest = hashlib.sha256(body).hexdigest()[:32]
-    response.set_etag(digest)
+    volatiles = [text.encode() for text in (ignore, g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")))
+                 if text and text.encode() in body]
+    for volatile in volatiles:
+        body = body.replace(volatile, b"")
+    digest = hashlib.sha256(body).hexdigest()
+    if not volatiles:
+        # Nothing volatile: the same body is sent again, so its compressed bytes are worth keeping. (A
+        # page with a clock or a token differs every second: compressing it once is all it gets.)
+        g.body_digest = digest
+    response.set_etag(digest[:32])
     response.vary.add("Cookie")
     return response.make_conditional(request)
 

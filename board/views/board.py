@@ -173,6 +173,12 @@ def _lane_counts(board: BoardView, area_id: int) -> LaneCounts:
                       sum(is_stale(card, board.today) for card in cards), board.area_totals.get(area_id, 0))
 
 
+def _owner_roles(plan: Plan) -> list:
+    """The filter bar's owner roles, kept per plan version: only an import writes owner roles or which
+    actions they own, and an import counts as a change of the whole plan (`mark_plan_changed`)."""
+    return render_cache().value(("owner roles", plan.id, plan.change_counter), lambda: owner_roles_of(plan))
+
+
 @dataclass
 class RenderedBoard:
     """The board's counts, and the HTML of the lanes asked for (in area order, hidden ones left out)."""
@@ -202,7 +208,7 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
             counts[area_id] = _lane_counts(loaded, area_id)
             cache.keep_counts(counts_keys[area_id], counts[area_id])
     summary = BoardSummary(plan, today, board_filter, counts, all_areas=areas,
-                           owner_roles=owner_roles_of(plan) if wanted is None else [])
+                           owner_roles=_owner_roles(plan) if wanted is None else [])
     ui = board_ui(viewer, filters, summary, **notices)
     # A filtered board hides the areas where nothing matched; the whole plan shows all.
     shown = [area for area in areas if (not board_filter.areas or area.number in board_filter.areas)
