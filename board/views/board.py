@@ -20,6 +20,7 @@ from board.services.board_view import (
     STATUSES,
     BoardFilter,
     BoardView,
+    area_id_of,
     changed_area_ids,
     is_overdue,
     is_stale,
@@ -112,10 +113,6 @@ def board_ui(viewer: Viewer, filters: BoardFilterForm, board, **notices) -> Boar
         detailed_url=board_path + _with_display(filters, view="detailed"),
         clinic_url=board_path + _with_display(filters, mode=None if clinic_mode else "clinic"),
         **notices)
-
-
-def _load(plan: Plan, viewer: Viewer, filters: BoardFilterForm) -> BoardView:
-    return load_board(plan, board_filter=filters.board_filter(viewer.user))
 
 
 @dataclass(frozen=True)
@@ -258,8 +255,12 @@ def lane_update(plan: Plan, area_id: int, viewer: Viewer, filters: BoardFilterFo
 
 
 def one_card(plan: Plan, ref: str, viewer: Viewer, filters: BoardFilterForm) -> dict | None:
-    """One card as the board shows it (closing an inline form puts it back); None if not shown."""
-    board = _load(plan, viewer, filters)
+    """One card as the board shows it (closing an inline form puts it back); None if not shown. Reads
+    only its area's cards (the card needs no counts of the others)."""
+    area_id = area_id_of(plan, ref)
+    if area_id is None:
+        return None
+    board = load_board(plan, board_filter=filters.board_filter(viewer.user), only_area_ids={area_id})
     found = next((card for lane in board.swimlanes for cards in lane.columns.values() for card in cards
                   if card.ref == ref), None)
     if found is None:
