@@ -12,6 +12,7 @@ from board.security import role_required
 from board.services.exports import export_rows, to_csv, to_xlsx
 from board.services.kpis import KpiConflict, KpiRefused, add_measure, kpi_panel, record_value
 from board.services.overview import build_overview
+from board.services.update_requests import outstanding_by_person
 from board.views.reports import report_page
 from board.views.viewer import current_viewer, plan_for_request
 from models import KpiMeasure, Role, db
@@ -22,10 +23,11 @@ reports_bp = Blueprint("reports", __name__)
 @reports_bp.get("/overview")
 @role_required(Role.VIEWER)
 def overview():
-    """Areas by status with every number linking to those cards; exceptions; due soon; ratings."""
+    """Areas by status with every number linking to those cards; exceptions; due soon; update requests
+    still outstanding, by person; ratings."""
     plan = plan_for_request()
     return render_template("reports/overview.html", plan=plan, overview=build_overview(plan, today()),
-                           today=today(), kpis=kpi_panel(plan))
+                           today=today(), kpis=kpi_panel(plan), outstanding=outstanding_by_person(plan))
 
 
 @reports_bp.get("/report")

@@ -29,6 +29,12 @@ def is_overdue(action, on: date) -> bool:
             and action.status != Status.COMPLETE.value)
 
 
+def updated_since_request(action) -> bool:
+    """Its owners were asked for an update, and something was recorded on it since (a card or an action)."""
+    return bool(action.update_requested_at and action.last_activity_at
+                and action.last_activity_at > action.update_requested_at)
+
+
 def stale_grace_days(cadence: str) -> int:
     """Slack after a cadence before an action counts as stale: a quarter of the cadence, at least 2 days."""
     return max(2, cadence_days(cadence) // 4)
@@ -70,6 +76,7 @@ class Card:
     last_activity_by: str | None
     plan_due_text: str
     due_moves: int
+    update_requested_at: datetime | None
     owners: list[OwnerName] = field(default_factory=list)
     note_count: int = 0
 
@@ -81,7 +88,7 @@ class Card:
 _CARD_COLUMNS = (Action.id, Action.ref, Action.text, Action.status, Action.position, Action.version,
                  Action.area_id, Action.outcome_id, Action.due_text, Action.due_date, Action.cadence,
                  Action.created_at, Action.last_activity_at, User.name, Action.plan_due_text,
-                 Action.due_moves)
+                 Action.due_moves, Action.update_requested_at)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from board import clock
 from board.forms import DUE_WITHIN_CHOICES, BoardChangesForm, BoardFilterForm, ConfirmForm
 from board.services.board_view import STATUSES, BoardView, changed_area_ids, load_board
 from board.views.clinics import clinic_banners
+from board.views.updates import ask_url
 from board.views.viewer import Viewer
 from models import ActionEvent, Plan, Role
 
@@ -110,6 +111,7 @@ def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) 
     board = _load(plan, viewer, filters)
     return {"board": board, "ui": board_ui(viewer, filters, board, **notices),
             "filters": filters, "due_choices": DUE_WITHIN_CHOICES, "clinics": banners, "shown_at": clock.now(),
+            "ask_url": ask_url(plan, viewer, filters),
             # A form makes a CSRF token: never on share pages.
             "confirm": ConfirmForm() if banners else None}
 

@@ -7,6 +7,7 @@ from board.forms import BoardFilterForm
 from board.services.board_view import actions_by_refs
 from board.services.evidence import due_history, latest_comment, notes_for
 from board.services.history import timeline
+from board.services.update_requests import latest_request
 from board.views.viewer import Viewer
 from models import Action, EventKind, Plan
 
@@ -21,6 +22,8 @@ def action_detail(plan: Plan, action: Action, viewer: Viewer, filters: BoardFilt
         # A committee never sees a withdrawn note; signed in, it stays visible, marked withdrawn.
         "notes": notes_for(action, include_withdrawn=editable), "due_changes": due_history(action),
         "impact": latest_comment(action.outcome),
+        # Who last asked its owners for an update (a committee does not see the asking).
+        "update_request": None if viewer.read_only else latest_request(action),
         "note_form": forms.get("note_form") or (NoteForm(formdata=None) if editable else None),
         "due_form": forms.get("due_form") or (DueChangeForm(formdata=None, current_due=action.due_text)
                                               if editable else None),

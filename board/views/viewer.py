@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import g, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import NotFound
 
 from models import Plan, Role, User, db
 
@@ -55,6 +56,12 @@ class Viewer:
 
         return not self.read_only and may_change_note(note_or_comment, self.user)
 
+    def may_update(self, action) -> bool:
+        """May this person give the action an update (and move its due)? See `action_updates.may_update`."""
+        from board.services.action_updates import may_update
+
+        return not self.read_only and may_update(action, self.user)
+
 
 def current_viewer() -> Viewer:
     """The viewer of this request (a share link's check sets `g.share_token` before any view runs)."""
@@ -71,10 +78,19 @@ def plan_for_request() -> Plan:
     return db.first_or_404(select(Plan).order_by(Plan.id).limit(1), description=NO_PLAN)
 
 
+def current_plan_or_none() -> Plan | None:
+    """The plan this request is about, or None before any is imported (pages that work without one)."""
+    try:
+        return plan_for_request()
+    except NotFound:
+        return None
+
+
 def init_app(app) -> None:
     @app.context_processor
     def _viewer():
         viewer = current_viewer()
         # Short names the templates have always used, all answered by the viewer.
         return {"viewer": viewer, "may": viewer.may, "is_read_only": lambda: viewer.read_only,
-                "may_change_note": viewer.may_change_note, "may_change_comment": viewer.may_change_note}
+                "may_change_note": viewer.may_change_note, "may_change_comment": viewer.may_change_note,
+                "may_update": viewer.may_update}
