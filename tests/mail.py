@@ -65,7 +65,7 @@ class SmtpServer:
 
 
 def text_of(message: EmailMessage) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
+    return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
 
 
 def html_of(message: EmailMessage) -> str:

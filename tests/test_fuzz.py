@@ -14,10 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select, text
 
-from board.services import clinic_minutes, evidence, share_links
+from board.services import account_links, clinic_minutes, digests, evidence, share_links, update_requests
 from board.services.board_view import current_plan
 from board.services.clinics import start_clinic
 from board.services.moves import move_action
+from board.services.outbox import Email
 from models import Action, KpiMeasure, OwnerRole, User, db
 from tests.conftest import FUZZ_EXAMPLES, PASSWORD, csrf_token, email_for
 
@@ -65,7 +66,18 @@ def world(seeded_app):
                                                editor)
         link, token = share_links.create_link(current_plan(), "Committee", None)
         viewer = db.session.scalars(select(User).where(User.email == email_for("viewer"))).one()
+        author.owner_roles = list(db.session.get(Action, action.id).owners)
+        asked = update_requests.ask_for_updates(current_plan(), [db.session.get(Action, action.id)], date(2023, 12, 22),
+                                                "Please update", editor, update_requests.AskScope(),
+                                                date(2023, 12, 15), lambda *_: Email("Update", "text", "<p>html</p>"))
+        reset_tokens = []
+        account_links.send_reset(email_for("viewer"), lambda _user, token, *_: reset_tokens.append(token)
+                                 or Email("Reset", "text", "<p>html</p>"))
         return {
+            # Tokens for the routes whose <token> is not a share link's.
+            "url_ids": {"updates.give_by_link": {"token": update_requests.link_token(asked.request.links[0])},
+                        "auth.set_password": {"token": reset_tokens[0]},
+                        "notifications.stop_digest": {"token": digests.opt_out_token(viewer)}},
             "ids": {"ref": "2.7", "number": 2, "event_id": moved.id, "note_id": note.id, "comment_id": comment.id,
                     "outcome_id": action.outcome_id, "clinic_id": clinic.id, "link_id": link.id,
                     "user_id": viewer.id, "token": token, "clinic_note_id": clinic_note.id,
@@ -110,12 +122,25 @@ def _forms(world) -> dict[str, dict]:
         "reports.kpis": {"value-measure": str(world["measure_id"]), "value-quarter": "2023/24 Q2",
                          "value-value": "2100", "value-replaces": "", "value-submit": "1"},
         "auth.sign_in": {"email": email_for("viewer"), "password": "not the password"},
+        "updates.ask": {"reply_by": "2023-12-22", "message": "Please update before the clinic", "refs": "2.7 2.8"},
+        "updates.give": _update_form(world),
+        "updates.give_by_link": _update_form(world),
+        "auth.forgot_password": {"email": email_for("viewer")},
+        "auth.set_password": {"new": "plum orchard lantern 42", "confirm": "plum orchard lantern 42"},
+        "notifications.preferences": {"weekly_digest": "y"},
+        "notifications.stop_digest": {"wanted": "off"},
     }
+
+
+def _update_form(world) -> dict:
+    return {"status": "green", "current_status": "amber", "version": str(world["action_version"]),
+            "status_reason": "Audit done", "note": "20 plans reviewed", "link_url": "https://docs.example/qa.pdf",
+            "new_due": "Feb 2024", "due_reason": "Capacity", "current_due": "Nov 2023"}
 
 
 # Buttons whose only input is the CSRF token, and signing yourself out (the rest of the run needs you).
 NOT_FORMS = {"auth.sign_out", "auth.sign_out_everywhere", "admin.reset_password", "admin.sign_out_everywhere",
-             "admin.revoke_link", "clinics.join", "clinics.end"}
+             "admin.revoke_link", "clinics.join", "clinics.end", "auth.new_link"}
 
 
 def test_every_post_form_is_fuzzed(seeded_app, world):
@@ -132,12 +157,16 @@ def _rule(app, endpoint):
      "admin.reactivate", "admin.links", "moves.move", "moves.reason", "evidence.add_note", "evidence.edit_note",
      "evidence.withdraw_note", "evidence.change_due", "evidence.add_comment", "evidence.edit_comment",
      "evidence.withdraw_comment", "clinics.index", "clinics.add_note", "clinics.correct_note",
-     "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.kpis", "auth.sign_in"]))
+     "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.kpis", "auth.sign_in",
+     "updates.ask", "updates.give", "updates.give_by_link", "auth.forgot_password", "auth.set_password",
+     "notifications.preferences", "notifications.stop_digest"]))
 def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, client_for, world, endpoint):
-    client = seeded_app.test_client() if endpoint == "auth.sign_in" else client_for("admin")
-    token = csrf_token(client, "/sign-in" if endpoint == "auth.sign_in" else "/")
+    signed_out = endpoint in ("auth.sign_in", "auth.forgot_password", "auth.set_password", "updates.give_by_link")
+    client = seeded_app.test_client() if signed_out else client_for("admin")
+    token = csrf_token(client, "/sign-in" if signed_out else "/")
     rule = _rule(seeded_app, endpoint)
-    url = rule.build({name: world["ids"][name] for name in rule.arguments})[1]
+    ids = {**world["ids"], **world["url_ids"].get(endpoint, {})}
+    url = rule.build({name: ids[name] for name in rule.arguments})[1]
     form = _forms(world)[endpoint]
 
     @FUZZ
@@ -163,6 +192,7 @@ GET_PAGES = {
     "/export.csv": ["area", "owner", "status", "due", "q"],
     "/actions/2.7": ["area", "q"],
     "/areas/2/lane": ["area", "status"],
+    "/update-requests/new": ["area", "owner", "status", "due", "overdue", "stale", "mine", "q"],
 }
 
 

@@ -143,7 +143,6 @@ def set_password(token: str):
         except accounts.AccountError as problem:
             form.new.errors = [*form.new.errors, str(problem)]
         else:
-            session.clear()
             flash(f"Your password is set, {user.name}. Sign in with it now.", "success")
             return redirect(url_for("auth.sign_in"), 303)
     status = 422 if request.method == "POST" else 200
