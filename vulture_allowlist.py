@@ -36,3 +36,14 @@ _.font, _.alignment, _.number_format, _.freeze_panes
 
 # pydantic models declare every key of a plan file; the importer reads the checked dict, not the model.
 emphasis, of_which, cases, grade, plan_owner, owner_aliases
+
+# Email (issue 15): Flask-Mailman and board/mailer.py read the MAIL_* settings from the config; WTForms calls
+# inline validators by name; Flask calls what after_this_request registers; a column kept for the record.
+MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, MAIL_TIMEOUT
+_.validate_reply_by, _when_sent, asked_by_id
+
+# Read where vulture cannot see: settings read with config.get(), WTForms' inline validators, columns set
+# for the record (why a session ended), and a method only templates call.
+BOARD_ACCESSIBILITY_CONTACT, BOARD_SESSION_IDLE_MINUTES, BOARD_SESSION_MAX_HOURS
+_.validate_view, _.validate_mode, ended_reason, _.ended_reason, password_changed_at, _.password_changed_at
+_.filters_active

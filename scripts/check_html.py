@@ -21,7 +21,8 @@ sys.path.insert(0, str(ROOT))
 IGNORED = r"^Attribute “hx-[a-z-]+” not allowed"
 
 
-def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, user_id: int) -> dict[str, str]:
+def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, user_id: int,
+           tokens: dict[str, str]) -> dict[str, str]:
     from tests.conftest import csrf_token
 
     share = f"/share/{token}"
@@ -37,6 +38,8 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
         "not-found": "/actions/99.9",
         "share-board": f"{share}/", "share-action": f"{share}/actions/2.7", "share-outcomes": f"{share}/outcomes",
         "share-report": f"{share}/report", "share-gone": "/share/not-a-real-token/",
+        "ask-for-updates": "/update-requests/new?area=2", "give-update": "/actions/2.7/update",
+        "email-preferences": "/account/email",
     }
     pages = {name: client.get(path).get_data(as_text=True) for name, path in paths.items()}
     token_value = csrf_token(client, "/")
@@ -44,6 +47,14 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
                                         ).get_data(as_text=True)
     pages["users-invalid"] = client.post("/admin/users", data={"email": "x", "csrf_token": token_value}
                                          ).get_data(as_text=True)
+    pages["give-update-invalid"] = client.post("/actions/2.7/update", data={
+        "status": "green", "current_status": "amber", "version": "2", "csrf_token": token_value}).get_data(as_text=True)
+    # Pages reached from an email, by someone not signed in.
+    visitor = client.application.test_client()
+    for name, path in {"update-link": f"/updates/{tokens['update']}", "update-link-bad": "/updates/not-a-link",
+                       "set-password": f"/set-password/{tokens['reset']}", "set-password-bad": "/set-password/nope",
+                       "stop-digest": f"/email/digest/{tokens['digest']}", "forgot-password": "/forgot-password"}.items():
+        pages[name] = visitor.get(path).get_data(as_text=True)
     return pages
 
 
@@ -51,11 +62,15 @@ def render_pages(out: Path) -> list[Path]:
     """Write one HTML file per kind of page into `out`."""
     from datetime import date
 
-    from board.services import evidence, share_links
+    from sqlalchemy import select
+
+    from board.services import account_links, digests, evidence, share_links, update_requests
     from board.services.board_view import current_plan
     from board.services.clinics import start_clinic
     from board.services.moves import move_action
-    from tests.conftest import _seed, action_by_ref, make_app, sign_in, user_for
+    from board.services.outbox import Email
+    from models import OwnerRole, db
+    from tests.conftest import _seed, action_by_ref, email_for, make_app, sign_in, user_for
 
     app = make_app(out / "db")
     with app.app_context():
@@ -66,6 +81,18 @@ def render_pages(out: Path) -> list[Path]:
         _, token = share_links.create_link(current_plan(), "Committee", None)
         ids = {"outcome_id": action_by_ref("2.7").outcome_id, "clinic_id": clinic.id, "note_id": note.id,
                "user_id": user_for("viewer").id}
+        # An update request, its link, a reset link and a digest's opt-out link, as emails carry them.
+        user_for("contributor").owner_roles = list(db.session.scalars(select(OwnerRole).where(
+            OwnerRole.name == "Head of Service Children's Safeguarding")))
+        asked = update_requests.ask_for_updates(current_plan(), [action_by_ref("2.7")], date(2023, 12, 22),
+                                                "Please update before the clinic.", user_for("admin"),
+                                                update_requests.AskScope(), date(2023, 12, 15),
+                                                lambda *_: Email("Update", "text", "<p>html</p>"))
+        reset = []
+        account_links.send_reset(email_for("viewer"), lambda _user, token, *_: reset.append(token)
+                                 or Email("Reset", "text", "<p>html</p>"))
+        ids["tokens"] = {"update": update_requests.link_token(asked.request.links[0]), "reset": reset[0],
+                         "digest": digests.opt_out_token(user_for("viewer"))}
         del moved
     files = []
     signed_out = app.test_client()

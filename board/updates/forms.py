@@ -26,7 +26,8 @@ class AskForUpdatesForm(Form):
 class GiveUpdateForm(Form):
     """One form for the whole update: status (with why), an evidence note, a new due (with why)."""
 
-    status = SelectField("Status", choices=STATUS_CHOICES, validators=[DataRequired()])
+    # No `required` here: a select always sends one of its choices, and WTForms checks it is one.
+    status = SelectField("Status", choices=STATUS_CHOICES)
     status_reason = StringField("Why this status?", validators=[Length(max=300)],
                                 description="Needed when the status changes: one line for the history.")
     note = TextAreaField("Evidence note (optional)", validators=[
