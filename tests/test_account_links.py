@@ -118,3 +118,17 @@ def test_reset_requests_are_throttled_quietly_per_email_and_openly_per_address(m
     too_many = _forgot(client, email_for("editor"))
     assert too_many.status_code == 429 and "Too many requests from here" in page_of(too_many).text("main")
     assert smtp.inbox.to(email_for("editor")) == []
+
+
+def test_links_the_admin_sent_do_not_use_up_a_persons_resets_and_new_links_count_with_them(mail_app, smtp):
+    admin = signed_in(mail_app, "admin")
+    answered(admin.post("/admin/users", data={"email": "lena.lead@example.org", "name": "Lena Lead",
+                                              "role": "viewer", "invite": "1", "csrf_token": csrf_token(admin)}))
+    client = mail_app.test_client()
+    for _ in range(account_links.RESETS_PER_EMAIL):
+        assert _forgot(client, "lena.lead@example.org").status_code == 303
+    [invitation, *resets] = smtp.inbox.to("lena.lead@example.org")
+    assert len(resets) == account_links.RESETS_PER_EMAIL
+    renewed = answered(client.post(_set_password_path(invitation) + "/new", data={"csrf_token": csrf_token(client)}))
+    assert renewed.status_code == 303  # answered as usual, but a fourth link on request is not sent
+    assert len(smtp.inbox.to("lena.lead@example.org")) == 1 + account_links.RESETS_PER_EMAIL

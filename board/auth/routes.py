@@ -114,9 +114,10 @@ def forgot_password():
     if form.validate_on_submit():
         asked = account_links.ask_for_reset(form.email.data, request.remote_addr)
         if not asked.wait_seconds:
-            # Whether a link is sent is decided after the answer has gone, so the answer cannot tell.
-            email, write = form.email.data, emails.writer(current_plan_or_none()).account_link
-            emails.after_response(lambda: emails.deliver_now(account_links.send_reset(email, write)))
+            # Whether the address has an account is looked at after the answer has gone: it cannot tell.
+            if asked.send:
+                email, write = form.email.data, emails.writer(current_plan_or_none()).account_link
+                emails.after_response(lambda: emails.deliver_now(account_links.send_reset(email, write)))
             flash(RESET_SENT, "success")
             return redirect(url_for("auth.sign_in"), 303)
         error = _too_many(asked.wait_seconds)
@@ -158,7 +159,8 @@ def new_link(token: str):
     if asked.wait_seconds:
         flash(_too_many(asked.wait_seconds), "error")
         return redirect(url_for("auth.forgot_password"), 303)
-    write = emails.writer(current_plan_or_none()).account_link
-    emails.after_response(lambda: emails.deliver_now(account_links.send_renewal(token, write)))
+    if asked.send:
+        write = emails.writer(current_plan_or_none()).account_link
+        emails.after_response(lambda: emails.deliver_now(account_links.send_renewal(token, write)))
     flash(NEW_LINK_SENT, "success")
     return redirect(url_for("auth.sign_in"), 303)

@@ -26,7 +26,7 @@ from models import AccountLink, OwnerRole, Role, User, db
 
 INVITATION, RESET = "invitation", "reset"
 VALID_FOR = {INVITATION: timedelta(hours=72), RESET: timedelta(hours=1)}
-RESETS_PER_EMAIL = 3           # reset emails to one account per throttle window (15 minutes)
+RESETS_PER_EMAIL = 3           # links emailed to one address on request, per throttle window (15 minutes)
 RESETS_PER_ADDRESS = 10        # reset requests from one network address per window
 MAX_TOKEN = 100
 
@@ -74,35 +74,33 @@ def invite_user(email: str, name: str, role: Role, owner_roles: list[OwnerRole],
 
 @dataclass(frozen=True)
 class ResetAsked:
-    """The answer to "Forgot your password?": 0, or how long this address must wait."""
+    """The answer to "Forgot your password?" (and "Send me a new link")."""
 
-    wait_seconds: int = 0
+    wait_seconds: int = 0      # > 0: this address asked too often; nothing is sent, and it says so
+    send: bool = False         # look for the account after the answer (False: that email had enough for now)
 
 
 def ask_for_reset(email: str, address: str | None) -> ResetAsked:
-    """Count the request (the same work for any email); refuse only an address asking too often."""
+    """Count the request per address and per email, the same work for any email; refuse openly only an
+    address asking too often, and quietly a fourth link to one email in the window."""
     email = accounts.normalise_email(email)
     over_address = bool(address) and throttle.over_limit(f"reset-addr:{address}", RESETS_PER_ADDRESS)
-    throttle.over_limit(f"reset-email:{email}", RESETS_PER_EMAIL)
+    over_email = throttle.over_limit(f"reset-email:{email}", RESETS_PER_EMAIL)
     db.session.commit()
-    return ResetAsked(int(throttle.WINDOW.total_seconds()) if over_address else 0)
+    if over_address:
+        return ResetAsked(wait_seconds=int(throttle.WINDOW.total_seconds()))
+    return ResetAsked(send=not over_email)
 
 
 def send_reset(email: str, compose: ComposeLink) -> int | None:
-    """After the answer: email a reset link if the address is an active account's and it has not had
-    too many; the queued message's id, else None."""
+    """After the answer: email a reset link if the address is an active account's; the queued message's
+    id, else None."""
     user = accounts.find_user(email)
-    if user is None or not user.active or _recent_links(user) >= RESETS_PER_EMAIL:
+    if user is None or not user.active:
         return None
     message_id = _issue(user, RESET, compose)
     db.session.commit()
     return message_id
-
-
-def _recent_links(user: User) -> int:
-    since = clock.now() - throttle.WINDOW
-    return len(db.session.scalars(select(AccountLink.id).where(AccountLink.user_id == user.id,
-                                                               AccountLink.created_at >= since)).all())
 
 
 def find(token: str) -> AccountLink | None:
@@ -156,18 +154,17 @@ def set_password(token: str, password: str) -> User:
 
 
 def renew(token: str, address: str | None) -> ResetAsked:
-    """"Send me a new link" on a link that no longer works: counted like a reset request, and answered
-    alike; the new link is sent after the answer (`send_renewal`)."""
+    """"Send me a new link" on a link that no longer works: counted and answered like a reset request for
+    the account it was for; the new link is sent after the answer (`send_renewal`)."""
     link = find(token)
     return ask_for_reset(link.user.email if link else f"link:{hash_token(token)}", address)
 
 
 def send_renewal(token: str, compose: ComposeLink) -> int | None:
     """A new link to the account the old one was for: another invitation while it has never set a
-    password, else a password reset. None when the old link is unknown, the account is off, or it has
-    had too many links lately."""
+    password, else a password reset. None when the old link is unknown or the account is off."""
     link = find(token)
-    if link is None or not link.user.active or _recent_links(link.user) >= RESETS_PER_EMAIL:
+    if link is None or not link.user.active:
         return None
     never_set = link.purpose == INVITATION and link.user.password_changed_at is None
     message_id = _issue(link.user, INVITATION if never_set else RESET, compose)
