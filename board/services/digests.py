@@ -12,13 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from board import clock
-from board.services import outbox
+from board.services import outbox, signed_ids
 from board.services.board_view import Card, is_overdue, is_stale, load_board
 from board.services.outbox import Email
 from board.services.update_requests import Outstanding, outstanding
@@ -114,23 +112,14 @@ def _sent_recently(plan: Plan) -> set[int]:
 
 # --- stopping it ----------------------------------------------------------------------------------
 
-def _signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=OPT_OUT_PURPOSE)
-
-
 def opt_out_token(user: User) -> str:
-    return _signer().dumps(user.id)
+    return signed_ids.sign(OPT_OUT_PURPOSE, user.id)
 
 
 def user_for_opt_out(token: str) -> User | None:
     """The person an opt-out link names, or None when it was made up or altered."""
-    if not token or len(token) > 200:
-        return None
-    try:
-        user_id = _signer().loads(token)
-    except BadSignature:
-        return None
-    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+    user_id = signed_ids.unsign(OPT_OUT_PURPOSE, token)
+    return db.session.get(User, user_id) if user_id is not None else None
 
 
 def set_weekly_digest(user: User, wanted: bool) -> None:

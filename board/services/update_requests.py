@@ -12,13 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from board import clock
-from board.services import outbox
+from board.services import outbox, signed_ids
 from board.services.clinics import open_clinics
 from board.services.moves import bump_change_counter
 from board.services.outbox import Email
@@ -39,7 +37,6 @@ from models import (
 # A link keeps working this long after the reply-by date: a late answer is still an answer.
 LINK_GRACE = timedelta(days=7)
 MAX_MESSAGE = 2000
-MAX_TOKEN = 200
 LINK_PURPOSE = "give-an-update"
 
 
@@ -188,24 +185,14 @@ def ask_for_updates(plan: Plan, actions: list[Action], reply_by: date, message: 
 
 # --- the links ------------------------------------------------------------------------------------
 
-def _signer() -> URLSafeSerializer:
-    # Its own salt: a token signed for anything else (a session, an opt-out) is not a link here.
-    return URLSafeSerializer(current_app.secret_key, salt=LINK_PURPOSE)
-
-
 def link_token(link: UpdateLink) -> str:
-    return _signer().dumps(link.id)
+    return signed_ids.sign(LINK_PURPOSE, link.id)
 
 
 def find_link(token: str) -> UpdateLink | None:
     """The link a token names, or None when the token was made up or altered."""
-    if not token or len(token) > MAX_TOKEN:
-        return None
-    try:
-        link_id = _signer().loads(token)
-    except BadSignature:
-        return None
-    return db.session.get(UpdateLink, link_id) if isinstance(link_id, int) else None
+    link_id = signed_ids.unsign(LINK_PURPOSE, token)
+    return db.session.get(UpdateLink, link_id) if link_id is not None else None
 
 
 def link_state(link: UpdateLink, today: date) -> str:
