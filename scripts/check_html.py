@@ -52,7 +52,9 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
     # Pages reached from an email, by someone not signed in.
     visitor = client.application.test_client()
     for name, path in {"update-link": f"/updates/{tokens['update']}", "update-link-bad": "/updates/not-a-link",
+                       "update-link-used": f"/updates/{tokens['update-used']}",
                        "set-password": f"/set-password/{tokens['reset']}", "set-password-bad": "/set-password/nope",
+                       "set-password-used": f"/set-password/{tokens['reset-used']}",
                        "stop-digest": f"/email/digest/{tokens['digest']}", "forgot-password": "/forgot-password"}.items():
         pages[name] = visitor.get(path).get_data(as_text=True)
     return pages
@@ -84,14 +86,20 @@ def render_pages(out: Path) -> list[Path]:
         # An update request, its link, a reset link and a digest's opt-out link, as emails carry them.
         user_for("contributor").owner_roles = list(db.session.scalars(select(OwnerRole).where(
             OwnerRole.name == "Head of Service Children's Safeguarding")))
-        asked = update_requests.ask_for_updates(current_plan(), [action_by_ref("2.7")], date(2023, 12, 22),
-                                                "Please update before the clinic.", user_for("admin"),
-                                                update_requests.AskScope(), date(2023, 12, 15),
+        asked = update_requests.ask_for_updates(current_plan(), [action_by_ref("2.5"), action_by_ref("2.7")],
+                                                date(2023, 12, 22), "Please update before the clinic.",
+                                                user_for("admin"), update_requests.AskScope(), date(2023, 12, 15),
                                                 lambda *_: Email("Update", "text", "<p>html</p>"))
         reset = []
-        account_links.send_reset(email_for("viewer"), lambda _user, token, *_: reset.append(token)
-                                 or Email("Reset", "text", "<p>html</p>"))
+        for _ in range(2):
+            account_links.send_reset(email_for("viewer"), lambda _user, token, *_: reset.append(token)
+                                     or Email("Reset", "text", "<p>html</p>"))
+        # The second of each already used: the pages that say so, and offer what to do instead.
+        used_update, used_reset = asked.request.links[1], account_links.find(reset[1])
+        used_update.used_at = used_reset.used_at = used_reset.created_at
+        db.session.commit()
         ids["tokens"] = {"update": update_requests.link_token(asked.request.links[0]), "reset": reset[0],
+                         "update-used": update_requests.link_token(used_update), "reset-used": reset[1],
                          "digest": digests.opt_out_token(user_for("viewer"))}
         del moved
     files = []

@@ -68,7 +68,8 @@ def test_the_one_click_opt_out_and_the_preferences_page(mail_app, smtp):
     visitor = mail_app.test_client()
     page = page_of(visitor.get(f"/email/digest/{token}"))
     assert "The weekly digest is off" in page.text("main")
-    back_on = visitor.post(f"/email/digest/{token}", data={"wanted": "on", "csrf_token": page.csrf_token()})
+    action, sent = page.submission("Send me the digest again")  # what the page's button sends
+    back_on = visitor.post(action, data=sent)
     assert back_on.status_code == 303 and "is on again" in page_of(visitor.get(back_on.headers["Location"])).flash_text()
     forged = visitor.post(f"/email/digest/{token}", data={"wanted": "off"})  # the page's button needs its token
     assert forged.status_code == 400

@@ -12,6 +12,7 @@ class EmailPreferencesForm(Form):
 
 
 class DigestChoiceForm(Form):
-    """The buttons on the digest's one-click page: stop it, or have it again."""
+    """The buttons on the digest's one-click page: stop it, or have it again (the button pressed carries
+    `wanted`; the page renders only the CSRF token, never an empty `wanted` ahead of the button's)."""
 
     wanted = HiddenField(validators=[AnyOf(["off", "on"], message="Choose a button.")])

@@ -1,8 +1,10 @@
 """Email flows in a real browser, with a real SMTP server: an update request followed from the email to the
-board, and a forgotten password reset through its link."""
+board, a forgotten password reset through its link, and the weekly digest stopped from its own link and
+turned back on from the preferences page."""
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -37,6 +39,12 @@ def _mail_to(smtp, address: str, count: int = 1):
     return smtp.inbox.to(address)
 
 
+def _on(live_server: str, link: str) -> str:
+    """An emailed link, on the live server (the emails' links name the address the board was given)."""
+    parts = urlsplit(link)
+    return live_server + parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def test_an_owner_follows_the_emailed_link_and_the_card_shows_the_update(page, browser, live_server, smtp):
     sign_in_as(page, live_server, "admin")
     page.goto(live_server + "/?view=detailed&area=2")
@@ -66,6 +74,7 @@ def test_an_owner_follows_the_emailed_link_and_the_card_shows_the_update(page, b
     form.get_by_role("button", name="Save the update").click()
     expect(form.locator("#flash")).to_contain_text("Thank you: your update is saved (2.7: Not started to Green")
     expect(form.get_by_role("heading", name="This link has been used")).to_be_visible()
+    assert serious_violations(form) == []
     owner.close()
 
     # The plan owner's open board refreshes itself: the card has moved and says it was updated.
@@ -99,3 +108,34 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(page, live_serve
     page.goto(link.replace("http://localhost", live_server))
     expect(page.get_by_role("heading", name="This link has already been used")).to_be_visible()
     expect(page.get_by_role("button", name="Send me a new link")).to_be_visible()
+    assert serious_violations(page) == []
+
+
+def test_the_digest_is_stopped_from_its_link_without_javascript_and_turned_on_again(
+        seeded_app, page, no_js_page, live_server, smtp):
+    result = seeded_app.test_cli_runner().invoke(args=["send-digests"])
+    assert result.exit_code == 0 and "Sent 1 " in result.output, result.output
+    [digest] = _mail_to(smtp, email_for("contributor"))
+    stop = next(url for url in links_in(digest) if "/email/digest/" in url)
+    no_js_page.goto(_on(live_server, stop))  # a mail program opens it in any browser, signed in or not
+    expect(no_js_page.get_by_role("heading", name="Weekly digest for Contributor Person")).to_be_visible()
+    no_js_page.get_by_role("button", name="Stop the weekly digest").click()
+    expect(no_js_page.locator("#flash")).to_contain_text("The weekly digest is off.")
+    expect(no_js_page.get_by_role("button", name="Send me the digest again")).to_be_visible()
+
+    sign_in_as(page, live_server, "contributor")
+    page.goto(live_server + "/account")
+    page.get_by_role("link", name="Your email: the weekly digest").click()
+    expect(page.get_by_role("heading", name="Your email", exact=True)).to_be_visible()
+    assert serious_violations(page) == []
+    digest_box = page.get_by_label("Send me the weekly digest")
+    expect(digest_box).not_to_be_checked()
+    digest_box.check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#flash")).to_contain_text("You get the weekly digest.")
+    expect(page.get_by_label("Send me the weekly digest")).to_be_checked()
+    no_js_page.reload()
+    expect(no_js_page.get_by_role("button", name="Stop the weekly digest")).to_be_visible()
+    page.goto(_on(live_server, stop))  # the same page, signed in, with JavaScript for axe
+    expect(page.get_by_role("button", name="Stop the weekly digest")).to_be_visible()
+    assert serious_violations(page) == []
