@@ -139,3 +139,39 @@ def test_the_digest_is_stopped_from_its_link_without_javascript_and_turned_on_ag
     page.goto(_on(live_server, stop))  # the same page, signed in, with JavaScript for axe
     expect(page.get_by_role("button", name="Stop the weekly digest")).to_be_visible()
     assert serious_violations(page) == []
+
+
+def test_an_invited_owner_chooses_a_password_and_updates_their_own_action(page, browser, live_server, smtp):
+    sign_in_as(page, live_server, "admin")
+    page.goto(live_server + "/admin/users")
+    expect(page.get_by_role("listitem").filter(has_text="Principal Social Worker:")).to_be_visible()
+    page.get_by_label("Email").fill("lena.lead@example.org")
+    page.get_by_label("Name").fill("Lena Lead")
+    page.get_by_label("Role").select_option("contributor")
+    page.get_by_label("Principal Social Worker").check()
+    page.get_by_role("button", name="Send an invitation by email").click()
+    expect(page.get_by_role("heading", name="Invitation sent to Lena Lead")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="Principal Social Worker:")).to_have_count(0)
+
+    [invitation] = _mail_to(smtp, "lena.lead@example.org")
+    lena = browser.new_context().new_page()
+    lena.goto(_on(live_server, next(url for url in links_in(invitation) if "/set-password/" in url)))
+    expect(lena.get_by_role("heading", name="Welcome: choose your password")).to_be_visible()
+    lena.get_by_label("New password", exact=True).fill("plum orchard lantern 42")
+    lena.get_by_label("New password again").fill("plum orchard lantern 42")
+    lena.get_by_role("button", name="Set my password").click()
+    lena.get_by_label("Email").fill("lena.lead@example.org")
+    lena.get_by_label("Password").fill("plum orchard lantern 42")
+    lena.get_by_role("button", name="Sign in").click()
+    expect(lena).to_have_url(live_server + "/")
+
+    # 2.8 is the Principal Social Worker's: Lena, a contributor, may now give it an update and move its due.
+    lena.goto(live_server + "/actions/2.8")
+    lena.get_by_role("link", name="Give an update on 2.8").click()
+    lena.get_by_label("New due (optional)").fill("Mar 2024")
+    lena.get_by_label("Why the due moves").fill("Waiting for the new case system")
+    lena.get_by_role("button", name="Save the update").click()
+    expect(lena.locator("#flash")).to_contain_text("Thank you: your update is saved (2.8: due Mar 2024)")
+    expect(lena.get_by_role("list", name="Due date changes")).to_contain_text(
+        "Lena Lead Monthly → Mar 2024 Waiting for the new case system")
+    lena.context.close()
