@@ -51,6 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
     from board.moves.routes import moves_bp
     from board.notifications.routes import notifications_bp, stop_digest
     from board.plan.routes import plan_bp
+    from board.plan_urls import PlanPrefix
+    from board.plans.routes import plans_bp
     from board.reports.routes import reports_bp
     from board.share.routes import share_bp
     from board.updates.routes import updates_bp
@@ -59,7 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     mailer.init_app(app)
     for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, clinics_bp, auth_bp, admin_bp, share_bp, about_bp,
-                      updates_bp, notifications_bp):
+                      plans_bp, updates_bp, notifications_bp):
         app.register_blueprint(blueprint)
     # A mail program's one-click "Unsubscribe" posts without a form: the signed link is the proof, and the
     # page's own buttons still carry a CSRF token, checked by their form.
@@ -68,6 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
     viewer.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    # /plans/<slug>/... serves that plan through the same routes (see board/plan_urls.py).
+    app.wsgi_app = PlanPrefix(app.wsgi_app)
     proxies = int(app.config.get("BOARD_TRUSTED_PROXIES") or 0)
     if proxies:
         # Behind nginx: the client's address, scheme and host are those the trusted proxies pass on.

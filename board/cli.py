@@ -8,30 +8,58 @@ import click
 from flask import current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import select
 
 from board import clock
 from board.config import public_base_url
 from board.mailer import where_mail_goes
-from board.services import accounts, backup, digests, outbox, share_links
+from board.services import accounts, backup, digests, lineage, outbox, plans, share_links
 from board.services.board_view import current_plan
 from board.services.kpis import ensure_baseline_measures
 from board.services.plan_file import PlanFileInvalid, load_plan_file
 from board.services.plan_import import import_plan
 from board.views.emails import EmailWriter
-from models import Plan, Role, ShareLink, db
+from models import Closure, Role, ShareLink, db
 
 CLI_ACTOR = "Command line"
 ROLE_NAMES = click.Choice([role.value for role in Role])
 
 
+def _plan_named(slug: str | None):
+    """The plan `--plan SLUG` names, else the live plan; a one-line refusal when there is none."""
+    plan = plans.plan_by_slug(slug) if slug else current_plan()
+    if plan is None:
+        known = ", ".join(p.slug for p in plans.all_plans())
+        raise click.ClickException(f"There is no plan named {slug}" + (f" (plans: {known})." if known else ".")
+                                   if slug else "No plan has been imported yet.")
+    return plan
+
+
 @click.command("import-plan")
 @click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--new", "as_new", is_flag=True, help="Import the file as a new plan (with --slug).")
+@click.option("--slug", default=None, help="The new plan's name in URLs, e.g. 2024-25 (with --new).")
+@click.option("--plan", "plan_slug", default=None, help="Update this plan's texts from the file.")
 @with_appcontext
-def import_plan_command(path: str) -> None:
-    """Check a plan file and import it in one transaction (nothing is written if it is refused)."""
+def import_plan_command(path: str, as_new: bool, slug: str | None, plan_slug: str | None) -> None:
+    """Check a plan file and import it in one transaction (nothing is written if it is refused): as a
+    new plan (--new --slug 2024-25) or into an existing one (--plan 2023-24)."""
+    existing = plans.all_plans()
+    if as_new and plan_slug:
+        raise click.ClickException("Choose one: --new --slug SLUG for a new plan, or --plan SLUG to update one.")
+    if as_new and not slug:
+        raise click.ClickException("A new plan needs a name: --new --slug 2024-25.")
+    if slug and not as_new:
+        raise click.ClickException("--slug names a new plan: add --new (or use --plan SLUG to update one).")
+    if existing and not (as_new or plan_slug):
+        raise click.ClickException(
+            f"This database holds plans ({', '.join(p.slug for p in existing)}): say which you mean: "
+            f"--plan {existing[0].slug} to update that plan's texts from the file, or --new --slug SLUG to "
+            "import it as a new plan.")
+    target = _plan_named(plan_slug) if plan_slug else None
     try:
-        summary = import_plan(load_plan_file(path))
+        summary = import_plan(load_plan_file(path), plan=target, new_slug=slug if as_new else None)
+    except plans.PlanChoiceError as refused:
+        raise click.ClickException(str(refused)) from None
     except PlanFileInvalid as refused:
         click.echo(f"Refused {path}: {len(refused.problems)} problem(s), nothing imported.", err=True)
         for problem in refused.problems:
@@ -176,11 +204,10 @@ def _base_url(given: str | None) -> str:
               help="Last day the link works (YYYY-MM-DD).")
 @click.option("--base-url", default=None,
               help="Defaults to BOARD_BASE_URL, else the address the server started on, else http://127.0.0.1:$PORT.")
-def share_link_create(label: str, expires, base_url: str | None) -> None:
+@click.option("--plan", "plan_slug", default=None, help="The plan it shows (default: the live plan).")
+def share_link_create(label: str, expires, base_url: str | None, plan_slug: str | None) -> None:
     """Create a link and print its full URL (shown once)."""
-    plan = current_plan()
-    if plan is None:
-        raise click.ClickException("No plan has been imported yet.")
+    plan = _plan_named(plan_slug)
     expires_on = expires.date() if expires else None
     if expires_on and expires_on < clock.today():
         raise click.ClickException("The expiry date must be today or later.")
@@ -190,9 +217,10 @@ def share_link_create(label: str, expires, base_url: str | None) -> None:
 
 
 @share_link_group.command("list")
-def share_link_list() -> None:
-    """Every link: id, state, label, expiry, use."""
-    plan = current_plan()
+@click.option("--plan", "plan_slug", default=None, help="The plan (default: the live plan).")
+def share_link_list(plan_slug: str | None) -> None:
+    """Every link of a plan: id, state, label, expiry, use."""
+    plan = plans.plan_by_slug(plan_slug) if plan_slug else current_plan()
     for link in share_links.all_links(plan) if plan else []:
         expires = link.expires_on.isoformat() if link.expires_on else "never"
         opened = link.last_opened_at.strftime("%Y-%m-%d %H:%M") if link.last_opened_at else "never"
@@ -233,21 +261,81 @@ def send_mail_command(ignore_waits: bool) -> None:
 @click.option("--again", is_flag=True, help="Send even to people who had this week's digest already.")
 @with_appcontext
 def send_digests_command(again: bool) -> None:
-    """Queue and send the weekly digest (Monday morning, by cron): each person's actions overdue, due within
-    30 days, stale, and the updates they were asked for; nothing to those with nothing to read."""
+    """Queue and send the weekly digest (Monday morning, by cron): for each plan not archived, each person's
+    actions overdue, due within 30 days, stale, and the updates they were asked for; nothing to those with
+    nothing to read. Its links open that plan's pages (`/plans/<slug>/...`)."""
     write = EmailWriter(public_base_url(current_app.config, current_app.instance_path))
     queued: list[int] = []
-    for plan in db.session.scalars(select(Plan).order_by(Plan.id)).all():
+    for plan in plans.all_plans():
+        if plan.archived:  # kept as it was: nothing in it is due any more
+            click.echo(f"{plan.slug}: archived, no digest.")
+            continue
         run = digests.send_digests(plan, clock.today(), write.digest, again=again)
         queued += run.queued
-        click.echo(f"{plan.title}: {len(run.queued)} digest(s) queued; {run.nothing_to_say} with nothing to say; "
+        click.echo(f"{plan.slug}: {len(run.queued)} digest(s) queued; {run.nothing_to_say} with nothing to say; "
                    f"{run.turned_off} turned off; {run.sent_this_week} already sent this week.")
     done = outbox.deliver(only_ids=queued)
     click.echo(f"Sent {done.sent} {where_mail_goes(current_app.config)}; {done.failed} wait for `send-mail`.")
 
 
+plan_group = AppGroup("plan", help="The install's plans: list them, choose the live one, archive.")
+
+
+@plan_group.command("list")
+def plan_list() -> None:
+    """Every plan: slug, state, title."""
+    for plan in plans.all_plans():
+        state = "archived" if plan.archived else "live" if plan.live else "open"
+        click.echo(f"{plan.slug}\t{state}\t{plan.title}")
+
+
+@plan_group.command("live")
+@click.argument("slug")
+def plan_live(slug: str) -> None:
+    """Serve this plan at / (the board opens on it)."""
+    plan = _plan_named(slug)
+    try:
+        plans.make_live(plan)
+    except plans.PlanChoiceError as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"{plan.slug} is the live plan.")
+
+
+@plan_group.command("archive")
+@click.argument("slug")
+def plan_archive(slug: str) -> None:
+    """Make a plan read-only (it stays readable)."""
+    plan = _plan_named(slug)
+    plans.archive(plan, CLI_ACTOR)
+    click.echo(f"Archived {plan.slug}: read-only." + ("" if not plan.live else " It is still the live plan."))
+
+
+@plan_group.command("reopen")
+@click.argument("slug")
+def plan_reopen(slug: str) -> None:
+    """Undo an archive."""
+    plan = _plan_named(slug)
+    plans.reopen(plan)
+    click.echo(f"{plan.slug} is open again.")
+
+
+@plan_group.command("close-actions")
+@click.argument("slug")
+@click.argument("refs", nargs=-1, required=True)
+@click.option("--how", type=click.Choice(["completed", "no-longer-needed", "merged"]), required=True)
+@click.option("--note", default="", help="Why, or what they were merged into.")
+def plan_close_actions(slug: str, refs: tuple[str, ...], how: str, note: str) -> None:
+    """Close a plan's actions that no later plan carries forward."""
+    plan = _plan_named(slug)
+    try:
+        closed = lineage.close_actions(plan, list(refs), Closure(how.replace("-", "_")), note, None, CLI_ACTOR)
+    except lineage.LineageRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"Closed {len(closed)} action(s) of {plan.slug}: {', '.join(a.ref for a in closed)}.")
+
+
 def init_app(app) -> None:
     for command in (import_plan_command, setup_db_command, create_user_command, set_role_command,
                     set_password_command, deactivate_user_command, share_link_group, backup_command, restore_command,
-                    send_mail_command, send_digests_command):
+                    send_mail_command, send_digests_command, plan_group):
         app.cli.add_command(command)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from board.clock import ago, local_time
 from board.services.board_view import STATUSES, is_overdue, is_stale, updated_since_request
 from board.services.due import cadence_label
+from board.services.lineage import closed_label
 from board.views.board import card_dom_id
 from models import Status
 
@@ -19,4 +20,5 @@ def init_app(app) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["status_label"] = lambda value: Status(value).label
-    app.jinja_env.globals.update(is_stale=is_stale, card_dom_id=card_dom_id, updated_since_request=updated_since_request)
+    app.jinja_env.globals.update(is_stale=is_stale, card_dom_id=card_dom_id, closed_label=closed_label,
+                                 updated_since_request=updated_since_request)

@@ -129,6 +129,7 @@ def _forms(world) -> dict[str, dict]:
         "auth.set_password": {"new": "plum orchard lantern 42", "confirm": "plum orchard lantern 42"},
         "notifications.preferences": {"weekly_digest": "y"},
         "notifications.stop_digest": {"wanted": "off"},
+        "plans.lineage_view": {"refs": "9.5", "how": "no_longer_needed", "note": "Done by another team"},
     }
 
 
@@ -140,7 +141,8 @@ def _update_form(world) -> dict:
 
 # Buttons whose only input is the CSRF token, and signing yourself out (the rest of the run needs you).
 NOT_FORMS = {"auth.sign_out", "auth.sign_out_everywhere", "admin.reset_password", "admin.sign_out_everywhere",
-             "admin.revoke_link", "clinics.join", "clinics.end", "auth.new_link"}
+             "admin.revoke_link", "clinics.join", "clinics.end", "auth.new_link", "plans.make_live", "plans.archive",
+             "plans.reopen"}
 
 
 def test_every_post_form_is_fuzzed(seeded_app, world):
@@ -159,7 +161,7 @@ def _rule(app, endpoint):
      "evidence.withdraw_comment", "clinics.index", "clinics.add_note", "clinics.correct_note",
      "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.kpis", "auth.sign_in",
      "updates.ask", "updates.give", "updates.give_by_link", "auth.forgot_password", "auth.set_password",
-     "notifications.preferences", "notifications.stop_digest"]))
+     "notifications.preferences", "notifications.stop_digest", "plans.lineage_view"]))
 def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, client_for, world, endpoint):
     signed_out = endpoint in ("auth.sign_in", "auth.forgot_password", "auth.set_password", "updates.give_by_link")
     client = seeded_app.test_client() if signed_out else client_for("admin")

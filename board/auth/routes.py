@@ -10,7 +10,7 @@ from board.forms import ConfirmForm
 from board.security import safe_next
 from board.services import account_links, accounts, sessions
 from board.views import emails
-from board.views.viewer import current_plan_or_none
+from board.views.viewer import request_plan
 from models import db
 
 auth_bp = Blueprint("auth", __name__)
@@ -116,7 +116,7 @@ def forgot_password():
         if not asked.wait_seconds:
             # Whether the address has an account is looked at after the answer has gone: it cannot tell.
             if asked.send:
-                email, write = form.email.data, emails.writer(current_plan_or_none()).account_link
+                email, write = form.email.data, emails.writer(request_plan()).account_link
                 emails.after_response(lambda: emails.deliver_now(account_links.send_reset(email, write)))
             flash(RESET_SENT, "success")
             return redirect(url_for("auth.sign_in"), 303)
@@ -160,7 +160,7 @@ def new_link(token: str):
         flash(_too_many(asked.wait_seconds), "error")
         return redirect(url_for("auth.forgot_password"), 303)
     if asked.send:
-        write = emails.writer(current_plan_or_none()).account_link
+        write = emails.writer(request_plan()).account_link
         emails.after_response(lambda: emails.deliver_now(account_links.send_renewal(token, write)))
     flash(NEW_LINK_SENT, "success")
     return redirect(url_for("auth.sign_in"), 303)

@@ -165,10 +165,10 @@ def notes_for(action: Action, *, include_withdrawn: bool = True) -> list[Evidenc
     return list(db.session.scalars(query))
 
 
-def note_counts() -> dict[int, int]:
-    """Notes in force (not withdrawn) per action, in one query."""
-    query = (select(EvidenceNote.action_id, func.count(EvidenceNote.id))
-             .where(EvidenceNote.withdrawn_at.is_(None)).group_by(EvidenceNote.action_id))
+def note_counts(plan_id: int) -> dict[int, int]:
+    """Notes in force (not withdrawn) per action of the plan, in one query."""
+    query = (select(EvidenceNote.action_id, func.count(EvidenceNote.id)).join(Action, Action.id == EvidenceNote.action_id)
+             .where(EvidenceNote.withdrawn_at.is_(None), Action.plan_id == plan_id).group_by(EvidenceNote.action_id))
     return dict(db.session.execute(query).all())
 
 

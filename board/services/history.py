@@ -53,6 +53,12 @@ def describe(kind: EventKind, from_value: str | None = None, to_value: str | Non
         return Described(f"Due updated from the plan: {from_value or 'none'} to {to_value}")
     if kind is EventKind.PLAN_OWNERS:
         return Described("Owners updated from the plan", to_value)
+    if kind is EventKind.CARRIED_FROM:
+        return Described(f"Carried forward from {from_value}, as {_status(to_value)}")
+    if kind is EventKind.CARRIED_TO:
+        return Described(f"Carried forward to {to_value}")
+    if kind is EventKind.CLOSED:
+        return Described(f"Closed: {(to_value or '').lower()}", reason)
     return Described(f"Impact rated “{ImpactRating(to_value).label}”", reason)
 
 

@@ -7,6 +7,7 @@ from board.forms import BoardFilterForm
 from board.services.board_view import actions_by_refs
 from board.services.evidence import due_history, latest_comment, notes_for
 from board.services.history import timeline
+from board.services.lineage import carried_from, carried_to, closed_label
 from board.services.update_requests import latest_request
 from board.views.viewer import Viewer
 from models import Action, EventKind, Plan
@@ -24,10 +25,22 @@ def action_detail(plan: Plan, action: Action, viewer: Viewer, filters: BoardFilt
         "impact": latest_comment(action.outcome),
         # Who last asked its owners for an update (a committee does not see the asking).
         "update_request": None if viewer.read_only else latest_request(action),
+        "earlier": _earlier(action, viewer), "closed": closed_label(action.closed_how, action.closed_note),
+        "later": carried_to(action),
         "note_form": forms.get("note_form") or (NoteForm(formdata=None) if editable else None),
         "due_form": forms.get("due_form") or (DueChangeForm(formdata=None, current_due=action.due_text)
                                               if editable else None),
     }
+
+
+def _earlier(action: Action, viewer: Viewer) -> dict | None:
+    """The earlier plan's action this one continues: linked, and its history read where it was recorded."""
+    found = carried_from(action)
+    if found is None:
+        return None
+    source, source_plan = found
+    return {"action": source, "plan": source_plan, "history": _history(source, viewer),
+            "notes": notes_for(source, include_withdrawn=not viewer.read_only)}
 
 
 def _history(action: Action, viewer: Viewer):

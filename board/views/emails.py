@@ -4,6 +4,8 @@ Every message has a plain-text and an HTML part (templates/email/), in plain UK 
 plan. Links in emails use BOARD_BASE_URL when it is set: on a server, set it, so a request with a
 forged Host header cannot make the board email a link to another site. Without it, links use the
 address the request came to (development), or where the server said it answers (the command line).
+Links about a plan's actions name the plan (`/plans/<slug>/...`), so they keep pointing at that plan
+when another becomes the live one at `/`; links to set a password name none.
 """
 from __future__ import annotations
 
@@ -15,22 +17,24 @@ from flask import after_this_request, current_app, has_request_context, render_t
 from board.clock import today
 from board.config import public_base_url
 from board.mailer import log
+from board.plan_urls import plan_prefix
 from board.services import outbox
 from board.services.account_links import INVITATION, RESET, VALID_FOR
 from board.services.board_view import is_overdue
 from board.services.digests import Digest
 from board.services.outbox import Email
 from board.services.update_requests import LINK_GRACE
+from board.views.viewer import install_root
 from models import Action, Plan, UpdateRequest, User
 
 
 def link_base() -> str:
-    """Where links in emails point (see the module's docstring)."""
+    """Where the install answers, for links in emails (see the module's docstring): never a plan's URL."""
     configured = current_app.config.get("BOARD_BASE_URL")
     if configured:
         return configured.rstrip("/")
     if has_request_context():
-        return request.url_root.rstrip("/")
+        return request.host_url.rstrip("/") + install_root()
     return public_base_url(current_app.config, current_app.instance_path)
 
 
@@ -39,16 +43,19 @@ def _plural(count: int, word: str) -> str:
 
 
 class EmailWriter:
-    """Writes each kind of email; links are made on `base_url`. `plan` is named in the emails that are
-    not about one plan's actions (invitations, password resets)."""
+    """Writes each kind of email; links are made on `base_url` (the install's), inside the plan an email is
+    about. `plan` is named in the emails that are not about one plan's actions (invitations, resets)."""
 
     def __init__(self, base_url: str, plan: Plan | None = None):
         self.base_url = base_url
         self.plan = plan
 
-    def _write(self, name: str, subject: str, headers: Callable[[], dict] | None = None, **context) -> Email:
-        # A request of its own: url_for makes links on base_url, whatever request (if any) is under way.
-        with current_app.test_request_context(base_url=self.base_url + "/"):
+    def _write(self, name: str, subject: str, headers: Callable[[], dict] | None = None, *, in_plan: Plan | None,
+               **context) -> Email:
+        # A request of its own: url_for makes links on base_url (and the plan's path), whatever request (if
+        # any) is under way.
+        base = self.base_url + (plan_prefix(in_plan.slug) if in_plan is not None else "")
+        with current_app.test_request_context(base_url=base + "/"):
             text = render_template(f"email/{name}.txt", subject=subject, **context)
             html = render_template(f"email/{name}.html", subject=subject, **context)
             return Email(subject, text, html, headers() if headers else {})
@@ -58,7 +65,7 @@ class EmailWriter:
         count = _plural(len(links), "action")
         subject = f"Update requested by {asked.reply_by.day} {asked.reply_by:%B}: {count} in the {plan.title}"
         items = [{"action": action, "token": token, "overdue": is_overdue(action, today())} for action, token in links]
-        return self._write("update_request", subject, plan=plan, asked=asked, user=user, items=items,
+        return self._write("update_request", subject, in_plan=plan, plan=plan, asked=asked, user=user, items=items,
                            count=count, expires_on=asked.reply_by + LINK_GRACE)
 
     def digest(self, digest: Digest, opt_out_token: str) -> Email:
@@ -73,7 +80,7 @@ class EmailWriter:
             return {"List-Unsubscribe": f"<{url_for('notifications.stop_digest', token=opt_out_token, _external=True)}>",
                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
-        return self._write("digest", subject, unsubscribe, digest=digest, plan=digest.plan, user=digest.user,
+        return self._write("digest", subject, unsubscribe, in_plan=digest.plan, digest=digest, plan=digest.plan, user=digest.user,
                            opt_out_token=opt_out_token, today=today())
 
     def account_link(self, user: User, token: str, purpose: str, expires_at: datetime) -> Email:
@@ -83,7 +90,7 @@ class EmailWriter:
         else:
             subject = f"Reset your password for the improvement plan board ({title})"
         hours = int(VALID_FOR[purpose].total_seconds() // 3600)
-        return self._write("invitation" if purpose == INVITATION else "password_reset", subject, user=user,
+        return self._write("invitation" if purpose == INVITATION else "password_reset", subject, in_plan=None, user=user,
                            token=token, expires_at=expires_at, hours=hours, plan_title=title,
                            reset=purpose == RESET)
 
