@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from board.clock import now
 from models import db
 from models.action import Action
+from models.plan import Plan
 from models.user import User
 
 
@@ -26,6 +27,7 @@ class UpdateRequest(db.Model):
     # The board's filters when it was asked ("?area=2&overdue=1"), for the record.
     filters: Mapped[str] = mapped_column(String(1000), default="")
 
+    plan: Mapped[Plan] = relationship()
     asked_by: Mapped[User] = relationship()
     links: Mapped[list[UpdateLink]] = relationship(back_populates="request", order_by="UpdateLink.id")
 

@@ -116,7 +116,8 @@ def render_pages(out: Path) -> list[Path]:
         import_plan(load_plan_file(ROOT / "docs" / "examples" / "plan-2024-25.json"), new_slug="2024-25")
     for name, path in {"archived-board": "/plans/2023-24/?view=detailed", "archived-action": "/plans/2023-24/actions/1.3",
                        "carried-action": "/plans/2024-25/actions/1.2", "old-lineage": "/plans/2023-24/lineage",
-                       "new-lineage": "/plans/2024-25/lineage", "plans-two": "/plans"}.items():
+                       "new-lineage": "/plans/2024-25/lineage", "plans-two": "/plans",
+                       "update-link-archived": f"/plans/2023-24/updates/{ids['tokens']['update']}"}.items():
         pages[name] = admin.get(path).get_data(as_text=True)
     for name, html in pages.items():
         path = out / f"{name}.html"

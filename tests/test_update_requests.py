@@ -12,10 +12,14 @@ from board.services.board_view import current_plan
 from board.services.clinics import start_clinic
 from board.services.digests import opt_out_token
 from board.services.moves import move_action
-from models import ActionEvent, EventKind, EvidenceNote, OwnerRole, UpdateLink, db
+from board.services.plan_file import load_plan_file
+from board.services.plan_import import import_plan
+from board.services.plans import plan_by_slug
+from models import Action, ActionEvent, EventKind, EvidenceNote, OwnerRole, UpdateLink, db
 from tests.conftest import action_by_ref, answered, csrf_token, email_for, signed_in, user_for
 from tests.mail import links_in, text_of
 from tests.pages import page_of
+from tests.plans import NEXT_YEAR_PATH, carried_ref
 
 SAFEGUARDING = "Head of Service Children's Safeguarding"   # owns 2.5, 2.7, 2.17 (and others outside area 2)
 PSW = "Principal Social Worker"                           # owns 2.8
@@ -64,7 +68,7 @@ def test_each_owner_gets_one_email_listing_their_actions_with_a_link_each(mail_a
     assert smtp.inbox.recipients() == [email_for("contributor"), email_for("viewer")]
     [message] = smtp.inbox.to(email_for("contributor"))
     assert message["Subject"] == ("Update requested by 22 December: 3 actions in the Early Help and Children's "
-                                  "Social Care Improvement and Impact Plan")
+                                  "Social Care Improvement and Impact Plan (2023-24)")
     text = text_of(message)
     assert "Admin Person asks for an update on 3 actions you own" in text
     assert "Please update before Friday's clinic." in text and "until the end of 29 December 2023" in text
@@ -238,3 +242,46 @@ def test_giving_nothing_is_refused_and_the_users_page_names_roles_nobody_holds(s
     _hold(seeded_app, "viewer", SAFEGUARDING)
     assert not any(item.startswith(f"{SAFEGUARDING}:") for item in page_of(admin.get("/admin/users"))
                    .texts(".unheld-roles li"))
+
+
+def _next_year(app) -> None:
+    """Import 2024-25 carrying 2023-24 forward: 2023-24 is archived, 2024-25 is the live plan at /."""
+    with app.app_context():
+        import_plan(load_plan_file(NEXT_YEAR_PATH), new_slug="2024-25")
+
+
+def test_requests_and_their_links_stay_inside_their_plan_and_an_archived_plans_link_says_so(mail_app, smtp):
+    _hold(mail_app, "contributor", SAFEGUARDING)
+    admin = signed_in(mail_app, "admin")
+    _ask(admin)  # in 2023-24, the live plan until next year's is imported
+    old_link = _link_path(smtp.inbox.to(email_for("contributor"))[0], "2.7")
+    assert old_link.startswith("/plans/2023-24/updates/")  # still 2023-24's once another plan is live
+    smtp.inbox.clear()
+    _next_year(mail_app)
+    _hold(mail_app, "contributor", SAFEGUARDING)  # the role in both plans
+    closed = mail_app.test_client().get(old_link)
+    assert closed.status_code == 410 and page_of(closed).headings("h1") == ["This plan is archived"]
+    assert "Ask owners for an update" not in page_of(admin.get("/plans/2023-24/")).link_names()
+    assert admin.get("/plans/2023-24/update-requests/new").status_code == 403
+    assert admin.get("/plans/2023-24/actions/2.7/update").status_code == 403
+
+    new_ref = carried_ref("2.7")
+    response, page = _ask(admin)  # from / : the live plan, 2024-25
+    assert response.status_code == 303 and new_ref in page.field_value("refs").split()
+    [message] = smtp.inbox.to(email_for("contributor"))
+    assert message["Subject"].endswith("in the Early Help and Children's Social Care Improvement and Impact Plan "
+                                       "(2024-25)")
+    path = _link_path(message, new_ref)
+    assert path.startswith("/plans/2024-25/updates/")
+    visitor = mail_app.test_client()
+    assert visitor.get(path.replace("/2024-25/", "/2023-24/", 1)).status_code == 404  # not another plan's
+    form = page_of(visitor.get(path))
+    saved = visitor.post(path, data={"status": form.field_value("status"), "note": "Audit booked for January",
+                                     "current_status": form.field_value("current_status"),
+                                     "version": form.field_value("version"),
+                                     "current_due": form.field_value("current_due"), "csrf_token": form.csrf_token()})
+    assert saved.status_code == 303 and saved.headers["Location"] == path
+    with mail_app.app_context():
+        [note] = db.session.scalars(select(EvidenceNote)).all()
+        action = db.session.get(Action, note.action_id)
+        assert (action.plan_id, action.ref) == (plan_by_slug("2024-25").id, new_ref)

@@ -196,9 +196,12 @@ def find_link(token: str) -> UpdateLink | None:
 
 
 def link_state(link: UpdateLink, today: date) -> str:
-    """"open", or why it no longer works: "used", "expired", "inactive" (the person's account is off)."""
+    """"open", or why it no longer works: "used", "archived" (its plan is kept as it was), "expired",
+    "inactive" (the person's account is off)."""
     if link.used_at is not None:
         return "used"
+    if link.request.plan.archived:
+        return "archived"
     if not link.user.active:
         return "inactive"
     if link.expires_on < today:

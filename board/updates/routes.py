@@ -20,7 +20,7 @@ from board.updates.forms import AskForUpdatesForm, GiveUpdateForm
 from board.views import emails
 from board.views import updates as views
 from board.views.moves import conflict_message
-from board.views.viewer import current_viewer, plan_for_request
+from board.views.viewer import current_viewer, plan_for_request, refuse_if_archived
 from models import Action, Role, UpdateLink, User, db
 
 updates_bp = Blueprint("updates", __name__)
@@ -32,6 +32,7 @@ MAY_ASK = "Only the plan owner, or an editor taking part in a clinic (for its ar
 def ask():
     """Ask the owners of the actions the filtered board shows for an update, by a date, with a message."""
     plan = plan_for_request()
+    refuse_if_archived(plan)
     scope = update_requests.ask_scope(plan, current_user) or abort(403, description=MAY_ASK)
     filters = BoardFilterForm.from_query()
     if request.method == "GET":
@@ -63,6 +64,7 @@ def give(ref: str):
     """Give an action an update: editors, the plan owner, and the people holding one of its owner roles."""
     plan = plan_for_request()
     action = db.first_or_404(action_query(plan, ref), description=f"There is no action {ref} in this plan.")
+    refuse_if_archived(plan)
     if not may_update(action, current_user):
         abort(403, description="Only editors, the plan owner and the people holding one of this action's owner "
                                "roles can give it an update.")

@@ -38,6 +38,11 @@ def link_base() -> str:
     return public_base_url(current_app.config, current_app.instance_path)
 
 
+def plan_name(plan: Plan) -> str:
+    """The plan as an email names it: its title and its slug (next year's plan has the same title)."""
+    return f"{plan.title} ({plan.slug})"
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -63,35 +68,36 @@ class EmailWriter:
     def update_request(self, plan: Plan, asked: UpdateRequest, user: User,
                        links: list[tuple[Action, str]]) -> Email:
         count = _plural(len(links), "action")
-        subject = f"Update requested by {asked.reply_by.day} {asked.reply_by:%B}: {count} in the {plan.title}"
+        subject = f"Update requested by {asked.reply_by.day} {asked.reply_by:%B}: {count} in the {plan_name(plan)}"
         items = [{"action": action, "token": token, "overdue": is_overdue(action, today())} for action, token in links]
-        return self._write("update_request", subject, in_plan=plan, plan=plan, asked=asked, user=user, items=items,
-                           count=count, expires_on=asked.reply_by + LINK_GRACE)
+        return self._write("update_request", subject, in_plan=plan, plan=plan, plan_name=plan_name(plan), asked=asked,
+                           user=user, items=items, count=count, expires_on=asked.reply_by + LINK_GRACE)
 
     def digest(self, digest: Digest, opt_out_token: str) -> Email:
         counts = [f"{len(digest.overdue)} overdue" if digest.overdue else "",
                   f"{len(digest.due_soon)} due soon" if digest.due_soon else "",
                   f"{len(digest.stale)} stale" if digest.stale else "",
                   f"{len(digest.asked)} asked about" if digest.asked else ""]
-        subject = f"Your actions this week ({', '.join(c for c in counts if c)}): {digest.plan.title}"
+        subject = f"Your actions this week ({', '.join(c for c in counts if c)}): {plan_name(digest.plan)}"
 
         def unsubscribe() -> dict:
             # Mail programs offer their own "Unsubscribe" button from these (RFC 8058: one click, a POST).
             return {"List-Unsubscribe": f"<{url_for('notifications.stop_digest', token=opt_out_token, _external=True)}>",
                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
-        return self._write("digest", subject, unsubscribe, in_plan=digest.plan, digest=digest, plan=digest.plan, user=digest.user,
-                           opt_out_token=opt_out_token, today=today())
+        return self._write("digest", subject, unsubscribe, in_plan=digest.plan, digest=digest, plan=digest.plan,
+                           plan_name=plan_name(digest.plan), user=digest.user, opt_out_token=opt_out_token,
+                           today=today())
 
     def account_link(self, user: User, token: str, purpose: str, expires_at: datetime) -> Email:
-        title = self.plan.title if self.plan else "the improvement plan"
+        title = self.plan.title if self.plan else "improvement plan"
         if purpose == INVITATION:
             subject = f"You are invited to the improvement plan board for the {title}"
         else:
             subject = f"Reset your password for the improvement plan board ({title})"
         hours = int(VALID_FOR[purpose].total_seconds() // 3600)
-        return self._write("invitation" if purpose == INVITATION else "password_reset", subject, in_plan=None, user=user,
-                           token=token, expires_at=expires_at, hours=hours, plan_title=title,
+        return self._write("invitation" if purpose == INVITATION else "password_reset", subject, in_plan=None,
+                           user=user, token=token, expires_at=expires_at, hours=hours, plan_title=title,
                            reset=purpose == RESET)
 
 

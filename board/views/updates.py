@@ -20,7 +20,7 @@ REPLY_WITHIN = timedelta(days=7)
 
 def ask_url(plan: Plan, viewer: Viewer, filters: BoardFilterForm) -> str | None:
     """Where the board's "Ask owners for an update" goes (keeping its filters), for those who may ask."""
-    if viewer.read_only or update_requests.ask_scope(plan, viewer.user) is None:
+    if viewer.read_only or viewer.plan_archived or update_requests.ask_scope(plan, viewer.user) is None:
         return None
     return url_for("updates.ask") + filters.query_string()
 

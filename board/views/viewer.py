@@ -148,7 +148,11 @@ NOT_PLAN_CONTENT = {"auth", "admin", "about", "share", "plans", "notifications"}
 def refuse_changes_to_an_archived_plan() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS") or request.blueprint in NOT_PLAN_CONTENT:
         return
-    plan = request_plan()
+    refuse_if_archived(request_plan())
+
+
+def refuse_if_archived(plan: Plan | None) -> None:
+    """403 saying so when `plan` is archived (also for pages that exist only to change it, such as a form)."""
     if plan is not None and plan.archived:
         abort(403, description=f"The {plan.slug} plan is archived: it is kept as it was and nothing in it "
                                "can be changed.")
