@@ -19,7 +19,7 @@ _.trim_blocks, _.lstrip_blocks  # Jinja environment settings
 
 # WTForms: fields and settings are declared, then read by the form machinery and `form[name]`.
 submit, q, widget, option_widget, Meta
-_.validate_expires_on, _.validate_view, _.validate_mode, _.validate_note  # inline validators, called by name
+_.validate_expires_on, _.validate_view, _.validate_mode, _.validate_note, _.validate_slug  # inline validators, called by name
 
 # Flask-Login reads its settings and calls get_id; role_required leaves the role on the view for tests.
 _.login_view, _.login_message, _.login_message_category, _.session_protection, _.get_id, _.required_role
@@ -37,15 +37,13 @@ NO_EVIDENCE, EMERGING, CLEAR  # ImpactRating members, reached as ImpactRating(va
 _.font, _.alignment, _.number_format, _.freeze_panes
 
 # pydantic models declare every key of a plan file; the importer reads the checked dict, not the model.
-emphasis, of_which, cases, grade, plan_owner, owner_aliases
+emphasis, of_which, cases, grade, plan_owner, owner_aliases, carried_from
+
+# board/speed.py: `g.body_digest` is read by Flask-Compress's cache key (COMPRESS_CACHE_KEY), and
+# `direct_passthrough` by Werkzeug when it buffers a static file; `version` keys an lru_cache.
+_.body_digest, _.direct_passthrough, version
 
 # Email (issue 15): Flask-Mailman and board/mailer.py read the MAIL_* settings from the config; WTForms calls
 # inline validators by name; Flask calls what after_this_request registers; a column kept for the record.
 MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, MAIL_TIMEOUT
 _.validate_reply_by, _when_sent, asked_by_id
-
-# Read where vulture cannot see: settings read with config.get(), WTForms' inline validators, columns set
-# for the record (why a session ended), and a method only templates call.
-BOARD_ACCESSIBILITY_CONTACT, BOARD_SESSION_IDLE_MINUTES, BOARD_SESSION_MAX_HOURS
-_.validate_view, _.validate_mode, ended_reason, _.ended_reason, password_changed_at, _.password_changed_at
-_.filters_active

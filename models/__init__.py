@@ -26,6 +26,7 @@ db = SQLAlchemy(model_class=Base)
 # Imported after `db` exists: each module defines its tables on it.
 from models.action import Action, ActionEvent, Closure, EventKind, Status, action_owners
 from models.activity import ActivityRecord
+from models.api_token import ApiToken
 from models.audit import AuditEntry
 from models.clinic import (
     ActionArising,
@@ -36,7 +37,7 @@ from models.clinic import (
     clinic_participants,
 )
 from models.evidence import CommentRevision, EvidenceNote, ImpactComment, ImpactRating, NoteRevision
-from models.kpi import KpiMeasure, KpiValue
+from models.kpi import Frequency, KpiMeasure, KpiValue, Polarity, Unit
 from models.mail import OutboxMessage
 from models.plan import Area, Outcome, OwnerRole, Plan
 from models.share_link import ShareLink
@@ -49,6 +50,7 @@ __all__ = [
     "ActionArising",
     "ActionEvent",
     "ActivityRecord",
+    "ApiToken",
     "Area",
     "ArisingUpdate",
     "ArisingUpdateKind",
@@ -59,6 +61,7 @@ __all__ = [
     "CommentRevision",
     "EventKind",
     "EvidenceNote",
+    "Frequency",
     "ImpactComment",
     "ImpactRating",
     "KpiMeasure",
@@ -68,10 +71,12 @@ __all__ = [
     "Outcome",
     "OwnerRole",
     "Plan",
+    "Polarity",
     "Role",
     "ShareLink",
     "SignInThrottle",
     "Status",
+    "Unit",
     "UpdateLink",
     "UpdateRequest",
     "User",

@@ -7,6 +7,7 @@ Exit status 0 when there is no error.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -21,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 IGNORED = r"^Attribute “hx-[a-z-]+” not allowed"
 
 
-def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, user_id: int,
-           tokens: dict[str, str]) -> dict[str, str]:
+def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, user_id: int, measure_id: int,
+           value_id: int, tokens: dict[str, str]) -> dict[str, str]:
     from tests.conftest import csrf_token
 
     share = f"/share/{token}"
@@ -34,8 +35,10 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
         "outcomes": "/outcomes", "outcome": f"/outcomes/{outcome_id}", "overview": "/overview", "report": "/report",
         "kpis": "/kpis", "clinics": "/clinics", "clinic-minutes": f"/clinics/{clinic_id}", "activity": "/activity",
         "users": "/admin/users", "user": f"/admin/users/{user_id}", "links": "/admin/links",
-        "unexplained": "/moves/unexplained", "account": "/account", "accessibility": "/accessibility",
-        "plans": "/plans", "lineage": "/lineage",
+        "unexplained": "/moves/unexplained", "measure": f"/kpis/{measure_id}",
+        "measure-correct": f"/kpis/{measure_id}?correct={value_id}", "kpis-area": "/kpis?area=7",
+        "api-tokens": "/admin/api-tokens", "share-outcome": f"{share}/outcomes/{outcome_id}",
+        "account": "/account", "accessibility": "/accessibility", "plans": "/plans", "lineage": "/lineage",
         "not-found": "/actions/99.9",
         "share-board": f"{share}/", "share-action": f"{share}/actions/2.7", "share-outcomes": f"{share}/outcomes",
         "share-report": f"{share}/report", "share-gone": "/share/not-a-real-token/",
@@ -48,6 +51,22 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
                                         ).get_data(as_text=True)
     pages["users-invalid"] = client.post("/admin/users", data={"email": "x", "csrf_token": token_value}
                                          ).get_data(as_text=True)
+    pages["measure-invalid"] = client.post("/kpis/measures", data={"measure-name": "", "csrf_token": token_value}
+                                           ).get_data(as_text=True)
+    pages["value-conflict"] = client.post(f"/kpis/{measure_id}/values", data={
+        "period": "2023/24 Q2", "value": "88", "source_note": "Report", "csrf_token": token_value}).get_data(as_text=True)
+    pages["api-token-created"] = client.post("/admin/api-tokens", data={"label": "Power BI", "csrf_token": token_value}
+                                             ).get_data(as_text=True)
+    pages["import-plan"] = client.get("/import-plan").get_data(as_text=True)
+    new = {"into": "new", "slug": "2024-25"}
+    for name, (raw, file_name, fields) in {
+            "import-preview": (_changed_plan_workbook(client, ""), "plan.xlsx", {}),
+            "import-preview-new": (_changed_plan_workbook(client, "2023-24 9.1"), "plan.xlsx", new),
+            "import-problems": (b"not a workbook", "plan.xlsx", {}),
+            "import-no-name": (_changed_plan_workbook(client, ""), "plan.xlsx", {**new, "slug": ""})}.items():
+        pages[name] = client.post("/import-plan", data={"csrf_token": token_value, **fields,
+                                                        "file": (io.BytesIO(raw), file_name)},
+                                  content_type="multipart/form-data").get_data(as_text=True)
     pages["give-update-invalid"] = client.post("/actions/2.7/update", data={
         "status": "green", "current_status": "amber", "version": "2", "csrf_token": token_value}).get_data(as_text=True)
     # Pages reached from an email, by someone not signed in.
@@ -61,18 +80,32 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
     return pages
 
 
+def _changed_plan_workbook(client, carried_from: str) -> bytes:
+    """The plan exported with a new action (a new owner, a status, carried from) and a status changed:
+    every section of the import preview has something to show."""
+    from tests.sheets import edit_workbook
+
+    def edit(workbook):
+        sheet = workbook["Actions"]
+        sheet["H2"] = "Red"
+        sheet.append([9, "Quality Assurance", "A new outcome", "9.9", "A new action", "Head of Youth Justice",
+                      "Ongoing", "Amber", carried_from or None])
+
+    return edit_workbook(client.get("/plan.xlsx").data, edit)
+
+
 def render_pages(out: Path) -> list[Path]:
     """Write one HTML file per kind of page into `out`."""
     from datetime import date
 
     from sqlalchemy import select
 
-    from board.services import account_links, digests, evidence, share_links, update_requests
+    from board.services import account_links, digests, evidence, kpis, share_links, update_requests
     from board.services.board_view import current_plan
     from board.services.clinics import start_clinic
     from board.services.moves import move_action
     from board.services.outbox import Email
-    from models import OwnerRole, db
+    from models import KpiMeasure, OwnerRole, db
     from tests.conftest import _seed, action_by_ref, email_for, make_app, sign_in, user_for
 
     app = make_app(out / "db")
@@ -82,8 +115,14 @@ def render_pages(out: Path) -> list[Path]:
         note = evidence.add_note(action_by_ref("2.7"), "Dip sample of 20 plans", None, user_for("admin"))
         clinic = start_clinic(current_plan(), date(2023, 12, 15), user_for("editor"), "Ann", [2], user_for("editor"))
         _, token = share_links.create_link(current_plan(), "Committee", None)
+        measure = db.session.scalars(select(KpiMeasure).where(KpiMeasure.name == "Compliance measures achieved")).one()
+        measure.tolerance, measure.outcomes = 5, [action_by_ref("2.7").outcome]
+        first = kpis.record_value(measure, "2023/24 Q2", 80, user_for("admin"), "Compliance report")
+        kpis.record_value(measure, "2023/24 Q2", 84, user_for("admin"), "Compliance report", replaces=first.id,
+                          reason="Late returns")
+        value = kpis.record_value(measure, "2023/24 Q3", 91, user_for("admin"), "Compliance report")
         ids = {"outcome_id": action_by_ref("2.7").outcome_id, "clinic_id": clinic.id, "note_id": note.id,
-               "user_id": user_for("viewer").id}
+               "user_id": user_for("viewer").id, "measure_id": measure.id, "value_id": value.id}
         # An update request, its link, a reset link and a digest's opt-out link, as emails carry them.
         user_for("contributor").owner_roles = list(db.session.scalars(select(OwnerRole).where(
             OwnerRole.name == "Head of Service Children's Safeguarding")))
@@ -117,6 +156,7 @@ def render_pages(out: Path) -> list[Path]:
     for name, path in {"archived-board": "/plans/2023-24/?view=detailed", "archived-action": "/plans/2023-24/actions/1.3",
                        "carried-action": "/plans/2024-25/actions/1.2", "old-lineage": "/plans/2023-24/lineage",
                        "new-lineage": "/plans/2024-25/lineage", "plans-two": "/plans",
+                       "import-archived": "/plans/2023-24/import-plan",
                        "update-link-archived": f"/plans/2023-24/updates/{ids['tokens']['update']}"}.items():
         pages[name] = admin.get(path).get_data(as_text=True)
     for name, html in pages.items():

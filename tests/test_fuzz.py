@@ -6,6 +6,7 @@ a 500, and a refused request (4xx) writes nothing.
 """
 from __future__ import annotations
 
+import io
 from datetime import date
 from urllib.parse import quote
 
@@ -14,11 +15,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select, text
 
-from board.services import account_links, clinic_minutes, digests, evidence, share_links, update_requests
+from board.services import (
+    account_links,
+    api_tokens,
+    clinic_minutes,
+    digests,
+    evidence,
+    share_links,
+    update_requests,
+)
 from board.services.board_view import current_plan
 from board.services.clinics import start_clinic
 from board.services.moves import move_action
 from board.services.outbox import Email
+from board.services.plan_data import plan_as_data
+from board.services.plan_sheet import plan_workbook
+from board.services.plan_upload import read_upload
+from board.views.plan_import import sign_upload
 from models import Action, KpiMeasure, OwnerRole, User, db
 from tests.conftest import FUZZ_EXAMPLES, PASSWORD, csrf_token, email_for
 
@@ -65,6 +78,9 @@ def world(seeded_app):
         arising = clinic_minutes.raise_arising(clinic, "Re-audit 20 plans", None, "Head of QA", date(2024, 1, 19),
                                                editor)
         link, token = share_links.create_link(current_plan(), "Committee", None)
+        api_token, _secret = api_tokens.create_token(current_plan(), "Power BI", None)
+        measure_id = db.session.scalars(select(KpiMeasure.id).where(KpiMeasure.name == "Children in need")).one()
+        upload = read_upload(plan_workbook(plan_as_data(current_plan())), "plan.xlsx", current_plan())
         viewer = db.session.scalars(select(User).where(User.email == email_for("viewer"))).one()
         author.owner_roles = list(db.session.get(Action, action.id).owners)
         asked = update_requests.ask_for_updates(current_plan(), [db.session.get(Action, action.id)], date(2023, 12, 22),
@@ -81,12 +97,14 @@ def world(seeded_app):
             "ids": {"ref": "2.7", "number": 2, "event_id": moved.id, "note_id": note.id, "comment_id": comment.id,
                     "outcome_id": action.outcome_id, "clinic_id": clinic.id, "link_id": link.id,
                     "user_id": viewer.id, "token": token, "clinic_note_id": clinic_note.id,
-                    "arising_id": arising.id},
+                    "arising_id": arising.id, "measure_id": measure_id, "plan_slug": current_plan().slug,
+                    "resource": "actions", "token_id": api_token.id},
             "editor_id": editor.id,
             "role_id": db.session.scalars(select(OwnerRole.id).limit(1)).one(),
-            "measure_id": db.session.scalars(select(KpiMeasure.id).limit(1)).one(),
+            "area_id": action.area_id,
             "action_version": db.session.get(Action, action.id).version,
             "viewer_version": viewer.version,
+            "upload_token": sign_upload(upload.file_name, upload.given, current_plan()),
         }
 
 
@@ -119,8 +137,18 @@ def _forms(world) -> dict[str, dict]:
         "clinics.correct_arising": {"what": "Re-audit 30 plans", "owner": "", "owner_name": "Head of QA",
                                     "due_on": "2024-01-26"},
         "clinics.arising_outcome": {"outcome": "done", "due_on": "", "note": "Done before Christmas"},
-        "reports.kpis": {"value-measure": str(world["measure_id"]), "value-quarter": "2023/24 Q2",
-                         "value-value": "2100", "value-replaces": "", "value-submit": "1"},
+        "reports.add_measure": {"measure-name": "Supervision on time", "measure-unit": "percent",
+                                "measure-polarity": "higher", "measure-target": "95", "measure-tolerance": "5",
+                                "measure-frequency": "monthly", "measure-source": "Audit",
+                                "measure-owner_roles": str(world["role_id"]), "measure-areas": str(world["area_id"]),
+                                "measure-outcomes": str(world["ids"]["outcome_id"])},
+        "reports.change_measure": {"name": "Children in need", "unit": "count", "polarity": "context", "target": "",
+                                   "tolerance": "", "frequency": "quarterly", "source": "CIN census",
+                                   "owner_roles": str(world["role_id"]), "areas": str(world["area_id"]),
+                                   "outcomes": str(world["ids"]["outcome_id"]), "version": "1"},
+        "reports.record_value": {"period": "2023/24 Q2", "value": "2100", "source_note": "CIN census",
+                                 "replaces": "", "reason": ""},
+        "admin.tokens": {"label": "Power BI", "expires_on": "2024-01-31"},
         "auth.sign_in": {"email": email_for("viewer"), "password": "not the password"},
         "updates.ask": {"reply_by": "2023-12-22", "message": "Please update before the clinic", "refs": "2.7 2.8"},
         "updates.give": _update_form(world),
@@ -130,6 +158,10 @@ def _forms(world) -> dict[str, dict]:
         "notifications.preferences": {"weekly_digest": "y"},
         "notifications.stop_digest": {"wanted": "off"},
         "plans.lineage_view": {"refs": "9.5", "how": "no_longer_needed", "note": "Done by another team"},
+        # A callable is called for each request (a file is read once).
+        "plan_files.upload": {"file": lambda: (io.BytesIO(b"Ref,Action\n"), "plan.csv"), "into": "new",
+                              "slug": "2024-25"},
+        "plan_files.confirm": {"upload": world["upload_token"]},
     }
 
 
@@ -141,8 +173,8 @@ def _update_form(world) -> dict:
 
 # Buttons whose only input is the CSRF token, and signing yourself out (the rest of the run needs you).
 NOT_FORMS = {"auth.sign_out", "auth.sign_out_everywhere", "admin.reset_password", "admin.sign_out_everywhere",
-             "admin.revoke_link", "clinics.join", "clinics.end", "auth.new_link", "plans.make_live", "plans.archive",
-             "plans.reopen"}
+             "admin.revoke_link", "admin.revoke_token", "clinics.join", "clinics.end", "auth.new_link", "plans.make_live",
+             "plans.archive", "plans.reopen"}
 
 
 def test_every_post_form_is_fuzzed(seeded_app, world):
@@ -159,9 +191,10 @@ def _rule(app, endpoint):
      "admin.reactivate", "admin.links", "moves.move", "moves.reason", "evidence.add_note", "evidence.edit_note",
      "evidence.withdraw_note", "evidence.change_due", "evidence.add_comment", "evidence.edit_comment",
      "evidence.withdraw_comment", "clinics.index", "clinics.add_note", "clinics.correct_note",
-     "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.kpis", "auth.sign_in",
-     "updates.ask", "updates.give", "updates.give_by_link", "auth.forgot_password", "auth.set_password",
-     "notifications.preferences", "notifications.stop_digest", "plans.lineage_view"]))
+     "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.add_measure",
+     "reports.change_measure", "reports.record_value", "admin.tokens", "auth.sign_in", "plans.lineage_view",
+     "plan_files.upload", "plan_files.confirm", "updates.ask", "updates.give", "updates.give_by_link",
+     "auth.forgot_password", "auth.set_password", "notifications.preferences", "notifications.stop_digest"]))
 def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, client_for, world, endpoint):
     signed_out = endpoint in ("auth.sign_in", "auth.forgot_password", "auth.set_password", "updates.give_by_link")
     client = seeded_app.test_client() if signed_out else client_for("admin")
@@ -176,8 +209,8 @@ def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, clien
     def check(field, value, htmx):
         with seeded_app.app_context():
             before = _snapshot()
-        response = client.post(url, data={**form, field: value, "csrf_token": token},
-                               headers={"HX-Request": "true"} if htmx else {})
+        data = {name: sent() if callable(sent) else sent for name, sent in {**form, field: value}.items()}
+        response = client.post(url, data={**data, "csrf_token": token}, headers={"HX-Request": "true"} if htmx else {})
         assert response.status_code < 500, (endpoint, field, value)
         if 400 <= response.status_code < 500:
             with seeded_app.app_context():
@@ -194,6 +227,8 @@ GET_PAGES = {
     "/export.csv": ["area", "owner", "status", "due", "q"],
     "/actions/2.7": ["area", "q"],
     "/areas/2/lane": ["area", "status"],
+    "/kpis": ["area"],
+    "/kpis/2": ["correct"],
     "/update-requests/new": ["area", "owner", "status", "due", "overdue", "stale", "mine", "q"],
 }
 

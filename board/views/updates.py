@@ -28,7 +28,7 @@ def ask_url(plan: Plan, viewer: Viewer, filters: BoardFilterForm) -> str | None:
 def shown_refs(plan: Plan, viewer: Viewer, filters: BoardFilterForm, scope: AskScope) -> tuple[list[str], int]:
     """The refs the filtered board shows that this person may ask about, and how many it shows beyond them."""
     board = load_board(plan, board_filter=filters.board_filter(viewer.user))
-    cards = [card for lane in board.visible_swimlanes for cards in lane.columns.values() for card in cards]
+    cards = [card for lane in board.swimlanes for cards in lane.columns.values() for card in cards]
     numbers = {lane.area.id: lane.area.number for lane in board.swimlanes}
     mine = [card for card in cards if scope.covers(numbers[card.area_id])]
     ordered = sorted(mine, key=lambda card: (numbers[card.area_id], card.id))

@@ -11,9 +11,11 @@ from flask import abort, g, request, url_for
 from flask_login import current_user
 
 from board.services.plans import all_plans
+from board.speed import static_digest
 from models import Plan, Role, User, db
 
-NO_PLAN = "No plan has been imported yet: run `flask --app app import-plan PATH`."
+NO_PLAN = ("No plan has been imported yet: the plan owner imports one from a spreadsheet on the Import plan page "
+           "(/import-plan), or run `flask --app app import-plan PATH`.")
 # Set by `board.plan_urls.PlanPrefix` on a request for /plans/<slug>/...
 PLAN_SLUG_KEY = "board.plan_slug"
 
@@ -126,8 +128,9 @@ def install_root() -> str:
 
 
 def asset_url(filename: str) -> str:
-    """A static file's one URL, the same from every plan's pages, so the browser caches it once."""
-    return plan_url(None, "static", filename=filename)
+    """A static file's one URL, the same from every plan's pages, fingerprinted by its bytes (`?v=`), so
+    the browser caches it once and for good (board/speed.py)."""
+    return plan_url(None, "static", filename=filename, v=static_digest(filename))
 
 
 def plan_for_request() -> Plan:
@@ -140,13 +143,16 @@ def plan_for_request() -> Plan:
 
 
 # Blueprints whose writes are not about one plan's content: accounts, the install's users and links, the
-# plans themselves (archiving, lineage), reading pages, a person's email preferences. Every other blueprint
-# changes a plan.
-NOT_PLAN_CONTENT = {"auth", "admin", "about", "share", "plans", "notifications"}
+# plans themselves (archiving, lineage, importing: a new plan may be made from any plan's pages, and the
+# import refuses to update an archived one itself), reading pages, the read-only API, a person's email
+# preferences. Every other blueprint changes a plan.
+NOT_PLAN_CONTENT = {"auth", "admin", "about", "share", "plans", "plan_files", "api", "notifications"}
 
 
 def refuse_changes_to_an_archived_plan() -> None:
-    if request.method in ("GET", "HEAD", "OPTIONS") or request.blueprint in NOT_PLAN_CONTENT:
+    # A request no route accepts answers for itself (404, or 405 for a method no route takes).
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.url_rule is None or \
+            request.blueprint in NOT_PLAN_CONTENT:
         return
     refuse_if_archived(request_plan())
 

@@ -4,7 +4,7 @@ New tables only, and two new columns: action.update_requested_at (empty: nobody 
 user.weekly_digest (on for every existing account, as for new ones). No row is changed.
 
 Revision ID: 6827553420c3
-Revises: fb91829e6e6f
+Revises: 195b3afefeaf
 Create Date: 2026-11-27 13:46:11.548474
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6827553420c3'
-down_revision = 'fb91829e6e6f'
+down_revision = '195b3afefeaf'
 branch_labels = None
 depends_on = None
 
