@@ -45,3 +45,8 @@ emphasis, of_which, cases, grade, plan_owner, owner_aliases, carried_from
 # board/speed.py: `g.body_digest` is read by Flask-Compress's cache key (COMPRESS_CACHE_KEY), and
 # `direct_passthrough` by Werkzeug when it buffers a static file; `version` keys an lru_cache.
 _.body_digest, _.direct_passthrough, version
+
+# Email (issue 15): Flask-Mailman and board/mailer.py read the MAIL_* settings from the config; WTForms calls
+# inline validators by name; Flask calls what after_this_request registers; a column kept for the record.
+MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, MAIL_TIMEOUT
+_.validate_reply_by, _when_sent, asked_by_id

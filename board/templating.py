@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from board.clock import ago, local_time
-from board.services.board_view import STATUSES, is_overdue, is_stale
+from board.services.board_view import STATUSES, is_overdue, is_stale, updated_since_request
 from board.services.due import cadence_label
 from board.services.lineage import closed_label
 from board.services.periods import label as period_label
@@ -22,4 +22,5 @@ def init_app(app) -> None:
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["period"] = period_label
     app.jinja_env.filters["status_label"] = lambda value: Status(value).label
-    app.jinja_env.globals.update(is_stale=is_stale, card_dom_id=card_dom_id, closed_label=closed_label)
+    app.jinja_env.globals.update(is_stale=is_stale, card_dom_id=card_dom_id, closed_label=closed_label,
+                                 updated_since_request=updated_since_request)

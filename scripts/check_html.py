@@ -23,7 +23,7 @@ IGNORED = r"^Attribute “hx-[a-z-]+” not allowed"
 
 
 def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, user_id: int, measure_id: int,
-           value_id: int) -> dict[str, str]:
+           value_id: int, tokens: dict[str, str]) -> dict[str, str]:
     from tests.conftest import csrf_token
 
     share = f"/share/{token}"
@@ -42,6 +42,8 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
         "not-found": "/actions/99.9",
         "share-board": f"{share}/", "share-action": f"{share}/actions/2.7", "share-outcomes": f"{share}/outcomes",
         "share-report": f"{share}/report", "share-gone": "/share/not-a-real-token/",
+        "ask-for-updates": "/update-requests/new?area=2", "give-update": "/actions/2.7/update",
+        "email-preferences": "/account/email",
     }
     pages = {name: client.get(path).get_data(as_text=True) for name, path in paths.items()}
     token_value = csrf_token(client, "/")
@@ -65,6 +67,16 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
         pages[name] = client.post("/import-plan", data={"csrf_token": token_value, **fields,
                                                         "file": (io.BytesIO(raw), file_name)},
                                   content_type="multipart/form-data").get_data(as_text=True)
+    pages["give-update-invalid"] = client.post("/actions/2.7/update", data={
+        "status": "green", "current_status": "amber", "version": "2", "csrf_token": token_value}).get_data(as_text=True)
+    # Pages reached from an email, by someone not signed in.
+    visitor = client.application.test_client()
+    for name, path in {"update-link": f"/updates/{tokens['update']}", "update-link-bad": "/updates/not-a-link",
+                       "update-link-used": f"/updates/{tokens['update-used']}",
+                       "set-password": f"/set-password/{tokens['reset']}", "set-password-bad": "/set-password/nope",
+                       "set-password-used": f"/set-password/{tokens['reset-used']}",
+                       "stop-digest": f"/email/digest/{tokens['digest']}", "forgot-password": "/forgot-password"}.items():
+        pages[name] = visitor.get(path).get_data(as_text=True)
     return pages
 
 
@@ -88,12 +100,13 @@ def render_pages(out: Path) -> list[Path]:
 
     from sqlalchemy import select
 
-    from board.services import evidence, kpis, share_links
+    from board.services import account_links, digests, evidence, kpis, share_links, update_requests
     from board.services.board_view import current_plan
     from board.services.clinics import start_clinic
     from board.services.moves import move_action
-    from models import KpiMeasure, db
-    from tests.conftest import _seed, action_by_ref, make_app, sign_in, user_for
+    from board.services.outbox import Email
+    from models import KpiMeasure, OwnerRole, db
+    from tests.conftest import _seed, action_by_ref, email_for, make_app, sign_in, user_for
 
     app = make_app(out / "db")
     with app.app_context():
@@ -110,6 +123,24 @@ def render_pages(out: Path) -> list[Path]:
         value = kpis.record_value(measure, "2023/24 Q3", 91, user_for("admin"), "Compliance report")
         ids = {"outcome_id": action_by_ref("2.7").outcome_id, "clinic_id": clinic.id, "note_id": note.id,
                "user_id": user_for("viewer").id, "measure_id": measure.id, "value_id": value.id}
+        # An update request, its link, a reset link and a digest's opt-out link, as emails carry them.
+        user_for("contributor").owner_roles = list(db.session.scalars(select(OwnerRole).where(
+            OwnerRole.name == "Head of Service Children's Safeguarding")))
+        asked = update_requests.ask_for_updates(current_plan(), [action_by_ref("2.5"), action_by_ref("2.7")],
+                                                date(2023, 12, 22), "Please update before the clinic.",
+                                                user_for("admin"), update_requests.AskScope(), date(2023, 12, 15),
+                                                lambda *_: Email("Update", "text", "<p>html</p>"))
+        reset = []
+        for _ in range(2):
+            account_links.send_reset(email_for("viewer"), lambda _user, token, *_: reset.append(token)
+                                     or Email("Reset", "text", "<p>html</p>"))
+        # The second of each already used: the pages that say so, and offer what to do instead.
+        used_update, used_reset = asked.request.links[1], account_links.find(reset[1])
+        used_update.used_at = used_reset.used_at = used_reset.created_at
+        db.session.commit()
+        ids["tokens"] = {"update": update_requests.link_token(asked.request.links[0]), "reset": reset[0],
+                         "update-used": update_requests.link_token(used_update), "reset-used": reset[1],
+                         "digest": digests.opt_out_token(user_for("viewer"))}
         del moved
     files = []
     signed_out = app.test_client()
@@ -125,7 +156,8 @@ def render_pages(out: Path) -> list[Path]:
     for name, path in {"archived-board": "/plans/2023-24/?view=detailed", "archived-action": "/plans/2023-24/actions/1.3",
                        "carried-action": "/plans/2024-25/actions/1.2", "old-lineage": "/plans/2023-24/lineage",
                        "new-lineage": "/plans/2024-25/lineage", "plans-two": "/plans",
-                       "import-archived": "/plans/2023-24/import-plan"}.items():
+                       "import-archived": "/plans/2023-24/import-plan",
+                       "update-link-archived": f"/plans/2023-24/updates/{ids['tokens']['update']}"}.items():
         pages[name] = admin.get(path).get_data(as_text=True)
     for name, html in pages.items():
         path = out / f"{name}.html"

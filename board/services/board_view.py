@@ -30,6 +30,12 @@ def is_overdue(action, on: date) -> bool:
             and action.status != Status.COMPLETE.value)
 
 
+def updated_since_request(action) -> bool:
+    """Its owners were asked for an update, and something was recorded on it since (a card or an action)."""
+    return bool(action.update_requested_at and action.last_activity_at
+                and action.last_activity_at > action.update_requested_at)
+
+
 def stale_grace_days(cadence: str) -> int:
     """Slack after a cadence before an action counts as stale: a quarter of the cadence, at least 2 days."""
     return max(2, cadence_days(cadence) // 4)
@@ -81,6 +87,7 @@ class Card:
     closed_how: str | None
     closed_note: str
     carried_from: str | None          # "2023-24 1.4": the earlier plan's action this one continues
+    update_requested_at: datetime | None
     owners: list[OwnerName] = field(default_factory=list)
     note_count: int = 0
 
@@ -106,7 +113,8 @@ _CARD_COLUMNS = (Action.id, Action.ref, Action.text, Action.status, Action.posit
                  Action.area_id, Action.outcome_id, Action.due_text, Action.due_date, Action.cadence,
                  Action.created_at, Action.last_activity_at, User.name, Action.plan_due_text,
                  Action.due_moves, Action.cadence_start, Action.see_also, Action.parts, Action.closed_how,
-                 Action.closed_note, (_EARLIER_PLAN.slug + " " + _EARLIER.ref).label("carried_from"))
+                 Action.closed_note, (_EARLIER_PLAN.slug + " " + _EARLIER.ref).label("carried_from"),
+                 Action.update_requested_at)
 
 
 def pointer_status(statuses: list[str]) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from board import clock
-from board.services.due import DueNotUnderstood, parse_due
+from board.services.due import Due, DueNotUnderstood, parse_due
 from board.services.moves import bump_change_counter, lock_area
 from models import (
     Action,
@@ -76,6 +76,13 @@ def _claim(model, row, expected_version: int) -> bool:
 # --- evidence notes -------------------------------------------------------------------------------
 
 def add_note(action: Action, text: str, link_url: str | None, user: User) -> EvidenceNote:
+    note = stage_note(action, text, link_url, user)
+    db.session.commit()
+    return note
+
+
+def stage_note(action: Action, text: str, link_url: str | None, user: User) -> EvidenceNote:
+    """`add_note` without the commit, for a change made of several parts."""
     lock_area(action.area_id)
     now = clock.now()
     note = EvidenceNote(action_id=action.id, author=user, text=text.strip(), link_url=link_url or None,
@@ -84,7 +91,6 @@ def add_note(action: Action, text: str, link_url: str | None, user: User) -> Evi
     db.session.add(ActionEvent(action_id=action.id, user=user, at=now, kind=EventKind.NOTE,
                                to_value=_excerpt(note.text)))
     _touch(action, user, now)
-    db.session.commit()
     return note
 
 
@@ -192,6 +198,15 @@ def change_due(action: Action, new_due: str, reason: str, user: User, today: dat
     (EditConflict). The change and the count of changes are made in one conditional UPDATE, so each
     entry's "from" is exactly the previous entry's "to" whoever changes the due at the same time.
     """
+    due, reason = check_due_change(action, new_due, reason, today, expected_due)
+    event = stage_due_change(action, due, reason, user, expected_due)
+    db.session.commit()
+    return event
+
+
+def check_due_change(action: Action, new_due: str, reason: str, today: date,
+                     expected_due: str | None = None) -> tuple[Due, str]:
+    """The new due understood and its reason tidied, or EvidenceRefused saying what will not do."""
     try:
         due = parse_due(new_due)
     except DueNotUnderstood as problem:
@@ -205,6 +220,13 @@ def change_due(action: Action, new_due: str, reason: str, user: User, today: dat
     reason = " ".join(reason.split())
     if not reason:
         raise EvidenceRefused("Say why the due date moves.", "reason")
+    return due, reason
+
+
+def stage_due_change(action: Action, due: Due, reason: str, user: User,
+                     expected_due: str | None = None) -> ActionEvent:
+    """Apply a checked due change without committing (EditConflict, all rolled back, if the due is no
+    longer `expected_due`)."""
     lock_area(action.area_id)
     seen = action.due_text if expected_due is None else expected_due
     changed = db.session.execute(
@@ -227,7 +249,6 @@ def change_due(action: Action, new_due: str, reason: str, user: User, today: dat
                         from_value=seen, to_value=due.text, reason=reason)
     db.session.add(event)
     _touch(action, user, now)
-    db.session.commit()
     return event
 
 

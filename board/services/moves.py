@@ -51,6 +51,15 @@ def move_action(action: Action, to_status: str, to_position: int, expected_versi
 
     Raises MoveRefused for an unknown status or another area, MoveConflict for a stale version.
     """
+    result = stage_move(action, to_status, to_position, expected_version, user, to_area_id)
+    db.session.commit()
+    return result
+
+
+def stage_move(action: Action, to_status: str, to_position: int, expected_version: int,
+               user: User, to_area_id: int | None = None) -> MoveResult:
+    """`move_action` without the commit, for a change made of several parts (see `action_updates`):
+    on a refusal or a conflict everything not committed is rolled back."""
     try:
         status = Status(to_status)
     except ValueError:
@@ -101,7 +110,6 @@ def move_action(action: Action, to_status: str, to_position: int, expected_versi
     db.session.add(event)
     action.last_activity_at, action.last_activity_by_id = now, user.id
     bump_change_counter(action)
-    db.session.commit()
     return MoveResult(action, event, status_changed)
 
 
@@ -161,16 +169,22 @@ def record_reason(move: ActionEvent, reason: str, user: User) -> ActionEvent:
     if reason_for(move) is not None:
         db.session.rollback()
         raise MoveRefused("This move already has a reason.")
-    entry = ActionEvent(action_id=move.action_id, user=user, kind=EventKind.REASON, reason=reason,
-                        explains_event_id=move.id, to_value=move.to_value)
-    db.session.add(entry)
-    action.last_activity_at, action.last_activity_by_id = clock.now(), user.id
-    bump_change_counter(action)
+    entry = stage_reason(action, move, reason, user)
     try:
         db.session.commit()
     except IntegrityError:  # the unique index: another reason for this move was saved first
         db.session.rollback()
         raise MoveRefused("This move already has a reason.") from None
+    return entry
+
+
+def stage_reason(action: Action, move: ActionEvent, reason: str, user: User) -> ActionEvent:
+    """The reason's history entry, pointing at the move it explains (the caller commits)."""
+    entry = ActionEvent(action_id=move.action_id, user=user, kind=EventKind.REASON, reason=reason,
+                        explains_event_id=move.id, to_value=move.to_value)
+    db.session.add(entry)
+    action.last_activity_at, action.last_activity_by_id = clock.now(), user.id
+    bump_change_counter(action)
     return entry
 
 

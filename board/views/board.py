@@ -30,6 +30,7 @@ from board.services.board_view import (
 )
 from board.views.clinics import clinic_banners
 from board.views.render_cache import render_cache
+from board.views.updates import ask_url
 from board.views.viewer import Viewer
 from models import ActionEvent, Plan, Role
 
@@ -235,6 +236,7 @@ def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) 
     rendered = _render_board(plan, viewer, filters, None, **notices)
     return {"board": rendered.summary, "lanes": rendered.lanes, "ui": rendered.ui,
             "filters": filters, "due_choices": DUE_WITHIN_CHOICES, "clinics": banners, "shown_at": clock.now(),
+            "ask_url": ask_url(plan, viewer, filters),
             # A form makes a CSRF token: never on share pages.
             "confirm": ConfirmForm() if banners else None}
 
