@@ -5,6 +5,7 @@ from board.clock import ago, local_time
 from board.services.board_view import STATUSES, is_overdue, is_stale
 from board.services.due import cadence_label
 from board.services.lineage import closed_label
+from board.services.periods import label as period_label
 from board.views.board import card_dom_id
 from models import Status
 
@@ -19,5 +20,6 @@ def init_app(app) -> None:
     app.jinja_env.filters["long_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["ago"] = ago
+    app.jinja_env.filters["period"] = period_label
     app.jinja_env.filters["status_label"] = lambda value: Status(value).label
     app.jinja_env.globals.update(is_stale=is_stale, card_dom_id=card_dom_id, closed_label=closed_label)

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select, text
 
-from board.services import clinic_minutes, evidence, share_links
+from board.services import api_tokens, clinic_minutes, evidence, share_links
 from board.services.board_view import current_plan
 from board.services.clinics import start_clinic
 from board.services.moves import move_action
@@ -70,15 +70,18 @@ def world(seeded_app):
                                                editor)
         link, token = share_links.create_link(current_plan(), "Committee", None)
         upload = read_upload(plan_workbook(plan_as_data(current_plan())), "plan.xlsx", current_plan())
+        api_token, _secret = api_tokens.create_token(current_plan(), "Power BI", None)
+        measure_id = db.session.scalars(select(KpiMeasure.id).where(KpiMeasure.name == "Children in need")).one()
         viewer = db.session.scalars(select(User).where(User.email == email_for("viewer"))).one()
         return {
             "ids": {"ref": "2.7", "number": 2, "event_id": moved.id, "note_id": note.id, "comment_id": comment.id,
                     "outcome_id": action.outcome_id, "clinic_id": clinic.id, "link_id": link.id,
                     "user_id": viewer.id, "token": token, "clinic_note_id": clinic_note.id,
-                    "arising_id": arising.id},
+                    "arising_id": arising.id, "measure_id": measure_id, "plan_slug": current_plan().slug,
+                    "resource": "actions", "token_id": api_token.id},
             "editor_id": editor.id,
             "role_id": db.session.scalars(select(OwnerRole.id).limit(1)).one(),
-            "measure_id": db.session.scalars(select(KpiMeasure.id).limit(1)).one(),
+            "area_id": action.area_id,
             "action_version": db.session.get(Action, action.id).version,
             "viewer_version": viewer.version,
             "upload_token": sign_upload(upload.file_name, upload.given, current_plan()),
@@ -114,8 +117,18 @@ def _forms(world) -> dict[str, dict]:
         "clinics.correct_arising": {"what": "Re-audit 30 plans", "owner": "", "owner_name": "Head of QA",
                                     "due_on": "2024-01-26"},
         "clinics.arising_outcome": {"outcome": "done", "due_on": "", "note": "Done before Christmas"},
-        "reports.kpis": {"value-measure": str(world["measure_id"]), "value-quarter": "2023/24 Q2",
-                         "value-value": "2100", "value-replaces": "", "value-submit": "1"},
+        "reports.add_measure": {"measure-name": "Supervision on time", "measure-unit": "percent",
+                                "measure-polarity": "higher", "measure-target": "95", "measure-tolerance": "5",
+                                "measure-frequency": "monthly", "measure-source": "Audit",
+                                "measure-owner_roles": str(world["role_id"]), "measure-areas": str(world["area_id"]),
+                                "measure-outcomes": str(world["ids"]["outcome_id"])},
+        "reports.change_measure": {"name": "Children in need", "unit": "count", "polarity": "context", "target": "",
+                                   "tolerance": "", "frequency": "quarterly", "source": "CIN census",
+                                   "owner_roles": str(world["role_id"]), "areas": str(world["area_id"]),
+                                   "outcomes": str(world["ids"]["outcome_id"]), "version": "1"},
+        "reports.record_value": {"period": "2023/24 Q2", "value": "2100", "source_note": "CIN census",
+                                 "replaces": "", "reason": ""},
+        "admin.tokens": {"label": "Power BI", "expires_on": "2024-01-31"},
         "auth.sign_in": {"email": email_for("viewer"), "password": "not the password"},
         "plans.lineage_view": {"refs": "9.5", "how": "no_longer_needed", "note": "Done by another team"},
         # A callable is called for each request (a file is read once).
@@ -127,7 +140,8 @@ def _forms(world) -> dict[str, dict]:
 
 # Buttons whose only input is the CSRF token, and signing yourself out (the rest of the run needs you).
 NOT_FORMS = {"auth.sign_out", "auth.sign_out_everywhere", "admin.reset_password", "admin.sign_out_everywhere",
-             "admin.revoke_link", "clinics.join", "clinics.end", "plans.make_live", "plans.archive", "plans.reopen"}
+             "admin.revoke_link", "admin.revoke_token", "clinics.join", "clinics.end", "plans.make_live",
+             "plans.archive", "plans.reopen"}
 
 
 def test_every_post_form_is_fuzzed(seeded_app, world):
@@ -144,8 +158,9 @@ def _rule(app, endpoint):
      "admin.reactivate", "admin.links", "moves.move", "moves.reason", "evidence.add_note", "evidence.edit_note",
      "evidence.withdraw_note", "evidence.change_due", "evidence.add_comment", "evidence.edit_comment",
      "evidence.withdraw_comment", "clinics.index", "clinics.add_note", "clinics.correct_note",
-     "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.kpis", "auth.sign_in",
-     "plans.lineage_view", "plan_files.upload", "plan_files.confirm"]))
+     "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.add_measure",
+     "reports.change_measure", "reports.record_value", "admin.tokens", "auth.sign_in", "plans.lineage_view",
+     "plan_files.upload", "plan_files.confirm"]))
 def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, client_for, world, endpoint):
     client = seeded_app.test_client() if endpoint == "auth.sign_in" else client_for("admin")
     token = csrf_token(client, "/sign-in" if endpoint == "auth.sign_in" else "/")
@@ -176,6 +191,8 @@ GET_PAGES = {
     "/export.csv": ["area", "owner", "status", "due", "q"],
     "/actions/2.7": ["area", "q"],
     "/areas/2/lane": ["area", "status"],
+    "/kpis": ["area"],
+    "/kpis/2": ["correct"],
 }
 
 

@@ -53,3 +53,12 @@ class ShareLinkForm(Form):
     def validate_expires_on(self, field):
         if field.data and field.data < clock.today():
             raise ValidationError("The expiry date must be today or later.")
+
+
+class ApiTokenForm(ShareLinkForm):
+    """A share link's form, said of a token."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label.description = "Who or what uses it, e.g. “Power BI performance dashboard”."
+        self.expires_on.description = "The token works until the end of this day."

@@ -159,6 +159,12 @@ def notes_for(action: Action, *, include_withdrawn: bool = True) -> list[Evidenc
     return list(db.session.scalars(query))
 
 
+def shown_outside_the_team():
+    """The notes anyone outside the team may read (committees, the API): not withdrawn. The one place
+    that says so: when notes gain an "internal" flag (issue 14), its condition joins this one."""
+    return EvidenceNote.withdrawn_at.is_(None)
+
+
 def note_counts(plan_id: int) -> dict[int, int]:
     """Notes in force (not withdrawn) per action of the plan, in one query."""
     query = (select(EvidenceNote.action_id, func.count(EvidenceNote.id)).join(Action, Action.id == EvidenceNote.action_id)

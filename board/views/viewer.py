@@ -131,12 +131,15 @@ def plan_for_request() -> Plan:
 
 # Blueprints whose writes are not about one plan's content: accounts, the install's users and links, the
 # plans themselves (archiving, lineage, importing: a new plan may be made from any plan's pages, and the
-# import refuses to update an archived one itself), reading pages. Every other blueprint changes a plan.
-NOT_PLAN_CONTENT = {"auth", "admin", "about", "share", "plans", "plan_files"}
+# import refuses to update an archived one itself), reading pages, the read-only API. Every other blueprint
+# changes a plan.
+NOT_PLAN_CONTENT = {"auth", "admin", "about", "share", "plans", "plan_files", "api"}
 
 
 def refuse_changes_to_an_archived_plan() -> None:
-    if request.method in ("GET", "HEAD", "OPTIONS") or request.blueprint in NOT_PLAN_CONTENT:
+    # A request no route accepts answers for itself (404, or 405 for a method no route takes).
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.url_rule is None or \
+            request.blueprint in NOT_PLAN_CONTENT:
         return
     plan = request_plan()
     if plan is not None and plan.archived:
