@@ -42,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
 
-    from board import cli, errors, security, templating
+    from board import cli, errors, security, speed, templating
     from board.about.routes import about_bp
     from board.admin.routes import admin_bp
     from board.api.routes import api_bp
@@ -56,16 +56,18 @@ def create_app(config: dict | None = None) -> Flask:
     from board.plans.routes import plans_bp
     from board.reports.routes import reports_bp
     from board.share.routes import share_bp
-    from board.views import viewer
+    from board.views import render_cache, viewer
 
     security.init_app(app)
     for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, clinics_bp, auth_bp, admin_bp, share_bp, about_bp,
-                      plans_bp, plan_files_bp, api_bp):
+                      plans_bp, api_bp, plan_files_bp):
         app.register_blueprint(blueprint)
     # The API only reads, and only with a bearer token (never a session cookie): no form to forge.
     csrf.exempt(api_bp)
     templating.init_app(app)
     viewer.init_app(app)
+    render_cache.init_app(app)
+    speed.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     # /plans/<slug>/... serves that plan through the same routes (see board/plan_urls.py).

@@ -38,3 +38,7 @@ _.font, _.alignment, _.number_format, _.freeze_panes
 
 # pydantic models declare every key of a plan file; the importer reads the checked dict, not the model.
 emphasis, of_which, cases, grade, plan_owner, owner_aliases, carried_from
+
+# board/speed.py: `g.body_digest` is read by Flask-Compress's cache key (COMPRESS_CACHE_KEY), and
+# `direct_passthrough` by Werkzeug when it buffers a static file; `version` keys an lru_cache.
+_.body_digest, _.direct_passthrough, version

@@ -69,9 +69,9 @@ def world(seeded_app):
         arising = clinic_minutes.raise_arising(clinic, "Re-audit 20 plans", None, "Head of QA", date(2024, 1, 19),
                                                editor)
         link, token = share_links.create_link(current_plan(), "Committee", None)
-        upload = read_upload(plan_workbook(plan_as_data(current_plan())), "plan.xlsx", current_plan())
         api_token, _secret = api_tokens.create_token(current_plan(), "Power BI", None)
         measure_id = db.session.scalars(select(KpiMeasure.id).where(KpiMeasure.name == "Children in need")).one()
+        upload = read_upload(plan_workbook(plan_as_data(current_plan())), "plan.xlsx", current_plan())
         viewer = db.session.scalars(select(User).where(User.email == email_for("viewer"))).one()
         return {
             "ids": {"ref": "2.7", "number": 2, "event_id": moved.id, "note_id": note.id, "comment_id": comment.id,

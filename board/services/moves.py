@@ -127,12 +127,24 @@ def _renumber(cards: list[Action]) -> None:
 
 
 def bump_change_counter(action: Action) -> None:
-    """Tell polling boards that this card's area changed (atomic increment, then stamp the area)."""
+    """Tell polling boards, and the cache of rendered lanes, that this card's area changed (atomic
+    increment, then stamp the area), and every area holding a row that points at it (its status follows)."""
     db.session.execute(update(Plan).where(Plan.id == action.plan_id)
                        .values(change_counter=Plan.change_counter + 1))
     counter = db.session.scalar(select(Plan.change_counter).where(Plan.id == action.plan_id))
-    db.session.execute(update(Area).where(Area.id == action.area_id)
+    pointing = {area_id for area_id, refs in db.session.execute(
+        select(Action.area_id, Action.see_also).where(Action.plan_id == action.plan_id, Action.see_also.is_not(None)))
+        if refs and action.ref in refs}
+    db.session.execute(update(Area).where(Area.id.in_({action.area_id} | pointing))
                        .values(changed_at_counter=counter))
+
+
+def mark_plan_changed(plan_id: int) -> None:
+    """Every area of the plan changed (an import, closing actions, carrying them forward): count once
+    and stamp them all, so polls and cached lanes see it."""
+    db.session.execute(update(Plan).where(Plan.id == plan_id).values(change_counter=Plan.change_counter + 1))
+    counter = db.session.scalar(select(Plan.change_counter).where(Plan.id == plan_id))
+    db.session.execute(update(Area).where(Area.plan_id == plan_id).values(changed_at_counter=counter))
 
 
 def record_reason(move: ActionEvent, reason: str, user: User) -> ActionEvent:

@@ -16,6 +16,7 @@ from board.services import plans as plans_service
 from board.services.due import parse_due
 from board.services.kpis import ensure_baseline_measures
 from board.services.lineage import action_paths, carried_source, lineage_problems, record_carry
+from board.services.moves import mark_plan_changed
 from board.services.owner_roles import canonical_role_name
 from board.services.plan_file import PlanFileInvalid, action_see_also, validate_plan
 from board.services.plans import PlanChoiceError
@@ -160,7 +161,8 @@ def _apply(data: dict, actor_label: str, plan: Plan | None, new_slug: str | None
     # The header's performance figures are the baselines of the KPI panel.
     ensure_baseline_measures(plan)
     if summary.changed:
-        plan.change_counter = (plan.change_counter or 0) + 1
+        db.session.flush()
+        mark_plan_changed(plan.id)
     return summary
 
 

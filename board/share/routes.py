@@ -5,7 +5,7 @@ stay inside the share pages and every control to change something disappear.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template
+from flask import Blueprint, abort, g, make_response, render_template
 
 from board.clock import today
 from board.forms import BoardChangesForm, BoardFilterForm, BoardPageForm
@@ -14,6 +14,7 @@ from board.reports.forms import ReportPeriodForm
 from board.services import share_links
 from board.services.board_view import action_query
 from board.services.outcomes import outcome_query
+from board.speed import conditional
 from board.views import board as board_views
 from board.views.detail import action_detail as detail_context
 from board.views.outcomes import outcome_page, outcomes_page
@@ -44,8 +45,9 @@ def board(token: str):
     """The whole board, read-only."""
     share_links.record_open(g.share_link)
     query = BoardPageForm.from_query()
-    return render_template("board.html", **board_views.board_page(plan_for_request(), current_viewer(), query)), \
-        422 if query.errors else 200
+    context = board_views.board_page(plan_for_request(), current_viewer(), query)
+    response = make_response(render_template("board.html", **context), 422 if query.errors else 200)
+    return conditional(response, ignore=board_views.drawn_at(context)) if response.status_code == 200 else response
 
 
 @share_bp.get("/<token>/changes")
@@ -83,4 +85,4 @@ def action_detail(token: str, ref: str):
     plan = plan_for_request()
     action = db.first_or_404(action_query(plan, ref), description=f"There is no action {ref} in this plan.")
     context = detail_context(plan, action, current_viewer(), BoardFilterForm.from_query())
-    return render_page_or_partial("action.html", "partials/action_detail.html", **context)
+    return conditional(render_page_or_partial("action.html", "partials/action_detail.html", **context))

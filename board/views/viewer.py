@@ -11,6 +11,7 @@ from flask import abort, g, request, url_for
 from flask_login import current_user
 
 from board.services.plans import all_plans
+from board.speed import static_digest
 from models import Plan, Role, User, db
 
 NO_PLAN = ("No plan has been imported yet: the plan owner imports one from a spreadsheet on the Import plan page "
@@ -116,8 +117,9 @@ def plan_url(plan: Plan | str | None, endpoint: str, **values) -> str:
 
 
 def asset_url(filename: str) -> str:
-    """A static file's one URL, the same from every plan's pages, so the browser caches it once."""
-    return plan_url(None, "static", filename=filename)
+    """A static file's one URL, the same from every plan's pages, fingerprinted by its bytes (`?v=`), so
+    the browser caches it once and for good (board/speed.py)."""
+    return plan_url(None, "static", filename=filename, v=static_digest(filename))
 
 
 def plan_for_request() -> Plan:
