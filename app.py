@@ -50,12 +50,14 @@ def create_app(config: dict | None = None) -> Flask:
     from board.evidence.routes import evidence_bp
     from board.moves.routes import moves_bp
     from board.plan.routes import plan_bp
+    from board.publications.routes import publications_bp
     from board.reports.routes import reports_bp
     from board.share.routes import share_bp
     from board.views import viewer
 
     security.init_app(app)
-    for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, clinics_bp, auth_bp, admin_bp, share_bp, about_bp):
+    for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, publications_bp, clinics_bp, auth_bp, admin_bp,
+                      share_bp, about_bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
     viewer.init_app(app)

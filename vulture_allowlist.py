@@ -14,11 +14,12 @@ SQLALCHEMY_DATABASE_URI, SECRET_KEY, WTF_CSRF_TIME_LIMIT, SESSION_COOKIE_HTTPONL
 SESSION_COOKIE_SECURE, BOARD_ENV, PASSWORD_HASH_METHOD, BOARD_ADMIN_EMAIL, BOARD_ADMIN_PASSWORD
 MAX_CONTENT_LENGTH, MAX_FORM_MEMORY_SIZE
 BOARD_BASE_URL, PLAN_SEED_PATH, BOARD_TIMEZONE, BOARD_POLL_SECONDS, BOARD_TODAY, BOARD_TRUSTED_PROXIES
+BOARD_STALE_DAYS
 _.trim_blocks, _.lstrip_blocks  # Jinja environment settings
 
 # WTForms: fields and settings are declared, then read by the form machinery and `form[name]`.
 submit, q, widget, option_widget, Meta
-_.validate_expires_on  # an inline validator, called by name
+_.validate_expires_on, _.validate_end  # inline validators, called by name
 
 # Flask-Login reads its settings and calls get_id; role_required leaves the role on the view for tests.
 _.login_view, _.login_message, _.login_message_category, _.session_protection, _.get_id, _.required_role
@@ -29,6 +30,7 @@ mapper, connection_record
 # Columns and relationships are the schema: kept for the record and read by the database and exports.
 updated_at, imported_at, organisation, started_by, ended_by, written_at, replaced_by_id
 recorded_at, recorded_by_id, recorded_by, _.recorded_by
+published_by_id, made_at
 NO_EVIDENCE, EMERGING, CLEAR  # ImpactRating members, reached as ImpactRating(value)
 
 # openpyxl styles a cell by setting attributes.
@@ -36,3 +38,9 @@ _.font, _.alignment, _.number_format, _.freeze_panes
 
 # pydantic models declare every key of a plan file; the importer reads the checked dict, not the model.
 emphasis, of_which, cases, grade, plan_owner, owner_aliases
+
+# A publication's snapshot is stored whole: these keys say which shape and when it was built.
+schema_version, built_at
+
+# WeasyPrint calls its URL fetcher's `fetch` for each stylesheet a PDF loads.
+_.fetch

@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 
 from board import clock
 from board.config import recorded_server_url
-from board.services import accounts, backup, share_links
+from board.services import accounts, backup, publications, share_links
 from board.services.board_view import current_plan
 from board.services.kpis import ensure_baseline_measures
 from board.services.plan_file import PlanFileInvalid, load_plan_file
@@ -176,7 +176,10 @@ def _base_url(given: str | None) -> str:
               help="Last day the link works (YYYY-MM-DD).")
 @click.option("--base-url", default=None,
               help="Defaults to BOARD_BASE_URL, else the address the server started on, else http://127.0.0.1:$PORT.")
-def share_link_create(label: str, expires, base_url: str | None) -> None:
+@click.option("--publication", "number", type=click.IntRange(min=1), default=None,
+              help="Pin the link to publication N (as published, with its later versions), not the live board.")
+@click.option("--names", is_flag=True, help="Show people's names; without it, committees see each person's role.")
+def share_link_create(label: str, expires, base_url: str | None, number: int | None, names: bool) -> None:
     """Create a link and print its full URL (shown once)."""
     plan = current_plan()
     if plan is None:
@@ -184,7 +187,11 @@ def share_link_create(label: str, expires, base_url: str | None) -> None:
     expires_on = expires.date() if expires else None
     if expires_on and expires_on < clock.today():
         raise click.ClickException("The expiry date must be today or later.")
-    _link, token = share_links.create_link(plan, label, expires_on, actor_label=CLI_ACTOR)
+    pinned = publications.find_publication(plan, number) if number else None
+    if number and pinned is None:
+        raise click.ClickException(f"There is no publication {number}: publish it first (Committee papers).")
+    _link, token = share_links.create_link(plan, label, expires_on, actor_label=CLI_ACTOR, publication=pinned,
+                                           show_names=names)
     with current_app.test_request_context(base_url=_base_url(base_url)):
         click.echo(url_for("share.board", token=token, _external=True))
 
@@ -197,7 +204,8 @@ def share_link_list() -> None:
         expires = link.expires_on.isoformat() if link.expires_on else "never"
         opened = link.last_opened_at.strftime("%Y-%m-%d %H:%M") if link.last_opened_at else "never"
         click.echo(f"{link.id}\t{link.state(clock.today())}\t{link.label}\texpires {expires}\t"
-                   f"opened {link.times_opened}x, last {opened}")
+                   f"opened {link.times_opened}x, last {opened}\t{share_links.shows(link)}, "
+                   f"{'names' if link.show_names else 'roles'}")
 
 
 @share_link_group.command("revoke")

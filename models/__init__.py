@@ -38,6 +38,7 @@ from models.clinic import (
 from models.evidence import CommentRevision, EvidenceNote, ImpactComment, ImpactRating, NoteRevision
 from models.kpi import KpiMeasure, KpiValue
 from models.plan import Area, Outcome, OwnerRole, Plan
+from models.publication import Publication, PublicationPdf, ReportDraft
 from models.share_link import ShareLink
 from models.user import Role, SignInThrottle, User, UserSession, user_owner_roles
 
@@ -63,6 +64,9 @@ __all__ = [
     "Outcome",
     "OwnerRole",
     "Plan",
+    "Publication",
+    "PublicationPdf",
+    "ReportDraft",
     "Role",
     "ShareLink",
     "SignInThrottle",

@@ -68,12 +68,13 @@ class EventKind(str, enum.Enum):
     PLAN_DUE = "plan_due"
     PLAN_OWNERS = "plan_owners"
     IMPACT_COMMENT = "impact"          # activity only: a comment on an outcome (kept in impact_comment)
+    SIGN_OFF = "sign_off"              # the plan owner accepted a completion and its evidence
 
 
 MOVE_KINDS = (EventKind.STATUS, EventKind.REORDER)
 NOTE_KINDS = (EventKind.NOTE, EventKind.NOTE_EDITED, EventKind.NOTE_WITHDRAWN)
 # What people decide on the board (a clinic minutes these), as opposed to what an import records.
-DECISION_KINDS = (*MOVE_KINDS, EventKind.REASON, EventKind.DUE, *NOTE_KINDS)
+DECISION_KINDS = (*MOVE_KINDS, EventKind.REASON, EventKind.DUE, *NOTE_KINDS, EventKind.SIGN_OFF)
 
 
 def _kind_values(kinds) -> list[str]:
@@ -123,6 +124,8 @@ class Action(db.Model):
     # and what "stale" is measured from for recurring actions.
     last_activity_at: Mapped[datetime | None] = mapped_column()
     last_activity_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # When the plan owner signed off its latest completion (cleared by any change of status).
+    signed_off_at: Mapped[datetime | None] = mapped_column()
 
     area: Mapped[Area] = relationship()
     outcome: Mapped[Outcome] = relationship(back_populates="actions")

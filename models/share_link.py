@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.clock import now
 from models import db
+from models.publication import Publication
 from models.user import User
 
 
@@ -24,9 +25,14 @@ class ShareLink(db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     last_opened_at: Mapped[datetime | None] = mapped_column()
     times_opened: Mapped[int] = mapped_column(Integer, default=0)
+    # Pinned to one publication (it shows that paper, whatever its later versions say), else the live board.
+    publication_id: Mapped[int | None] = mapped_column(ForeignKey("publication.id"))
+    # People are shown by role on a committee's pages unless the plan owner opened this link to names.
+    show_names: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+    publication: Mapped[Publication | None] = relationship()
 
     def state(self, today: date) -> str:
         if self.revoked_at:

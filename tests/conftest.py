@@ -233,3 +233,18 @@ def user_for(role: str):
     from models import User
 
     return db.session.scalars(select(User).where(User.email == email_for(role))).one()
+
+
+def papers(count: int = 2):
+    """`count` publications of the seeded plan (numbers 1..count, version 1) and one draft left unpublished,
+    for tests that need a URL for each; returns the draft."""
+    from datetime import date
+
+    from board.services import publications
+    from board.services.board_view import current_plan
+
+    plan, admin = current_plan(), user_for("admin")
+    for _ in range(count):
+        draft = publications.start_draft(plan, date(2023, 11, 1), date(2023, 11, 30), admin)
+        publications.publish(draft, admin, draft.version)
+    return publications.start_draft(plan, date(2023, 12, 1), date(2023, 12, 15), admin)

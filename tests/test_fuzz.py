@@ -19,7 +19,7 @@ from board.services.board_view import current_plan
 from board.services.clinics import start_clinic
 from board.services.moves import move_action
 from models import Action, KpiMeasure, OwnerRole, User, db
-from tests.conftest import FUZZ_EXAMPLES, PASSWORD, csrf_token, email_for
+from tests.conftest import FUZZ_EXAMPLES, PASSWORD, csrf_token, email_for, papers
 
 # Values that have broken web apps: too big for the database, not numbers, control characters (a NUL,
 # a CR/LF), very long or odd Unicode, dates that are not dates.
@@ -65,11 +65,13 @@ def world(seeded_app):
                                                editor)
         link, token = share_links.create_link(current_plan(), "Committee", None)
         viewer = db.session.scalars(select(User).where(User.email == email_for("viewer"))).one()
+        draft = papers()  # publications 1 and 2 ("number" is both an area and a publication), and a draft
         return {
             "ids": {"ref": "2.7", "number": 2, "event_id": moved.id, "note_id": note.id, "comment_id": comment.id,
                     "outcome_id": action.outcome_id, "clinic_id": clinic.id, "link_id": link.id,
                     "user_id": viewer.id, "token": token, "clinic_note_id": clinic_note.id,
-                    "arising_id": arising.id},
+                    "arising_id": arising.id, "draft_id": draft.id, "version": 1},
+            "draft_version": draft.version,
             "editor_id": editor.id,
             "role_id": db.session.scalars(select(OwnerRole.id).limit(1)).one(),
             "measure_id": db.session.scalars(select(KpiMeasure.id).limit(1)).one(),
@@ -88,11 +90,20 @@ def _forms(world) -> dict[str, dict]:
         "admin.change_owner_roles": {"owner_roles": str(world["role_id"]), "version": str(world["viewer_version"])},
         "admin.deactivate": {"version": str(world["viewer_version"])},
         "admin.reactivate": {"version": str(world["viewer_version"])},
-        "admin.links": {"label": "Scrutiny panel", "expires_on": "2024-01-31"},
-        "moves.move": {"status": "red", "version": str(world["action_version"]), "area": "2", "position": "0",
-                       "before": "2.8", "after": "", "direction": "", "next": "/?area=2", "from_form": "1"},
+        "admin.links": {"label": "Scrutiny panel", "expires_on": "2024-01-31", "publication": "2", "show_names": "1"},
+        "admin.plan_settings": {"require_sign_off": "1"},
+        "moves.move": {"status": "complete", "version": str(world["action_version"]), "area": "2", "position": "0",
+                       "before": "2.8", "after": "", "direction": "", "next": "/?area=2", "from_form": "1",
+                       "evidence": "Audit signed off", "evidence_link": "https://docs.example/audit.pdf"},
         "moves.reason": {"reason": "QA schedule slipped", "next": "/?area=2"},
-        "evidence.add_note": {"text": "Evidence of impact", "link_url": "https://docs.example/qa.pdf"},
+        "evidence.add_note": {"text": "Evidence of impact", "link_url": "https://docs.example/qa.pdf", "internal": "1"},
+        "evidence.sign_off": {"version": str(world["action_version"])},
+        "publications.start": {"start": "2023-09-16", "end": "2023-12-15"},
+        "publications.draft": {"start": "2023-09-16", "end": "2023-12-15", "summary": "On track", "achievements": "",
+                               "concerns": "Recruitment", "decisions": "Note the report",
+                               "area_commentary-0": "Area one", "correction_reason": "",
+                               "version": str(world["draft_version"])},
+        "publications.publish": {"version": str(world["draft_version"])},
         "evidence.edit_note": {"text": "Better wording", "link_url": "", "version": "1"},
         "evidence.withdraw_note": {"reason": "Wrong card", "version": "1"},
         "evidence.change_due": {"new_due": "Feb 2024", "reason": "Capacity", "current_due": "Nov 2023"},
@@ -115,7 +126,7 @@ def _forms(world) -> dict[str, dict]:
 
 # Buttons whose only input is the CSRF token, and signing yourself out (the rest of the run needs you).
 NOT_FORMS = {"auth.sign_out", "auth.sign_out_everywhere", "admin.reset_password", "admin.sign_out_everywhere",
-             "admin.revoke_link", "clinics.join", "clinics.end"}
+             "admin.revoke_link", "clinics.join", "clinics.end", "publications.discard", "publications.correct"}
 
 
 def test_every_post_form_is_fuzzed(seeded_app, world):
@@ -132,7 +143,8 @@ def _rule(app, endpoint):
      "admin.reactivate", "admin.links", "moves.move", "moves.reason", "evidence.add_note", "evidence.edit_note",
      "evidence.withdraw_note", "evidence.change_due", "evidence.add_comment", "evidence.edit_comment",
      "evidence.withdraw_comment", "clinics.index", "clinics.add_note", "clinics.correct_note",
-     "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.kpis", "auth.sign_in"]))
+     "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.kpis", "auth.sign_in",
+     "evidence.sign_off", "admin.plan_settings", "publications.start", "publications.draft", "publications.publish"]))
 def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, client_for, world, endpoint):
     client = seeded_app.test_client() if endpoint == "auth.sign_in" else client_for("admin")
     token = csrf_token(client, "/sign-in" if endpoint == "auth.sign_in" else "/")
@@ -160,6 +172,7 @@ GET_PAGES = {
     "/board/changes": ["since", "area", "q"],
     "/activity": ["area", "user", "kind", "since", "page"],
     "/report": ["from", "to"],
+    "/print-head.css": ["head", "period", "version"],
     "/export.csv": ["area", "owner", "status", "due", "q"],
     "/actions/2.7": ["area", "q"],
     "/areas/2/lane": ["area", "status"],

@@ -14,7 +14,7 @@ from board.services.clinics import join_clinic, start_clinic
 from board.services.evidence import add_impact_comment, add_note
 from board.services.moves import move_action
 from models import Action, AuditEntry, ShareLink, User, db
-from tests.conftest import ROLES, csrf_token
+from tests.conftest import ROLES, csrf_token, papers
 from tests.pages import page_of
 
 # A note can be changed by its author (the contributor in these tests) or an admin, nobody else.
@@ -55,10 +55,18 @@ WRITE_ROUTES = {
     "clinics.arising_outcome": "contributor",
     "clinics.end": CHAIR_OR_ADMIN,
     "reports.kpis": "admin",
+    "evidence.sign_off": "admin",
+    "admin.plan_settings": "admin",
+    "publications.start": "admin",
+    "publications.draft": "admin",
+    "publications.publish": "admin",
+    "publications.discard": "admin",
+    "publications.correct": "admin",
 }
 # GET routes anyone may open without signing in (share pages check their own token).
 PUBLIC_READS = {"static", "auth.sign_in", "share.board", "share.action_detail", "share.changes",
-                "share.outcomes", "share.outcome", "share.report", "plan.healthz", "about.accessibility"}
+                "share.outcomes", "share.outcome", "share.report", "share.version", "share.pdf", "share.board_then",
+                "plan.healthz", "about.accessibility", "reports.print_head"}
 IDENTITIES = ["anonymous", "share link", *ROLES]
 
 
@@ -86,10 +94,11 @@ def ids(seeded_app):
         join_clinic(clinic, author)
         clinic_note = clinic_minutes.add_note(clinic, "Re-audit agreed", editor)
         arising = clinic_minutes.raise_arising(clinic, "Re-audit 20 plans", author, None, date(2024, 1, 19), editor)
+        draft = papers()  # "number" 2 is both an area and a publication
         return {"user_id": target.id, "link_id": link.id, "token": token, "ref": "2.7",
                 "number": 2, "event_id": moved.event.id, "note_id": note.id, "comment_id": comment.id,
                 "outcome_id": action.outcome_id, "clinic_id": clinic.id, "clinic_note_id": clinic_note.id,
-                "arising_id": arising.id}
+                "arising_id": arising.id, "draft_id": draft.id, "version": 1}
 
 
 def _client(seeded_app, client_for, identity, token):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -10,7 +10,7 @@ from wtforms.validators import (
 )
 
 from board import clock
-from board.forms import CheckboxListField, Form, IsoDateField, VersionField, plausible_date
+from board.forms import UNTICKED, CheckboxListField, Form, IsoDateField, VersionField, plausible_date
 from models import Role
 
 ROLE_CHOICES = [SelectChoice(role.value, f"{role.label}: {role.may}") for role in Role]
@@ -46,6 +46,10 @@ class OwnerRolesForm(AccountForm):
 class ShareLinkForm(Form):
     label = StringField("Label", validators=[DataRequired(), Length(max=200)],
                         description="Who it is for, e.g. “Children and Families Committee, November”.")
+    publication = SelectField("What it shows", coerce=int, validate_choice=True,
+                              description="The live board, or one publication as it was published.")
+    show_names = BooleanField("Show people's names (otherwise each person is shown by their role)",
+                              false_values=UNTICKED)
     expires_on = IsoDateField("Expires on (optional)", validators=[Optional(), plausible_date],
                            description="The link works until the end of this day.")
     submit = SubmitField("Create link")
@@ -53,3 +57,9 @@ class ShareLinkForm(Form):
     def validate_expires_on(self, field):
         if field.data and field.data < clock.today():
             raise ValidationError("The expiry date must be today or later.")
+
+
+class PlanSettingsForm(Form):
+    require_sign_off = BooleanField("Completions need my sign-off: a card moved to Complete shows "
+                                    "“Complete, awaiting sign-off” until I sign it off", false_values=UNTICKED)
+    submit = SubmitField("Save settings")

@@ -7,12 +7,13 @@ from wtforms import SelectChoice
 
 from board.clock import today
 from board.forms import BoardFilterForm
-from board.reports.forms import KpiMeasureForm, KpiValueForm, ReportPeriodForm
+from board.reports.forms import KpiMeasureForm, KpiValueForm, PrintHeadForm, ReportPeriodForm
 from board.security import role_required
 from board.services.exports import export_rows, to_csv, to_xlsx
 from board.services.kpis import KpiConflict, KpiRefused, add_measure, kpi_panel, record_value
 from board.services.overview import build_overview
-from board.views.reports import report_page
+from board.views.printing import running_css
+from board.views.reports import overview_extras, report_page
 from board.views.viewer import current_viewer, plan_for_request
 from models import KpiMeasure, Role, db
 
@@ -25,7 +26,7 @@ def overview():
     """Areas by status with every number linking to those cards; exceptions; due soon; ratings."""
     plan = plan_for_request()
     return render_template("reports/overview.html", plan=plan, overview=build_overview(plan, today()),
-                           today=today(), kpis=kpi_panel(plan))
+                           today=today(), kpis=kpi_panel(plan), **overview_extras(plan))
 
 
 @reports_bp.get("/report")
@@ -33,8 +34,17 @@ def overview():
 def report():
     """The committee highlight report for a period, made to print on A4."""
     period = ReportPeriodForm.from_query()
-    return render_template("reports/report.html", **report_page(plan_for_request(), period)), \
+    return render_template("reports/report.html", **report_page(plan_for_request(), period, current_viewer())), \
         422 if period.errors else 200
+
+
+@reports_bp.get("/print-head.css")
+def print_head():
+    """A printed report's running header and footer: its plan, period and version as literal text in the
+    page margins (anyone may load it: it only repeats, escaped, the words it is given)."""
+    words = PrintHeadForm.from_query()
+    css = running_css(*(words.cleaned(name, "") for name in ("head", "period", "version")))
+    return Response(css, mimetype="text/css", headers={"Cache-Control": "public, max-age=86400"})
 
 
 @reports_bp.route("/kpis", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
@@ -21,12 +22,24 @@ from board.services.owner_roles import abbreviate_role, owner_initials
 from models import Action, Area, Outcome, OwnerRole, Plan, Status, User, action_owners, db
 
 STATUSES = list(Status)
+DEFAULT_STALE_DAYS = 42
 
 
 def is_overdue(action, on: date) -> bool:
-    """A one-off action whose due date has passed and which is not complete."""
+    """An action whose due date has passed and which is not complete, whatever its status (one never
+    started is overdue too)."""
     return (action.due_date is not None and action.due_date < on
             and action.status != Status.COMPLETE.value)
+
+
+def days_overdue(action, on: date) -> int:
+    return (on - action.due_date).days if is_overdue(action, on) else 0
+
+
+def one_off_stale_days() -> int:
+    """How long an action without a cadence may go without an update (BOARD_STALE_DAYS, default 42)."""
+    configured = current_app.config.get("BOARD_STALE_DAYS") if has_app_context() else None
+    return int(configured or DEFAULT_STALE_DAYS)
 
 
 def stale_grace_days(cadence: str) -> int:
@@ -34,12 +47,19 @@ def stale_grace_days(cadence: str) -> int:
     return max(2, cadence_days(cadence) // 4)
 
 
+def stale_after_days(cadence: str | None) -> int:
+    """Days without an update after which an open action is stale: its cadence plus grace, else
+    BOARD_STALE_DAYS for a one-off action."""
+    return cadence_days(cadence) + stale_grace_days(cadence) if cadence else one_off_stale_days()
+
+
 def is_stale(action, on: date) -> bool:
-    """A recurring action with nothing recorded within its cadence (plus grace), not complete."""
-    if not action.cadence or action.status == Status.COMPLETE.value:
+    """An open action (any status but Complete) with nothing recorded within its cadence (plus grace),
+    or within BOARD_STALE_DAYS for a one-off action."""
+    if action.status == Status.COMPLETE.value:
         return False
     since = (action.last_activity_at or action.created_at).date()
-    return (on - since).days > cadence_days(action.cadence) + stale_grace_days(action.cadence)
+    return (on - since).days > stale_after_days(action.cadence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +90,8 @@ class Card:
     last_activity_by: str | None
     plan_due_text: str
     due_moves: int
+    status_changed_at: datetime | None = None
+    signed_off_at: datetime | None = None
     owners: list[OwnerName] = field(default_factory=list)
     note_count: int = 0
 
@@ -81,7 +103,7 @@ class Card:
 _CARD_COLUMNS = (Action.id, Action.ref, Action.text, Action.status, Action.position, Action.version,
                  Action.area_id, Action.outcome_id, Action.due_text, Action.due_date, Action.cadence,
                  Action.created_at, Action.last_activity_at, User.name, Action.plan_due_text,
-                 Action.due_moves)
+                 Action.due_moves, Action.status_changed_at, Action.signed_off_at)
 
 
 @dataclass
@@ -164,8 +186,10 @@ def current_plan() -> Plan | None:
     return db.session.scalars(select(Plan).order_by(Plan.id).limit(1)).first()
 
 
-def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | None = None) -> BoardView:
-    """The plan's cards in swimlanes and columns, ordered by position, narrowed by `board_filter`."""
+def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | None = None, *,
+               committee: bool = False) -> BoardView:
+    """The plan's cards in swimlanes and columns, ordered by position, narrowed by `board_filter`
+    (a committee's cards count no internal note)."""
     on = on or clock_today()
     board_filter = board_filter or BoardFilter()
     areas = db.session.scalars(
@@ -179,7 +203,7 @@ def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | N
         .order_by(Action.area_id, Action.status, Action.position, Action.plan_order)
     ).all()
     owners, roles = _owner_names(plan)
-    notes = note_counts()
+    notes = note_counts(include_internal=not committee)
     outcome_texts = _outcome_texts(plan) if board_filter.text.strip() else {}
     keep = _matcher(board_filter, on, outcome_texts)
     for row in rows:

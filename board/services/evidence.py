@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from board import clock
 from board.services.due import DueNotUnderstood, parse_due
 from board.services.moves import bump_change_counter, lock_area
+from board.services.note_rows import excerpt, new_note
 from models import (
     Action,
     ActionEvent,
@@ -55,11 +56,6 @@ def _touch(action: Action, user: User, when) -> None:
     bump_change_counter(action)
 
 
-def _excerpt(text: str, length: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1] + "…"
-
-
 def _claim(model, row, expected_version: int) -> bool:
     """Take the row's next version if it is still `expected_version` and not withdrawn."""
     claimed = db.session.execute(
@@ -75,14 +71,12 @@ def _claim(model, row, expected_version: int) -> bool:
 
 # --- evidence notes -------------------------------------------------------------------------------
 
-def add_note(action: Action, text: str, link_url: str | None, user: User) -> EvidenceNote:
+def add_note(action: Action, text: str, link_url: str | None, user: User, *,
+             internal: bool = False) -> EvidenceNote:
+    """Add a note; an internal one is for the board only (committees never see it)."""
     lock_area(action.area_id)
     now = clock.now()
-    note = EvidenceNote(action_id=action.id, author=user, text=text.strip(), link_url=link_url or None,
-                        created_at=now)
-    db.session.add(note)
-    db.session.add(ActionEvent(action_id=action.id, user=user, at=now, kind=EventKind.NOTE,
-                               to_value=_excerpt(note.text)))
+    note = new_note(action.id, text, link_url, user, now, internal=internal)
     _touch(action, user, now)
     db.session.commit()
     return note
@@ -121,7 +115,7 @@ def edit_note(note: EvidenceNote, text: str, link_url: str | None, user: User,
                                 replaced_by_id=user.id))
     note.text, note.link_url, note.edited_at = text, link_url, now
     db.session.add(ActionEvent(action_id=action.id, user=user, at=now, kind=EventKind.NOTE_EDITED,
-                               to_value=_excerpt(text)))
+                               to_value=excerpt(text)))
     _touch(action, user, now)
     db.session.commit()
     return note
@@ -142,27 +136,33 @@ def withdraw_note(note: EvidenceNote, reason: str, user: User,
     now = clock.now()
     note.withdrawn_at, note.withdrawn_by_id, note.withdraw_reason = now, user.id, reason
     db.session.add(ActionEvent(action_id=action.id, user=user, at=now, kind=EventKind.NOTE_WITHDRAWN,
-                               from_value=_excerpt(note.text), reason=reason))
+                               from_value=excerpt(note.text), reason=reason))
     _touch(action, user, now)
     db.session.commit()
     return note
 
 
-def notes_for(action: Action, *, include_withdrawn: bool = True) -> list[EvidenceNote]:
-    """Newest first, with their authors and earlier wordings."""
+def notes_for(action: Action, *, include_withdrawn: bool = True, include_internal: bool = True
+              ) -> list[EvidenceNote]:
+    """Newest first, with their authors and earlier wordings (a committee's: neither withdrawn nor
+    internal ones)."""
     query = (select(EvidenceNote).where(EvidenceNote.action_id == action.id)
              .options(selectinload(EvidenceNote.author), selectinload(EvidenceNote.withdrawn_by),
                       selectinload(EvidenceNote.revisions).selectinload(NoteRevision.replaced_by))
              .order_by(EvidenceNote.id.desc()))
     if not include_withdrawn:
         query = query.where(EvidenceNote.withdrawn_at.is_(None))
+    if not include_internal:
+        query = query.where(EvidenceNote.internal.is_(False))
     return list(db.session.scalars(query))
 
 
-def note_counts() -> dict[int, int]:
-    """Notes in force (not withdrawn) per action, in one query."""
+def note_counts(*, include_internal: bool = True) -> dict[int, int]:
+    """Notes in force (not withdrawn) per action, in one query; a committee's count no internal note."""
     query = (select(EvidenceNote.action_id, func.count(EvidenceNote.id))
              .where(EvidenceNote.withdrawn_at.is_(None)).group_by(EvidenceNote.action_id))
+    if not include_internal:
+        query = query.where(EvidenceNote.internal.is_(False))
     return dict(db.session.execute(query).all())
 
 

@@ -53,6 +53,8 @@ def describe(kind: EventKind, from_value: str | None = None, to_value: str | Non
         return Described(f"Due updated from the plan: {from_value or 'none'} to {to_value}")
     if kind is EventKind.PLAN_OWNERS:
         return Described("Owners updated from the plan", to_value)
+    if kind is EventKind.SIGN_OFF:
+        return Described("Completion signed off by the plan owner")
     return Described(f"Impact rated “{ImpactRating(to_value).label}”", reason)
 
 

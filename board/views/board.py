@@ -13,7 +13,7 @@ from flask import current_app, request
 
 from board import clock
 from board.forms import DUE_WITHIN_CHOICES, BoardChangesForm, BoardFilterForm, ConfirmForm
-from board.services.board_view import STATUSES, BoardView, changed_area_ids, load_board
+from board.services.board_view import STATUSES, BoardView, changed_area_ids, load_board, one_off_stale_days
 from board.views.clinics import clinic_banners
 from board.views.viewer import Viewer
 from models import ActionEvent, Plan, Role
@@ -23,6 +23,15 @@ def card_dom_id(ref: str) -> str:
     """The id of an action's card in the page. Made here only: templates call it, and it reaches the
     browser's script as a data attribute (`data-card-id`), never rebuilt there."""
     return "card-" + ref.replace(".", "-")
+
+
+@dataclass(frozen=True)
+class OpenMoveForm:
+    """A card whose move form comes back open, with what the person sent and what is missing (a move to
+    Complete asking for its evidence, or a field it could not read)."""
+
+    action_id: int
+    form: object
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class BoardUi:
     poll_url: str
     poll_seconds: int
     whole: bool = False       # the whole plan at a glance (small cards) rather than the detailed board
+    shows_names: bool = True  # who last updated a card (a committee reads no names unless its link shows them)
     clinic_mode: bool = False  # a shared screen: larger type, the live indicator to the fore
     # The same board (filters kept) in the other view, and in or out of clinic mode.
     whole_url: str = ""
@@ -49,6 +59,7 @@ class BoardUi:
     reason_problem: str | None = None
     conflict_message: str | None = None
     conflict_area_id: int | None = None
+    open_move_form: OpenMoveForm | None = None  # e.g. a move to Complete waiting for its evidence
 
 
 VIEW_COOKIE = "board_view"
@@ -92,7 +103,7 @@ def board_ui(viewer: Viewer, filters: BoardFilterForm, board: BoardView, **notic
         can_move=viewer.may(Role.EDITOR), detail_prefix=detail[: detail.rindex("REF")], filter_query=query,
         move_next=quote(board_url, safe=""), board_url=board_url,
         poll_url=viewer.url("plan.board_changes") + query,
-        poll_seconds=current_app.config["BOARD_POLL_SECONDS"], whole=whole,
+        poll_seconds=current_app.config["BOARD_POLL_SECONDS"], whole=whole, shows_names=viewer.shows_names,
         clinic_mode=clinic_mode, column_grow=_column_grow(board),
         whole_url=board_path + _with_display(filters, view="whole"),
         detailed_url=board_path + _with_display(filters, view="detailed"),
@@ -101,7 +112,7 @@ def board_ui(viewer: Viewer, filters: BoardFilterForm, board: BoardView, **notic
 
 
 def _load(plan: Plan, viewer: Viewer, filters: BoardFilterForm) -> BoardView:
-    return load_board(plan, board_filter=filters.board_filter(viewer.user))
+    return load_board(plan, board_filter=filters.board_filter(viewer.user), committee=viewer.read_only)
 
 
 def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) -> dict:
@@ -110,6 +121,7 @@ def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) 
     board = _load(plan, viewer, filters)
     return {"board": board, "ui": board_ui(viewer, filters, board, **notices),
             "filters": filters, "due_choices": DUE_WITHIN_CHOICES, "clinics": banners, "shown_at": clock.now(),
+            "stale_days": one_off_stale_days(),
             # A form makes a CSRF token: never on share pages.
             "confirm": ConfirmForm() if banners else None}
 

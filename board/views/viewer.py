@@ -11,6 +11,7 @@ from flask import g, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from board.services.people import role_title
 from models import Plan, Role, User, db
 
 NO_PLAN = "No plan has been imported yet: run `flask --app app import-plan PATH`."
@@ -33,10 +34,32 @@ class Viewer:
     user: User | None
     share_token: str | None = None
     share_label: str | None = None
+    # A share link's: names instead of roles (the plan owner's choice), and the publication it is pinned to.
+    share_names: bool = False
+    publication_id: int | None = None
 
     @property
     def read_only(self) -> bool:
         return self.share_token is not None
+
+    @property
+    def shows_names(self) -> bool:
+        """Signed in, people are named; a committee reads their roles unless its link shows names."""
+        return not self.read_only or self.share_names
+
+    def person(self, user: User | None) -> str:
+        """A person as this viewer may see them: their name, or the role they hold."""
+        if user is None:
+            return "Unknown"
+        return user.name if self.shows_names else role_title(user)
+
+    def actor(self, event) -> str:
+        """Who made a history entry: a person (as `person`), else the label of the command or import."""
+        return self.person(event.user) if event.user else (event.actor_label or "Unknown")
+
+    def person_words(self, name: str, role: str) -> str:
+        """A person kept in a publication as both name and role, as this viewer may see them."""
+        return name if self.shows_names else role
 
     def may(self, role: Role | str) -> bool:
         """Has the signed-in user at least this role? Never on a share link."""
@@ -62,7 +85,8 @@ def current_viewer() -> Viewer:
         token = g.get("share_token")
         link = g.get("share_link")
         g.viewer = Viewer(user=None if token else current_user._get_current_object(), share_token=token,
-                          share_label=link.label if link else None)
+                          share_label=link.label if link else None, share_names=bool(link and link.show_names),
+                          publication_id=link.publication_id if link else None)
     return g.viewer
 
 
@@ -77,4 +101,5 @@ def init_app(app) -> None:
         viewer = current_viewer()
         # Short names the templates have always used, all answered by the viewer.
         return {"viewer": viewer, "may": viewer.may, "is_read_only": lambda: viewer.read_only,
-                "may_change_note": viewer.may_change_note, "may_change_comment": viewer.may_change_note}
+                "may_change_note": viewer.may_change_note, "may_change_comment": viewer.may_change_note,
+                "person": viewer.person, "actor": viewer.actor, "person_words": viewer.person_words}
