@@ -99,7 +99,8 @@ def _form_again(action: Action, form: MoveForm, filters: BoardFilterForm, messag
     if is_htmx_request():
         response = _lane(action.area_id, filters, status=422, open_move_form=OpenMoveForm(action.id, form))
         return announce(response, message, focus=card_dom_id(action.ref))
-    return render_template("move.html", action=action, form=form, filter_query=filters.query_string()), 422
+    return render_template("move.html", action=action, form=form, filter_query=filters.query_string(),
+                           problem=message), 422
 
 
 def _refused(action: Action, filters: BoardFilterForm, message: str, status: int):
