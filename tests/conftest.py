@@ -128,6 +128,19 @@ def seeded_template(tmp_path_factory) -> str:
     return _template(tmp_path_factory, "seeded-template", _seed)
 
 
+def _quarter() -> None:
+    from tests.quarter import make_quarter
+
+    _seed()
+    make_quarter()
+
+
+@pytest.fixture(scope="session")
+def quarter_template(tmp_path_factory) -> str:
+    """The seed plan after a realistic quarter of work (tests/quarter.py), built once per session."""
+    return _template(tmp_path_factory, "quarter-template", _quarter)
+
+
 @pytest.fixture
 def app(tmp_path, empty_template):
     """An app with an empty schema."""
@@ -142,6 +155,12 @@ def email_for(role: str) -> str:
 def seeded_app(tmp_path, seeded_template):
     """An app holding the real seed plan and one user per role (a copy of the session's template)."""
     return make_app(tmp_path, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(seeded_template, tmp_path))
+
+
+@pytest.fixture
+def quarter_app(tmp_path, quarter_template):
+    """The seed plan after a quarter of moves, completions, due changes, ratings and notes (a copy)."""
+    return make_app(tmp_path, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(quarter_template, tmp_path))
 
 
 # Every page puts the session's token in <body hx-headers>; read with a pattern, not a parser, as this

@@ -275,8 +275,8 @@ def test_a_drop_on_complete_asks_for_the_evidence_and_applies_nothing(seeded_app
     assert response.status_code == 422 and not page.is_full_page()
     assert "2.7" in page.cards_in(2, "not_started") and page.cards_in(2, "complete") == []
     card = "#card-2-7"
-    assert page.form_errors(card) == ["Complete means evidenced: say what shows 2.7 is done (and link to it), "
-                                      "then complete it."]
+    assert page.form_errors(card) == [("Complete means evidenced: say what shows 2.7 is done (and link to it), "
+                                      "then complete it.")]
     assert page.field_value("status", card) == "complete" and page.field_value("position", card) == "0"
     assert json.loads(response.headers["HX-Trigger-After-Settle"])["board-announce"]["focus"] == "card-2-7"
     assert (_action(seeded_app, "2.7").status, _notes_of(seeded_app, "2.7")) == ("not_started", [])
@@ -300,8 +300,8 @@ def test_without_javascript_complete_takes_its_evidence_in_the_same_form(seeded_
     assert page_of(bad_link).field_value("evidence") == "Standards agreed"  # nothing typed is lost
     blank = _post_move(editor, "1.1", htmx=False, status="complete", version=1, from_form="1", evidence="  ")
     assert blank.status_code == 422
-    assert page_of(blank).form_errors() == ["Complete means evidenced: say what shows 1.1 is done (and link to "
-                                            "it), then complete it."]
+    assert page_of(blank).form_errors() == [("Complete means evidenced: say what shows 1.1 is done (and link to "
+                                            "it), then complete it.")]
     assert _action(seeded_app, "1.1").status == "not_started"
     done = _post_move(editor, "1.1", htmx=False, status="complete", version=1, from_form="1",
                       evidence="Standards agreed with children's social care", next="/?area=1")

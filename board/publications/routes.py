@@ -61,6 +61,12 @@ def _published_instead(found: ReportDraft):
     return redirect(url_for("publications.publication", number=published.number, version=published.version), 303)
 
 
+def _refuse(form: DraftForm, refused: publications.DraftRefused) -> None:
+    """Say why inline, on the field it concerns (a form not yet validated holds its errors in a tuple)."""
+    field = getattr(form, refused.field or "start")
+    field.errors = [*field.errors, str(refused)]
+
+
 @publications_bp.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def draft(draft_id: int):
@@ -83,7 +89,7 @@ def draft(draft_id: int):
         return render_template("publications/draft.html",
                                **views.draft_page(plan, conflict.draft, form, conflict=str(conflict))), 409
     except publications.DraftRefused as refused:
-        getattr(form, refused.field or "start").errors.append(str(refused))
+        _refuse(form, refused)
         return render_template("publications/draft.html", **views.draft_page(plan, found, form)), 422
     flash("Draft saved.", "success")
     return redirect(url_for("publications.draft", draft_id=found.id), 303)
@@ -107,7 +113,7 @@ def publish(draft_id: int):
                                **views.draft_page(plan, conflict.draft, views.draft_form(plan, conflict.draft))), 409
     except publications.DraftRefused as refused:
         edit = views.draft_form(plan, found)
-        getattr(edit, refused.field or "start").errors.append(str(refused))
+        _refuse(edit, refused)
         return render_template("publications/draft.html", **views.draft_page(plan, found, edit)), 422
     flash(f"Published as publication {published.number}, version {published.version}: it is frozen now.", "success")
     return redirect(url_for("publications.publication", number=published.number, version=published.version), 303)
