@@ -21,10 +21,11 @@ sys.path.insert(0, str(ROOT))
 IGNORED = r"^Attribute “hx-[a-z-]+” not allowed"
 
 
-def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, user_id: int) -> dict[str, str]:
+def _pages(client, token: str, pinned: str, outcome_id: int, clinic_id: int, note_id: int, user_id: int,
+           draft_id: int) -> dict[str, str]:
     from tests.conftest import csrf_token
 
-    share = f"/share/{token}"
+    share, paper = f"/share/{token}", f"/share/{pinned}"
     paths = {
         "board-detailed": "/?view=detailed", "board-whole": "/?view=whole",
         "board-clinic": "/?view=whole&mode=clinic", "board-filtered": "/?view=detailed&area=2&overdue=1&q=plans",
@@ -37,6 +38,10 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
         "not-found": "/actions/99.9",
         "share-board": f"{share}/", "share-action": f"{share}/actions/2.7", "share-outcomes": f"{share}/outcomes",
         "share-report": f"{share}/report", "share-gone": "/share/not-a-real-token/",
+        "publications": "/publications/", "draft": f"/publications/drafts/{draft_id}",
+        "publication": "/publications/1/v1", "publication-corrected": "/publications/1/v2",
+        "publication-board": "/publications/1/v1/board", "plan-settings": "/admin/plan", "action-complete": "/actions/1.1",
+        "share-publication": f"{paper}/", "share-publication-board": f"{paper}/v1/board",
     }
     pages = {name: client.get(path).get_data(as_text=True) for name, path in paths.items()}
     token_value = csrf_token(client, "/")
@@ -44,18 +49,37 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
                                         ).get_data(as_text=True)
     pages["users-invalid"] = client.post("/admin/users", data={"email": "x", "csrf_token": token_value}
                                          ).get_data(as_text=True)
+    pages["move-evidence-asked"] = client.post("/actions/2.8/move", data={
+        "status": "complete", "version": "1", "from_form": "1", "csrf_token": token_value}).get_data(as_text=True)
+    pages["draft-invalid"] = client.post(f"/publications/drafts/{draft_id}", data={
+        "start": "2023-12-15", "end": "2023-10-01", "version": "1", "csrf_token": token_value}).get_data(as_text=True)
     return pages
+
+
+def _paper_for_pdf(app) -> str:
+    """The HTML a publication's PDF is made from (a document of its own, not a page of the site)."""
+    from flask import render_template
+
+    from board.services.board_view import current_plan
+    from board.services.publications import find_publication
+    from board.views import publications as paper_views
+    from board.views.viewer import current_viewer
+
+    with app.test_request_context("/publications/1/v1.pdf"):
+        urls = paper_views.PaperUrls(version=str, pdf=str, board=str)
+        found = find_publication(current_plan(), 1, 1)
+        return render_template("publications/paper_pdf.html", **paper_views.paper_page(found, current_viewer(), urls))
 
 
 def render_pages(out: Path) -> list[Path]:
     """Write one HTML file per kind of page into `out`."""
     from datetime import date
 
-    from board.services import evidence, share_links
+    from board.services import completion, evidence, publications, share_links
     from board.services.board_view import current_plan
     from board.services.clinics import start_clinic
-    from board.services.moves import move_action
-    from tests.conftest import _seed, action_by_ref, make_app, sign_in, user_for
+    from board.services.moves import Evidence, move_action
+    from tests.conftest import _seed, action_by_ref, make_app, papers, sign_in, user_for
 
     app = make_app(out / "db")
     with app.app_context():
@@ -64,15 +88,25 @@ def render_pages(out: Path) -> list[Path]:
         note = evidence.add_note(action_by_ref("2.7"), "Dip sample of 20 plans", None, user_for("admin"))
         clinic = start_clinic(current_plan(), date(2023, 12, 15), user_for("editor"), "Ann", [2], user_for("editor"))
         _, token = share_links.create_link(current_plan(), "Committee", None)
+        # A completion awaiting sign-off; publications 1 and 2, the first corrected; a draft; a pinned link.
+        completion.set_require_sign_off(current_plan(), True, user_for("admin"))
+        move_action(action_by_ref("1.1"), "complete", 0, 1, user_for("editor"), evidence=Evidence("Standards agreed"))
+        draft = papers()
+        correction = publications.correction_draft(publications.find_publication(current_plan(), 1), user_for("admin"))
+        correction.correction_reason = "a figure was wrong"
+        publications.publish(correction, user_for("admin"), correction.version)
+        _, pinned = share_links.create_link(current_plan(), "Committee, December", None,
+                                            publication=publications.find_publication(current_plan(), 1))
         ids = {"outcome_id": action_by_ref("2.7").outcome_id, "clinic_id": clinic.id, "note_id": note.id,
-               "user_id": user_for("viewer").id}
+               "user_id": user_for("viewer").id, "draft_id": draft.id}
+        paper_html = _paper_for_pdf(app)
         del moved
     files = []
     signed_out = app.test_client()
-    pages = {"sign-in": signed_out.get("/sign-in").get_data(as_text=True)}
+    pages = {"sign-in": signed_out.get("/sign-in").get_data(as_text=True), "publication-pdf-html": paper_html}
     admin = app.test_client()
     sign_in(admin, "admin")
-    pages.update(_pages(admin, token, **ids))
+    pages.update(_pages(admin, token, pinned, **ids))
     for name, html in pages.items():
         path = out / f"{name}.html"
         path.write_text(html, encoding="utf-8")

@@ -47,3 +47,15 @@ def test_the_plan_owner_requires_sign_off_and_signs_completions_off(seeded_app, 
     assert "Signed off by the plan owner on 15 December 2023." in page_of(admin.get("/actions/1.1")).text("#completion")
     again = _post(admin, "/actions/1.1/sign-off", version=detail.field_value("version", "#completion form"))
     assert again.status_code == 409 and "1.1 was signed off already." in page_of(again).text("#completion")
+
+
+def test_green_without_evidence_is_marked_on_the_board_and_for_committees(seeded_app, client_for):
+    editor = client_for("editor")
+    _post(editor, "/actions/2.7/move", status="green", version="1", from_form="1")
+    assert "No evidence" in page_of(editor.get("/?view=detailed&area=2")).card_badges("2.7")
+    _post(client_for("contributor"), "/actions/2.7/notes", text="Team lead's sickness", internal="y")
+    with seeded_app.app_context():
+        _, token = share_links.create_link(current_plan(), "C", None)
+    # An internal note backs it on the board, not for a committee, who never read it.
+    assert "No evidence" not in page_of(editor.get("/?view=detailed&area=2")).card_badges("2.7")
+    assert "No evidence" in page_of(seeded_app.test_client().get(f"/share/{token}/?area=2")).card_badges("2.7")

@@ -39,6 +39,12 @@ def card_completion(card, plan: Plan) -> tuple[str | None, bool]:
     return completion_words(finished, card.due_date), bool(plan.require_sign_off and not card.signed_off_at)
 
 
+def unevidenced(card) -> bool:
+    """Green or Complete with no evidence note in force (that its reader may see): boards and committees
+    do not accept green without evidence."""
+    return card.status in (Status.GREEN.value, Status.COMPLETE.value) and not card.note_count
+
+
 class SignOffRefused(ValueError):
     """The sign-off cannot be made (the card is not complete, is signed off, or changed since)."""
 
