@@ -71,3 +71,21 @@ def printed_pages(pdf: bytes) -> list[PrintedPage]:
         page.extract_text(visitor_text=visit)
         pages.append(PrintedPage(float(page.mediabox.width), float(page.mediabox.height), lines))
     return pages
+
+
+def check_a4_paper(pages: list[PrintedPage], version_words: str) -> None:
+    """The 88-action quarter's report on at most six A4 pages, each but the last at least 40% full and
+    ending on no heading, each with its running head and foot (`version_words` at the bottom left)."""
+    assert 1 < len(pages) <= 6, len(pages)
+    for number, printed in enumerate(pages, start=1):
+        assert (round(printed.width), round(printed.height)) == (round(A4[0]), round(A4[1]))
+        margins = " ".join(printed.margins_text.split())
+        assert "Early Help and Children's Social Care Improvement and Impact Plan" in margins, margins
+        assert "Highlight report, 16 Sep 2023 to 15 Dec 2023" in margins, margins
+        assert version_words in margins, margins
+        assert f"Page {number} of {len(pages)}" in margins, margins
+        if number < len(pages):
+            assert printed.fill >= 0.4, (number, printed.fill)
+            assert printed.last_line.size < HEADING_SIZE, (number, printed.last_line)  # no heading at a foot
+    # Table headers repeat on the page a table runs onto: the register's heads are on its last page.
+    assert "Action Start End Direction Due at the end" in " ".join(pages[-1].text.split())

@@ -10,7 +10,7 @@ from board.services.moves import Evidence, move_action
 from models import Publication, ShareLink, db
 from tests.conftest import action_by_ref, csrf_token, user_for
 from tests.pages import page_of
-from tests.paper import A4, HEADING_SIZE, printed_pages
+from tests.paper import check_a4_paper, printed_pages
 from tests.quarter import AREA_COMMENTARY, INTERNAL_NOTE, NARRATIVE, QUARTER, WITHDRAWN_NOTE
 
 NAMES = ("Admin Person", "Editor Person", "Contributor Person", "Viewer Person")
@@ -59,24 +59,6 @@ def _change_the_board(app) -> None:
         evidence.change_due(action_by_ref("5.1"), "Jun 2024", "Moved after the paper", editor, date(2023, 1, 1))
 
 
-def _check_a4_paper(pages) -> None:
-    """The 88-action quarter on at most six A4 pages, each but the last at least 40% full and ending on
-    no heading, each with its running head and foot."""
-    assert 1 < len(pages) <= 6
-    for number, printed in enumerate(pages, start=1):
-        assert (round(printed.width), round(printed.height)) == (round(A4[0]), round(A4[1]))
-        margins = printed.margins_text
-        assert "Early Help and Children's Social Care Improvement and Impact Plan" in margins
-        assert "Highlight report, 16 Sep 2023 to 15 Dec 2023" in margins
-        assert "Publication 1, version 1, published 15 Dec 2023" in margins
-        assert f"Page {number} of {len(pages)}" in margins
-        if number < len(pages):
-            assert printed.fill >= 0.4, (number, printed.fill)
-            assert printed.last_line.size < HEADING_SIZE, (number, printed.last_line)  # no heading at a foot
-    # Table headers repeat on the page a table runs onto: the register's heads are on its last page.
-    assert "Action Start End Direction Due at the end" in pages[-1].text
-
-
 def test_a_publication_and_its_pdf_never_change_when_the_board_does(quarter_app, client_for):
     """The paper as published, whatever happens on the board after; its PDF made once and kept."""
     admin = client_for("admin")
@@ -99,7 +81,7 @@ def test_a_publication_and_its_pdf_never_change_when_the_board_does(quarter_app,
     assert response.mimetype == "application/pdf"
     assert 'filename="highlight-report-1-version-1-2023-12-15.pdf"' in response.headers["Content-Disposition"]
     pages = printed_pages(response.data)
-    _check_a4_paper(pages)
+    check_a4_paper(pages, "Publication 1, version 1, published 15 Dec 2023")
     text = " ".join(printed.text for printed in pages)
     standing = page.text("#standing-title + p")
     assert " ".join(standing.split()) in " ".join(text.split())

@@ -213,3 +213,17 @@ def test_the_move_form_shows_the_evidence_fields_when_complete_is_chosen(editor_
     expect(evidence).to_be_visible()
     page.get_by_label("New status for 3.1").select_option("amber")
     expect(evidence).to_be_hidden()
+
+
+def test_complete_with_its_evidence_without_javascript(no_js_page, live_server):
+    page = no_js_page
+    sign_in_as(page, live_server, "editor")
+    page.goto(live_server + "/?area=5")
+    page.get_by_role("link", name="Update status of 5.6", exact=True).click()
+    page.get_by_label("New status for 5.6").select_option("complete")
+    page.get_by_role("button", name="Update status", exact=True).click()  # no evidence yet: asked for it
+    expect(page.get_by_role("alert").first).to_contain_text("Complete means evidenced")
+    page.get_by_label("What shows it is done?").fill("App live for every care leaver")
+    page.get_by_role("button", name="Update status", exact=True).click()
+    expect(page.locator("#flash")).to_contain_text("5.6 moved to Complete.")
+    expect(_column(page, 5, "complete").locator("#card-5-6")).to_be_visible()
