@@ -75,13 +75,18 @@ def test_keyboard_only_move(editor_page):
     expect(_column(page, 3, "green").locator("#card-3-1")).to_be_visible()
 
 
-def test_move_with_javascript_disabled(no_js_page, live_server):
-    page = no_js_page
+def _move_5_6_without_javascript(page, live_server, status):
+    """An editor, JavaScript off, opens 5.6's move form from the area 5 board and sends `status`."""
     sign_in_as(page, live_server, "editor")
     page.goto(live_server + "/?area=5")
     page.get_by_role("link", name="Update status of 5.6", exact=True).click()
-    page.get_by_label("New status for 5.6").select_option("red")
+    page.get_by_label("New status for 5.6").select_option(status)
     page.get_by_role("button", name="Update status", exact=True).click()
+    return page
+
+
+def test_move_with_javascript_disabled(no_js_page, live_server):
+    page = _move_5_6_without_javascript(no_js_page, live_server, "red")
     expect(page).to_have_url(re.compile(r"/\?area=5&explain=\d+#card-5-6$"))
     expect(page.locator("#flash")).to_contain_text("5.6 moved to Red.")
     expect(_column(page, 5, "red").locator("#card-5-6")).to_be_visible()
@@ -216,12 +221,7 @@ def test_the_move_form_shows_the_evidence_fields_when_complete_is_chosen(editor_
 
 
 def test_complete_with_its_evidence_without_javascript(no_js_page, live_server):
-    page = no_js_page
-    sign_in_as(page, live_server, "editor")
-    page.goto(live_server + "/?area=5")
-    page.get_by_role("link", name="Update status of 5.6", exact=True).click()
-    page.get_by_label("New status for 5.6").select_option("complete")
-    page.get_by_role("button", name="Update status", exact=True).click()  # no evidence yet: asked for it
+    page = _move_5_6_without_javascript(no_js_page, live_server, "complete")  # no evidence yet: asked for it
     expect(page.get_by_role("alert").first).to_contain_text("Complete means evidenced")
     page.get_by_label("What shows it is done?").fill("App live for every care leaver")
     page.get_by_role("button", name="Update status", exact=True).click()
