@@ -50,6 +50,8 @@ def create_app(config: dict | None = None) -> Flask:
     from board.evidence.routes import evidence_bp
     from board.moves.routes import moves_bp
     from board.plan.routes import plan_bp
+    from board.plan_urls import PlanPrefix
+    from board.plans.routes import plans_bp
     from board.publications.routes import publications_bp
     from board.reports.routes import reports_bp
     from board.share.routes import share_bp
@@ -57,12 +59,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     security.init_app(app)
     for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, publications_bp, clinics_bp, auth_bp, admin_bp,
-                      share_bp, about_bp):
+                      share_bp, about_bp, plans_bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
     viewer.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    # /plans/<slug>/... serves that plan through the same routes (see board/plan_urls.py).
+    app.wsgi_app = PlanPrefix(app.wsgi_app)
     proxies = int(app.config.get("BOARD_TRUSTED_PROXIES") or 0)
     if proxies:
         # Behind nginx: the client's address, scheme and host are those the trusted proxies pass on.

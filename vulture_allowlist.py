@@ -13,13 +13,14 @@ create_app, record_server_url
 SQLALCHEMY_DATABASE_URI, SECRET_KEY, WTF_CSRF_TIME_LIMIT, SESSION_COOKIE_HTTPONLY, SESSION_COOKIE_SAMESITE
 SESSION_COOKIE_SECURE, BOARD_ENV, PASSWORD_HASH_METHOD, BOARD_ADMIN_EMAIL, BOARD_ADMIN_PASSWORD
 MAX_CONTENT_LENGTH, MAX_FORM_MEMORY_SIZE
+BOARD_ACCESSIBILITY_CONTACT, BOARD_SESSION_IDLE_MINUTES, BOARD_SESSION_MAX_HOURS
 BOARD_BASE_URL, PLAN_SEED_PATH, BOARD_TIMEZONE, BOARD_POLL_SECONDS, BOARD_TODAY, BOARD_TRUSTED_PROXIES
 BOARD_STALE_DAYS
 _.trim_blocks, _.lstrip_blocks  # Jinja environment settings
 
 # WTForms: fields and settings are declared, then read by the form machinery and `form[name]`.
 submit, q, widget, option_widget, Meta
-_.validate_expires_on, _.validate_end  # inline validators, called by name
+_.validate_expires_on, _.validate_view, _.validate_mode, _.validate_note, _.validate_end  # inline validators
 
 # Flask-Login reads its settings and calls get_id; role_required leaves the role on the view for tests.
 _.login_view, _.login_message, _.login_message_category, _.session_protection, _.get_id, _.required_role
@@ -28,6 +29,7 @@ _.login_view, _.login_message, _.login_message_category, _.session_protection, _
 mapper, connection_record
 
 # Columns and relationships are the schema: kept for the record and read by the database and exports.
+password_changed_at, ended_reason  # kept for the record: when a password changed, why a session ended
 updated_at, imported_at, organisation, started_by, ended_by, written_at, replaced_by_id
 recorded_at, recorded_by_id, recorded_by, _.recorded_by
 published_by_id, made_at

@@ -38,6 +38,7 @@ def main(argv=None) -> int:
             import_plan(seed_plan())
             for n in range(CLIENTS):
                 create_user(f"editor{n}@example.org", f"Editor {n}", Role.EDITOR, "load test password")
+            db.session.remove()  # give its connection back before the pool goes
             db.engine.dispose()
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         port, log = free_port(), Path(tmp) / "gunicorn.log"

@@ -12,24 +12,53 @@ from flask_migrate import upgrade
 
 from board import clock
 from board.config import recorded_server_url
-from board.services import accounts, backup, publications, share_links
+from board.services import accounts, backup, lineage, plans, publications, share_links
 from board.services.board_view import current_plan
 from board.services.kpis import ensure_baseline_measures
 from board.services.plan_file import PlanFileInvalid, load_plan_file
 from board.services.plan_import import import_plan
-from models import Role, ShareLink, db
+from models import Closure, Role, ShareLink, db
 
 CLI_ACTOR = "Command line"
 ROLE_NAMES = click.Choice([role.value for role in Role])
 
 
+def _plan_named(slug: str | None):
+    """The plan `--plan SLUG` names, else the live plan; a one-line refusal when there is none."""
+    plan = plans.plan_by_slug(slug) if slug else current_plan()
+    if plan is None:
+        known = ", ".join(p.slug for p in plans.all_plans())
+        raise click.ClickException(f"There is no plan named {slug}" + (f" (plans: {known})." if known else ".")
+                                   if slug else "No plan has been imported yet.")
+    return plan
+
+
 @click.command("import-plan")
 @click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--new", "as_new", is_flag=True, help="Import the file as a new plan (with --slug).")
+@click.option("--slug", default=None, help="The new plan's name in URLs, e.g. 2024-25 (with --new).")
+@click.option("--plan", "plan_slug", default=None, help="Update this plan's texts from the file.")
 @with_appcontext
-def import_plan_command(path: str) -> None:
-    """Check a plan file and import it in one transaction (nothing is written if it is refused)."""
+def import_plan_command(path: str, as_new: bool, slug: str | None, plan_slug: str | None) -> None:
+    """Check a plan file and import it in one transaction (nothing is written if it is refused): as a
+    new plan (--new --slug 2024-25) or into an existing one (--plan 2023-24)."""
+    existing = plans.all_plans()
+    if as_new and plan_slug:
+        raise click.ClickException("Choose one: --new --slug SLUG for a new plan, or --plan SLUG to update one.")
+    if as_new and not slug:
+        raise click.ClickException("A new plan needs a name: --new --slug 2024-25.")
+    if slug and not as_new:
+        raise click.ClickException("--slug names a new plan: add --new (or use --plan SLUG to update one).")
+    if existing and not (as_new or plan_slug):
+        raise click.ClickException(
+            f"This database holds plans ({', '.join(p.slug for p in existing)}): say which you mean: "
+            f"--plan {existing[0].slug} to update that plan's texts from the file, or --new --slug SLUG to "
+            "import it as a new plan.")
+    target = _plan_named(plan_slug) if plan_slug else None
     try:
-        summary = import_plan(load_plan_file(path))
+        summary = import_plan(load_plan_file(path), plan=target, new_slug=slug if as_new else None)
+    except plans.PlanChoiceError as refused:
+        raise click.ClickException(str(refused)) from None
     except PlanFileInvalid as refused:
         click.echo(f"Refused {path}: {len(refused.problems)} problem(s), nothing imported.", err=True)
         for problem in refused.problems:
@@ -176,20 +205,22 @@ def _base_url(given: str | None) -> str:
               help="Last day the link works (YYYY-MM-DD).")
 @click.option("--base-url", default=None,
               help="Defaults to BOARD_BASE_URL, else the address the server started on, else http://127.0.0.1:$PORT.")
+@click.option("--plan", "plan_slug", default=None, help="The plan it shows (default: the live plan).")
 @click.option("--publication", "number", type=click.IntRange(min=1), default=None,
-              help="Pin the link to publication N (as published, with its later versions), not the live board.")
+              help="Pin the link to the plan's publication N (as published, with its later versions), not the live "
+                   "board.")
 @click.option("--names", is_flag=True, help="Show people's names; without it, committees see each person's role.")
-def share_link_create(label: str, expires, base_url: str | None, number: int | None, names: bool) -> None:
+def share_link_create(label: str, expires, base_url: str | None, plan_slug: str | None, number: int | None,
+                      names: bool) -> None:
     """Create a link and print its full URL (shown once)."""
-    plan = current_plan()
-    if plan is None:
-        raise click.ClickException("No plan has been imported yet.")
+    plan = _plan_named(plan_slug)
     expires_on = expires.date() if expires else None
     if expires_on and expires_on < clock.today():
         raise click.ClickException("The expiry date must be today or later.")
     pinned = publications.find_publication(plan, number) if number else None
     if number and pinned is None:
-        raise click.ClickException(f"There is no publication {number}: publish it first (Committee papers).")
+        raise click.ClickException(f"The {plan.slug} plan has no publication {number}: publish it first "
+                                   "(Committee papers).")
     _link, token = share_links.create_link(plan, label, expires_on, actor_label=CLI_ACTOR, publication=pinned,
                                            show_names=names)
     with current_app.test_request_context(base_url=_base_url(base_url)):
@@ -197,9 +228,10 @@ def share_link_create(label: str, expires, base_url: str | None, number: int | N
 
 
 @share_link_group.command("list")
-def share_link_list() -> None:
-    """Every link: id, state, label, expiry, use."""
-    plan = current_plan()
+@click.option("--plan", "plan_slug", default=None, help="The plan (default: the live plan).")
+def share_link_list(plan_slug: str | None) -> None:
+    """Every link of a plan: id, state, label, expiry, use."""
+    plan = plans.plan_by_slug(plan_slug) if plan_slug else current_plan()
     for link in share_links.all_links(plan) if plan else []:
         expires = link.expires_on.isoformat() if link.expires_on else "never"
         opened = link.last_opened_at.strftime("%Y-%m-%d %H:%M") if link.last_opened_at else "never"
@@ -219,7 +251,64 @@ def share_link_revoke(link_id: int) -> None:
     click.echo(f"Revoked link {link.id} ({link.label}).")
 
 
+plan_group = AppGroup("plan", help="The install's plans: list them, choose the live one, archive.")
+
+
+@plan_group.command("list")
+def plan_list() -> None:
+    """Every plan: slug, state, title."""
+    for plan in plans.all_plans():
+        state = "archived" if plan.archived else "live" if plan.live else "open"
+        click.echo(f"{plan.slug}\t{state}\t{plan.title}")
+
+
+@plan_group.command("live")
+@click.argument("slug")
+def plan_live(slug: str) -> None:
+    """Serve this plan at / (the board opens on it)."""
+    plan = _plan_named(slug)
+    try:
+        plans.make_live(plan)
+    except plans.PlanChoiceError as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"{plan.slug} is the live plan.")
+
+
+@plan_group.command("archive")
+@click.argument("slug")
+def plan_archive(slug: str) -> None:
+    """Make a plan read-only (it stays readable)."""
+    plan = _plan_named(slug)
+    plans.archive(plan, CLI_ACTOR)
+    click.echo(f"Archived {plan.slug}: read-only." + ("" if not plan.live else " It is still the live plan."))
+
+
+@plan_group.command("reopen")
+@click.argument("slug")
+def plan_reopen(slug: str) -> None:
+    """Undo an archive."""
+    plan = _plan_named(slug)
+    plans.reopen(plan)
+    click.echo(f"{plan.slug} is open again.")
+
+
+@plan_group.command("close-actions")
+@click.argument("slug")
+@click.argument("refs", nargs=-1, required=True)
+@click.option("--how", type=click.Choice(["completed", "no-longer-needed", "merged"]), required=True)
+@click.option("--note", default="", help="Why, or what they were merged into.")
+def plan_close_actions(slug: str, refs: tuple[str, ...], how: str, note: str) -> None:
+    """Close a plan's actions that no later plan carries forward."""
+    plan = _plan_named(slug)
+    try:
+        closed = lineage.close_actions(plan, list(refs), Closure(how.replace("-", "_")), note, None, CLI_ACTOR)
+    except lineage.LineageRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"Closed {len(closed)} action(s) of {plan.slug}: {', '.join(a.ref for a in closed)}.")
+
+
 def init_app(app) -> None:
     for command in (import_plan_command, setup_db_command, create_user_command, set_role_command,
-                    set_password_command, deactivate_user_command, share_link_group, backup_command, restore_command):
+                    set_password_command, deactivate_user_command, share_link_group, backup_command, restore_command,
+                    plan_group):
         app.cli.add_command(command)

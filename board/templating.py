@@ -6,6 +6,7 @@ from board.services.board_view import STATUSES, is_overdue, is_stale
 from board.services.completion import card_completion, unevidenced
 from board.services.direction import Direction
 from board.services.due import cadence_label
+from board.services.lineage import closed_label
 from board.views.board import card_dom_id
 from models import ImpactRating, Status
 
@@ -25,4 +26,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["direction_symbol"] = lambda value: Direction(value).symbol
     app.jinja_env.filters["rating_label"] = lambda value: ImpactRating(value).label if value else "Not rated"
     app.jinja_env.globals.update(is_stale=is_stale, card_dom_id=card_dom_id, card_completion=card_completion,
-                                 unevidenced=unevidenced)
+                                 unevidenced=unevidenced, closed_label=closed_label)

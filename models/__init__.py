@@ -24,7 +24,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 # Imported after `db` exists: each module defines its tables on it.
-from models.action import Action, ActionEvent, EventKind, Status, action_owners
+from models.action import Action, ActionEvent, Closure, EventKind, Status, action_owners
 from models.activity import ActivityRecord
 from models.audit import AuditEntry
 from models.clinic import (
@@ -53,6 +53,7 @@ __all__ = [
     "AuditEntry",
     "Clinic",
     "ClinicNote",
+    "Closure",
     "CommentRevision",
     "EventKind",
     "EvidenceNote",

@@ -69,6 +69,9 @@ class EventKind(str, enum.Enum):
     PLAN_OWNERS = "plan_owners"
     IMPACT_COMMENT = "impact"          # activity only: a comment on an outcome (kept in impact_comment)
     SIGN_OFF = "sign_off"              # the plan owner accepted a completion and its evidence
+    CARRIED_FROM = "carried_from"      # a new plan's action continues an earlier plan's (from: "2023-24 1.4")
+    CARRIED_TO = "carried_to"          # an action closed because a later plan carries it on (to: "2024-25 2.3")
+    CLOSED = "closed"                  # an action closed at the end of its plan, with how and why
 
 
 MOVE_KINDS = (EventKind.STATUS, EventKind.REORDER)
@@ -81,11 +84,34 @@ def _kind_values(kinds) -> list[str]:
     return [kind.value for kind in kinds]
 
 
+class Closure(str, enum.Enum):
+    """How an action of a finished plan was closed."""
+
+    CARRIED_FORWARD = "carried_forward"
+    COMPLETED = "completed"
+    NO_LONGER_NEEDED = "no_longer_needed"
+    MERGED = "merged"
+
+    @property
+    def label(self) -> str:
+        return _CLOSURE_LABELS[self]
+
+
+_CLOSURE_LABELS = {
+    Closure.CARRIED_FORWARD: "Carried forward",
+    Closure.COMPLETED: "Completed",
+    Closure.NO_LONGER_NEEDED: "No longer needed",
+    Closure.MERGED: "Merged",
+}
+
+
 action_owners = Table(
     "action_owner",
     db.metadata,
     Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
     Column("owner_role_id", ForeignKey("owner_role.id"), primary_key=True),
+    # The order the plan prints its owners in: the first is the lead.
+    Column("position", Integer, nullable=False, default=0, server_default="0"),
 )
 
 
@@ -111,6 +137,15 @@ class Action(db.Model):
     due_text: Mapped[str] = mapped_column(String(200), default="")
     due_date: Mapped[date | None] = mapped_column(Date)
     cadence: Mapped[str | None] = mapped_column(String(30))
+    # When a recurring action's first occurrence falls ("Quarterly ... from November 2023").
+    cadence_start: Mapped[date | None] = mapped_column(Date)
+    # Lineage: the earlier plan's action this one continues (its history stays there, linked).
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"), index=True)
+    # Set when the plan it belongs to is finished with it: carried forward, completed, no longer
+    # needed, merged. A closed action keeps its status and history; `closed_note` says why or where.
+    closed_at: Mapped[datetime | None] = mapped_column()
+    closed_how: Mapped[str | None] = mapped_column(String(30))
+    closed_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     status: Mapped[str] = mapped_column(String(20), default=Status.NOT_STARTED.value)
     # Position inside its (area, status) column, 0-based and gapless.
@@ -130,8 +165,9 @@ class Action(db.Model):
     area: Mapped[Area] = relationship()
     outcome: Mapped[Outcome] = relationship(back_populates="actions")
     owners: Mapped[list[OwnerRole]] = relationship(
-        secondary=action_owners, order_by=OwnerRole.name
+        secondary=action_owners, order_by=action_owners.c.position
     )
+    carried_from: Mapped[Action | None] = relationship(remote_side="Action.id", foreign_keys=[carried_from_id])
     last_activity_by: Mapped[User | None] = relationship()
     events: Mapped[list[ActionEvent]] = relationship(
         back_populates="action", order_by="ActionEvent.id.desc()"
@@ -140,6 +176,15 @@ class Action(db.Model):
     @property
     def status_enum(self) -> Status:
         return Status(self.status)
+
+    @property
+    def is_pointer(self) -> bool:
+        """A row that only points at other actions ("See actions 1.5-1.8"): no work of its own."""
+        return bool(self.see_also) and not self.owners
+
+    @property
+    def closure(self) -> Closure | None:
+        return Closure(self.closed_how) if self.closed_how else None
 
 
 class ActionEvent(db.Model):

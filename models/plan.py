@@ -11,9 +11,17 @@ from models import db
 
 
 class Plan(db.Model):
-    """One improvement and impact plan and its header (objective, owner, pillars, figures)."""
+    """One improvement and impact plan and its header (objective, owner, pillars, figures).
+
+    An install holds several (one per year, say). Each is named in URLs by its slug (`/plans/2023-24/`);
+    the live one is also served at `/`. An archived plan is read-only.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    live: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    archived_at: Mapped[datetime | None] = mapped_column()
+    archived_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
     title: Mapped[str] = mapped_column(String(300))
     organisation: Mapped[str] = mapped_column(String(200), default="")
     period: Mapped[str] = mapped_column(String(100), default="")
@@ -36,6 +44,10 @@ class Plan(db.Model):
     owner_roles: Mapped[list[OwnerRole]] = relationship(
         back_populates="plan", order_by="OwnerRole.name", cascade="all, delete-orphan"
     )
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Area(db.Model):

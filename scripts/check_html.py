@@ -35,6 +35,7 @@ def _pages(client, token: str, pinned: str, outcome_id: int, clinic_id: int, not
         "kpis": "/kpis", "clinics": "/clinics", "clinic-minutes": f"/clinics/{clinic_id}", "activity": "/activity",
         "users": "/admin/users", "user": f"/admin/users/{user_id}", "links": "/admin/links",
         "unexplained": "/moves/unexplained", "account": "/account", "accessibility": "/accessibility",
+        "plans": "/plans", "lineage": "/lineage",
         "not-found": "/actions/99.9",
         "share-board": f"{share}/", "share-action": f"{share}/actions/2.7", "share-outcomes": f"{share}/outcomes",
         "share-report": f"{share}/report", "share-gone": "/share/not-a-real-token/",
@@ -107,6 +108,16 @@ def render_pages(out: Path) -> list[Path]:
     admin = app.test_client()
     sign_in(admin, "admin")
     pages.update(_pages(admin, token, pinned, **ids))
+    with app.app_context():  # next year's plan: the old one archived, a carried action, lineage both ways
+        from board.services.plan_file import load_plan_file
+        from board.services.plan_import import import_plan
+
+        import_plan(load_plan_file(ROOT / "docs" / "examples" / "plan-2024-25.json"), new_slug="2024-25")
+    for name, path in {"archived-board": "/plans/2023-24/?view=detailed", "archived-action": "/plans/2023-24/actions/1.3",
+                       "carried-action": "/plans/2024-25/actions/1.2", "old-lineage": "/plans/2023-24/lineage",
+                       "new-lineage": "/plans/2024-25/lineage", "plans-two": "/plans",
+                       "archived-publication": "/plans/2023-24/publications/1/v2"}.items():
+        pages[name] = admin.get(path).get_data(as_text=True)
     for name, html in pages.items():
         path = out / f"{name}.html"
         path.write_text(html, encoding="utf-8")

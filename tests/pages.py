@@ -132,6 +132,14 @@ class Page:
                 return field.get("value") if field is not None else None
         return None
 
+    def definition(self, term: str) -> str | None:
+        """The words of the <dd> after the <dt> reading `term` (a fact of an action's detail)."""
+        for node in self.soup.select("dt"):
+            if _text(node) == term:
+                value = node.find_next_sibling("dd")
+                return _text(value) if value is not None else None
+        return None
+
     def forms(self, within: str | None = None) -> list[Tag]:
         """The forms of the page, or of the element matching `within` (none when it is not there)."""
         root = self.soup.select_one(within) if within else self.soup

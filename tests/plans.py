@@ -6,10 +6,26 @@ import json
 from pathlib import Path
 
 SEED_PATH = Path(__file__).resolve().parent.parent / "seed_plan.json"
+# The worked example of next year's plan: 2024-25 carrying most of 2023-24's actions forward.
+NEXT_YEAR_PATH = Path(__file__).resolve().parent.parent / "docs" / "examples" / "plan-2024-25.json"
 
 
 def seed_plan() -> dict:
     return json.loads(SEED_PATH.read_text(encoding="utf-8"))
+
+
+def next_year_plan() -> dict:
+    return json.loads(NEXT_YEAR_PATH.read_text(encoding="utf-8"))
+
+
+def carried_ref(old_ref: str) -> str:
+    """The 2024-25 ref of the 2023-24 action `old_ref` in the worked example."""
+    for area in next_year_plan()["areas"]:
+        for outcome in area["outcomes"]:
+            for action in outcome["actions"]:
+                if action.get("carried_from", {}).get("ref") == old_ref:
+                    return action["ref"]
+    raise AssertionError(f"{old_ref} is not carried forward in the example")
 
 
 def generated_plan(areas: int = 9, actions_per_area: int = 10, outcomes_per_area: int = 3) -> dict:

@@ -1,5 +1,6 @@
 """Two people changing the same thing: one wins, the other is told and loses nothing they typed."""
 import threading
+from datetime import date
 
 from sqlalchemy import select
 
@@ -78,12 +79,15 @@ def test_a_due_change_from_a_stale_page_is_refused_and_keeps_what_was_typed(seed
 def test_the_due_history_chain_and_count_stay_exact_when_changes_race(seeded_app):
     """Eight people change the due at once from what they all saw: one applies, the others conflict."""
     outcomes = []
+    # One "today" for every thread: read from the action inside a thread, it moved with the first change
+    # and the later threads were refused for a date already passed, not for the conflict under test.
+    today = date(2023, 11, 1)
 
     def change(n):
         with seeded_app.app_context():
             try:
                 evidence.change_due(action_by_ref("2.7"), f"{['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug'][n]}"
-                                    " 2024", f"Reason {n}", user_for("editor"), action_by_ref("2.7").due_date,
+                                    " 2024", f"Reason {n}", user_for("editor"), today,
                                     expected_due="Nov 2023")
                 outcomes.append("applied")
             except evidence.EditConflict:

@@ -38,7 +38,7 @@ def test_editing_keeps_the_earlier_wording_and_withdrawing_keeps_the_note(ctx):
     with pytest.raises(HistoryIsAppendOnly):
         db.session.commit()
     db.session.rollback()
-    assert evidence.note_counts().get(action_by_ref("2.7").id, 0) == 0  # withdrawn notes are not counted
+    assert evidence.note_counts(action_by_ref("2.7").plan_id).get(action_by_ref("2.7").id, 0) == 0  # withdrawn notes are not counted
 
 
 def test_only_the_author_or_an_admin_may_change_a_note(ctx):

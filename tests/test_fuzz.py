@@ -121,12 +121,14 @@ def _forms(world) -> dict[str, dict]:
         "reports.kpis": {"value-measure": str(world["measure_id"]), "value-quarter": "2023/24 Q2",
                          "value-value": "2100", "value-replaces": "", "value-submit": "1"},
         "auth.sign_in": {"email": email_for("viewer"), "password": "not the password"},
+        "plans.lineage_view": {"refs": "9.5", "how": "no_longer_needed", "note": "Done by another team"},
     }
 
 
 # Buttons whose only input is the CSRF token, and signing yourself out (the rest of the run needs you).
 NOT_FORMS = {"auth.sign_out", "auth.sign_out_everywhere", "admin.reset_password", "admin.sign_out_everywhere",
-             "admin.revoke_link", "clinics.join", "clinics.end", "publications.discard", "publications.correct"}
+             "admin.revoke_link", "clinics.join", "clinics.end", "plans.make_live", "plans.archive", "plans.reopen",
+             "publications.discard", "publications.correct"}
 
 
 def test_every_post_form_is_fuzzed(seeded_app, world):
@@ -144,7 +146,8 @@ def _rule(app, endpoint):
      "evidence.withdraw_note", "evidence.change_due", "evidence.add_comment", "evidence.edit_comment",
      "evidence.withdraw_comment", "clinics.index", "clinics.add_note", "clinics.correct_note",
      "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.kpis", "auth.sign_in",
-     "evidence.sign_off", "admin.plan_settings", "publications.start", "publications.draft", "publications.publish"]))
+     "plans.lineage_view", "evidence.sign_off", "admin.plan_settings", "publications.start", "publications.draft",
+     "publications.publish"]))
 def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, client_for, world, endpoint):
     client = seeded_app.test_client() if endpoint == "auth.sign_in" else client_for("admin")
     token = csrf_token(client, "/sign-in" if endpoint == "auth.sign_in" else "/")

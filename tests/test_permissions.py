@@ -62,6 +62,10 @@ WRITE_ROUTES = {
     "publications.publish": "admin",
     "publications.discard": "admin",
     "publications.correct": "admin",
+    "plans.make_live": "admin",
+    "plans.archive": "admin",
+    "plans.reopen": "admin",
+    "plans.lineage_view": "admin",
 }
 # GET routes anyone may open without signing in (share pages check their own token).
 PUBLIC_READS = {"static", "auth.sign_in", "share.board", "share.action_detail", "share.changes",

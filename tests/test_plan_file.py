@@ -123,8 +123,11 @@ def test_cli_imports_a_good_file_once(app, runner, tmp_path):
     good = tmp_path / "plan.json"
     good.write_text(json.dumps(seed_plan()))
     first = runner.invoke(args=["import-plan", str(good)])
-    second = runner.invoke(args=["import-plan", str(good)])
     assert first.exit_code == 0 and "actions added: 88" in first.output
+    assert "Created plan 2023-24." in first.output  # named from its period
+    bare = runner.invoke(args=["import-plan", str(good)])  # a second import must say which plan it means
+    assert bare.exit_code == 1 and "say which you mean: --plan 2023-24" in bare.output
+    second = runner.invoke(args=["import-plan", str(good), "--plan", "2023-24"])
     assert second.exit_code == 0 and "Nothing changed" in second.output
 
 

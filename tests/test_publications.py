@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from board.services import evidence
 from board.services.moves import Evidence, move_action
-from models import Publication, ShareLink, db
+from models import Plan, Publication, ShareLink, db
 from tests.conftest import action_by_ref, csrf_token, user_for
 from tests.pages import page_of
 from tests.paper import check_a4_paper, printed_pages
@@ -246,3 +246,39 @@ def test_a_link_opened_to_names_shows_them_but_never_hidden_notes(quarter_app, c
     detail = page_of(committee.get(f"/share/{live}/actions/2.7")).text()
     assert "Contributor Person" in detail and INTERNAL_NOTE not in detail and WITHDRAWN_NOTE not in detail
     assert "by Admin Person" in page_of(committee.get(f"/share/{pinned}/")).text(".paper-kind")
+
+
+def test_each_plan_has_its_own_papers_and_an_archived_plans_stay_readable_but_fixed(quarter_app, client_for):
+    """Publications belong to their plan: next year's plan starts with none, last year's stay readable,
+    pinned links keep working, and nothing is drafted, published or signed off in an archived plan."""
+    from board.services.plan_file import load_plan_file
+    from board.services.plan_import import import_plan
+    from tests.plans import NEXT_YEAR_PATH
+
+    admin = client_for("admin")
+    _publish(admin)
+    _, pinned = _links(quarter_app)
+    with quarter_app.app_context():
+        import_plan(load_plan_file(NEXT_YEAR_PATH), new_slug="2024-25")  # 2023-24 is archived
+    assert page_of(admin.get("/publications/")).table_rows(".publications")[1] == ["Nothing has been published yet."]
+    assert admin.get("/publications/1").status_code == 404  # the live plan, 2024-25, has no publication 1
+    old = page_of(admin.get("/plans/2023-24/publications/1/v1"))
+    assert old.text("h1") == "Highlight report: 16 September 2023 to 15 December 2023"
+    assert old.link("Download PDF of publication 1, version 1") == "/plans/2023-24/publications/1/v1.pdf"
+    assert "Correct this publication" not in old.text("main")  # an archived plan's paper is not corrected
+    committee = page_of(quarter_app.test_client().get(f"/share/{pinned}/"))
+    assert committee.text("h1") == old.text("h1")
+    for path, data in (("/plans/2023-24/publications/drafts", {"start": "2023-12-01", "end": "2023-12-15"}),
+                       ("/plans/2023-24/publications/1/correct", {}), ("/plans/2023-24/admin/plan",
+                                                                        {"require_sign_off": "y"}),
+                       ("/plans/2023-24/actions/1.6/sign-off", {"version": "2"})):
+        refused = _post(admin, path, **data)
+        assert refused.status_code == 403, path
+        assert "The 2023-24 plan is archived" in refused.get_data(as_text=True)
+    assert page_of(admin.get("/plans/2023-24/publications/")).forms("main") == []
+    runner = quarter_app.test_cli_runner()
+    made = runner.invoke(args=["share-link", "create", "--label", "X", "--plan", "2024-25", "--publication", "1"])
+    assert made.exit_code == 1 and "The 2024-25 plan has no publication 1" in made.output
+    with quarter_app.app_context():
+        old_plan = db.session.scalars(select(Plan).where(Plan.slug == "2023-24")).one()
+        assert [(row.plan_id, row.number) for row in db.session.scalars(select(Publication))] == [(old_plan.id, 1)]

@@ -176,7 +176,7 @@ def test_the_live_report_page_and_its_share_link(seeded_app, client_for):
     assert page.text("h1") == "Highlight report: 1 November 2023 to 15 December 2023"
     assert page.text(".paper-kind").startswith("Live report, not published")
     for heading in ("Where the plan stands on 15 December 2023", "Direction of the whole plan since it began",
-                    "Exceptions: what needs attention (29 of 88 actions)", "Impact by intended outcome",
+                    "Exceptions: what needs attention (29 of 87 actions)", "Impact by intended outcome",
                     "Every action at the start and the end of the period", "Glossary: terms and short forms"):
         assert heading in page.headings()
     assert any(name.startswith("Actions by status, week by week, 1 September 2023") for name in page.image_names())
@@ -195,7 +195,7 @@ def test_the_overview_shows_the_trend_and_every_kind_of_exception(seeded_app, cl
     assert "Exceptions: Red, Amber, overdue and stale (29)" in page.headings()  # 29 overdue, none started yet
     assert "Direction of the whole plan since it began" in page.headings()
     [chart] = [name for name in page.image_names() if name.startswith("Actions by status")]
-    assert "On 15 December 2023: 88 Not started" in chart
+    assert "On 15 December 2023: 87 Not started" in chart  # 2.1 only points at 1.5-1.8: not counted
 
 
 def test_print_head_css_repeats_only_escaped_words(client):

@@ -19,7 +19,7 @@ from board.forms import ConfirmForm
 from board.security import role_required
 from board.services import accounts, completion, publications, sessions, share_links
 from board.services.board_view import current_plan
-from board.views.viewer import plan_for_request
+from board.views.viewer import plan_for_request, refuse_if_archived
 from models import OwnerRole, Role, ShareLink, User, db
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -219,8 +219,11 @@ def _with_choices(form: ShareLinkForm, entries) -> ShareLinkForm:
 @admin_bp.route("/plan", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def plan_settings():
-    """The plan owner's settings for the plan: whether completions need their sign-off."""
+    """The plan owner's settings for the plan: whether completions need their sign-off (an archived plan
+    keeps the ones it had)."""
     plan = plan_for_request()
+    if request.method == "POST":
+        refuse_if_archived(plan)
     form = PlanSettingsForm(require_sign_off=plan.require_sign_off)
     if form.validate_on_submit():
         changed = completion.set_require_sign_off(plan, form.require_sign_off.data, current_user)

@@ -86,6 +86,8 @@ def add_note(ref: str):
 
 def _note_or_403(note_id: int) -> EvidenceNote:
     note = db.get_or_404(EvidenceNote, note_id)
+    if db.session.get(Action, note.action_id).plan_id != plan_for_request().id:
+        abort(404)
     if not evidence.may_change_note(note, current_user):
         abort(403, description="Only the note's author or an admin can change it, and not once withdrawn.")
     return note

@@ -122,6 +122,8 @@ def reason(event_id: int):
     """Record the one-line reason for a status change (as a new history entry)."""
     plan = plan_for_request()
     move_event = db.get_or_404(ActionEvent, event_id)
+    if move_event.action.plan_id != plan.id:
+        abort(404)
     if move_event.kind is not EventKind.STATUS:
         abort(404, description="Only a change of status takes a reason.")
     if move_event.user_id != current_user.id and not current_user.has_role(Role.ADMIN):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from board.clock import today
@@ -62,7 +63,8 @@ def kpis():
         if form.validate_on_submit():
             try:
                 if form is value_form:
-                    measure = db.get_or_404(KpiMeasure, value_form.measure.data)
+                    measure = db.first_or_404(select(KpiMeasure).where(
+                        KpiMeasure.id == value_form.measure.data, KpiMeasure.plan_id == plan.id))
                     record_value(measure, value_form.quarter.data, value_form.value.data, current_user,
                                  replaces=value_form.replaces.data)
                     flash(f"{measure.name}: {value_form.quarter.data} recorded.", "success")

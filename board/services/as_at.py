@@ -33,6 +33,7 @@ from models import (
     Plan,
     Status,
     User,
+    action_owners,
     db,
 )
 from models.action import DECISION_KINDS
@@ -79,6 +80,7 @@ class ActionAt:
     due_at_completion: date | None       # the due in force then
     signed_off: bool                     # the plan owner signed off that completion
     latest_reason: str | None            # the reason given for its latest explained move
+    closed_how: str | None = None        # closed with its plan by then (carried forward, merged...)
 
     @property
     def status_enum(self) -> Status:
@@ -102,11 +104,14 @@ class PlanHistory:
 
     def __init__(self, plan: Plan):
         self.plan = plan
-        # Each card as it is now (rows named like its columns): the replay starts from these.
-        self.cards: list[Row] = db.session.execute(
+        # Each card as it is now (rows named like its columns): the replay starts from these. A row that
+        # only points at other actions ("See actions 1.5-1.8") is not work of its own and is not counted.
+        owned = select(action_owners.c.action_id).where(action_owners.c.action_id == Action.id).exists()
+        self.cards: list[Row] = [card for card in db.session.execute(
             select(Action.id, Action.ref, Action.area_id, Action.outcome_id, Action.text, Action.status,
-                   Action.due_text, Action.created_at)
-            .where(Action.plan_id == plan.id).order_by(Action.plan_order)).all()
+                   Action.due_text, Action.created_at, Action.closed_at, Action.closed_how, Action.see_also,
+                   owned.label("owned"))
+            .where(Action.plan_id == plan.id).order_by(Action.plan_order)) if card.owned or not card.see_also]
         self._status: dict[int, list[_Entry]] = defaultdict(list)
         self._due: dict[int, list[_Entry]] = defaultdict(list)
         self._activity: dict[int, list[datetime]] = defaultdict(list)
@@ -161,9 +166,10 @@ class PlanHistory:
                 due_then = self._parsed(_value_at(self._due[card.id], completed_at, card.due_text)).date
                 signed_off = any(completed_at <= at < moment for at in self._sign_offs[card.id])
         reasons = _before(self._reasons[card.id], moment)
+        closed = card.closed_how if card.closed_at is not None and card.closed_at < moment else None
         return ActionAt(card.id, card.ref, card.area_id, card.outcome_id, card.text, status, due.text,
                         due.date, due.cadence, card.created_at, activity[done - 1] if done else None,
-                        completed_at, due_then, signed_off, reasons[-1].reason if reasons else None)
+                        completed_at, due_then, signed_off, reasons[-1].reason if reasons else None, closed)
 
     def status_counts(self, moments: list[datetime]) -> list[Counter]:
         """How many actions stood in each status at each moment."""

@@ -13,12 +13,13 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app, has_app_context
 from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from board.clock import today as clock_today
 from board.services.due import cadence_days
 from board.services.evidence import note_counts
 from board.services.owner_roles import abbreviate_role, owner_initials
+from board.services.plans import live_plan
 from models import Action, Area, Outcome, OwnerRole, Plan, Status, User, action_owners, db
 
 STATUSES = list(Status)
@@ -55,8 +56,14 @@ def stale_after_days(cadence: str | None) -> int:
 
 def is_stale(action, on: date) -> bool:
     """An open action (any status but Complete) with nothing recorded within its cadence (plus grace),
-    or within BOARD_STALE_DAYS for a one-off action."""
-    if action.status == Status.COMPLETE.value:
+    or within BOARD_STALE_DAYS for a one-off action; a recurring action never before its first
+    occurrence when the plan prints one ("Quarterly ... from November 2023"). A row that only points at
+    other actions, or one closed with its plan, is never stale."""
+    if action.status == Status.COMPLETE.value or getattr(action, "closed_how", None) \
+            or getattr(action, "is_pointer", False):
+        return False
+    start = getattr(action, "cadence_start", None)
+    if action.cadence and start is not None and (on - start).days <= stale_grace_days(action.cadence):
         return False
     since = (action.last_activity_at or action.created_at).date()
     return (on - since).days > stale_after_days(action.cadence)
@@ -90,8 +97,14 @@ class Card:
     last_activity_by: str | None
     plan_due_text: str
     due_moves: int
-    status_changed_at: datetime | None = None
-    signed_off_at: datetime | None = None
+    cadence_start: date | None
+    see_also: list[str] | None
+    parts: list[dict] | None
+    closed_how: str | None
+    closed_note: str
+    carried_from: str | None          # "2023-24 1.4": the earlier plan's action this one continues
+    status_changed_at: datetime | None
+    signed_off_at: datetime | None
     owners: list[OwnerName] = field(default_factory=list)
     note_count: int = 0
 
@@ -99,11 +112,41 @@ class Card:
     def status_enum(self) -> Status:
         return Status(self.status)
 
+    @property
+    def is_pointer(self) -> bool:
+        """Only points at other actions ("See actions 1.5-1.8"): not work of its own, never dragged,
+        not counted; its status is theirs (`pointer_status`)."""
+        return bool(self.see_also) and not self.owners
 
+    @property
+    def lead(self) -> OwnerName | None:
+        """The owner the plan names first."""
+        return self.owners[0] if self.owners else None
+
+
+_EARLIER = aliased(Action)
+_EARLIER_PLAN = aliased(Plan)
 _CARD_COLUMNS = (Action.id, Action.ref, Action.text, Action.status, Action.position, Action.version,
                  Action.area_id, Action.outcome_id, Action.due_text, Action.due_date, Action.cadence,
                  Action.created_at, Action.last_activity_at, User.name, Action.plan_due_text,
-                 Action.due_moves, Action.status_changed_at, Action.signed_off_at)
+                 Action.due_moves, Action.cadence_start, Action.see_also, Action.parts, Action.closed_how,
+                 Action.closed_note, (_EARLIER_PLAN.slug + " " + _EARLIER.ref).label("carried_from"),
+                 Action.status_changed_at, Action.signed_off_at)
+
+
+def pointer_status(statuses: list[str]) -> str:
+    """The status of a row that points at other actions, from theirs: Red if any is Red, else Amber if
+    any is Amber, else Complete when all are, Not started when none has started, else Green."""
+    if not statuses:
+        return Status.NOT_STARTED.value
+    for worst in (Status.RED.value, Status.AMBER.value):
+        if worst in statuses:
+            return worst
+    if all(status == Status.COMPLETE.value for status in statuses):
+        return Status.COMPLETE.value
+    if all(status == Status.NOT_STARTED.value for status in statuses):
+        return Status.NOT_STARTED.value
+    return Status.GREEN.value
 
 
 @dataclass
@@ -132,13 +175,14 @@ class Swimlane:
 
     @property
     def total(self) -> int:
-        return sum(len(cards) for cards in self.columns.values())
+        """Actions in the lane: a row that only points at others is not counted as work."""
+        return sum(self.count(status) for status in STATUSES)
 
     def holds(self, action_id: int) -> bool:
         return any(card.id == action_id for cards in self.columns.values() for card in cards)
 
     def count(self, status: Status) -> int:
-        return len(self.columns[status])
+        return sum(not card.is_pointer for card in self.columns[status])
 
 
 @dataclass(frozen=True)
@@ -183,7 +227,8 @@ class BoardView:
 
 
 def current_plan() -> Plan | None:
-    return db.session.scalars(select(Plan).order_by(Plan.id).limit(1)).first()
+    """The live plan (see services/plans.py): the default for commands and services given no plan."""
+    return live_plan()
 
 
 def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | None = None, *,
@@ -199,20 +244,30 @@ def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | N
              if not board_filter.areas or area.number in board_filter.areas}
     rows = db.session.execute(
         select(*_CARD_COLUMNS).outerjoin(User, User.id == Action.last_activity_by_id)
+        .outerjoin(_EARLIER, _EARLIER.id == Action.carried_from_id)
+        .outerjoin(_EARLIER_PLAN, _EARLIER_PLAN.id == _EARLIER.plan_id)
         .where(Action.plan_id == plan.id)
         .order_by(Action.area_id, Action.status, Action.position, Action.plan_order)
     ).all()
     owners, roles = _owner_names(plan)
-    notes = note_counts(include_internal=not committee)
+    notes = note_counts(plan.id, include_internal=not committee)
     outcome_texts = _outcome_texts(plan) if board_filter.text.strip() else {}
     keep = _matcher(board_filter, on, outcome_texts)
-    for row in rows:
-        if row.area_id not in lanes:
-            continue
-        card = Card(*row, owners=owners.get(row.id, []), note_count=notes.get(row.id, 0))
-        if keep(card):
+    cards = [Card(*row, owners=owners.get(row.id, []), note_count=notes.get(row.id, 0)) for row in rows]
+    status_by_ref = {card.ref: card.status for card in cards}
+    pointers = []
+    for card in cards:
+        if card.is_pointer:
+            # A pointer sits at the end of the column its actions' statuses give it.
+            card.status = pointer_status([status_by_ref[ref] for ref in card.see_also if ref in status_by_ref])
+            pointers.append(card)
+        elif card.area_id in lanes and keep(card):
             lanes[card.area_id].columns[Status(card.status)].append(card)
-    return BoardView(plan=plan, swimlanes=list(lanes.values()), today=on, plan_total=len(rows),
+    for card in pointers:
+        if card.area_id in lanes and keep(card):
+            lanes[card.area_id].columns[Status(card.status)].append(card)
+    return BoardView(plan=plan, swimlanes=list(lanes.values()), today=on,
+                     plan_total=sum(not card.is_pointer for card in cards),
                      filter=board_filter, all_areas=list(areas), owner_roles=roles)
 
 
@@ -251,7 +306,7 @@ def _owner_names(plan: Plan) -> tuple[dict[int, list[OwnerName]], list[OwnerName
     rows = db.session.execute(
         select(action_owners.c.action_id, OwnerRole.id, OwnerRole.name)
         .join(OwnerRole, OwnerRole.id == action_owners.c.owner_role_id)
-        .where(OwnerRole.plan_id == plan.id).order_by(OwnerRole.name)
+        .where(OwnerRole.plan_id == plan.id).order_by(action_owners.c.action_id, action_owners.c.position)
     ).all()
     names: dict[int, OwnerName] = {}
     by_action: dict[int, list[OwnerName]] = defaultdict(list)

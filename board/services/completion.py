@@ -41,8 +41,10 @@ def card_completion(card, plan: Plan) -> tuple[str | None, bool]:
 
 def unevidenced(card) -> bool:
     """Green or Complete with no evidence note in force (that its reader may see): boards and committees
-    do not accept green without evidence."""
-    return card.status in (Status.GREEN.value, Status.COMPLETE.value) and not card.note_count
+    do not accept green without evidence. A row that only points at other actions has no evidence of its
+    own to give."""
+    return (card.status in (Status.GREEN.value, Status.COMPLETE.value) and not card.note_count
+            and not card.is_pointer)
 
 
 class SignOffRefused(ValueError):

@@ -36,6 +36,8 @@ _MONTH_YEAR = re.compile(
     r"^(?P<first>[A-Za-z]+)\.?(?:\s*/\s*(?P<second>[A-Za-z]+)\.?)?\s+(?P<year>\d{4}|\d{2})$"
 )
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CADENCE_START = re.compile(r"\b(?:from|starting(?:\s+in)?|beginning(?:\s+in)?)\s+([A-Za-z]+)\.?\s+(\d{4})\b",
+                            re.IGNORECASE)
 _UNDECIDED = {"", "tbc", "tbd", "to be confirmed"}
 
 
@@ -48,6 +50,8 @@ class Due:
     text: str
     date: date | None = None
     cadence: str | None = None
+    # A recurring action's first occurrence, when printed: "Quarterly ... from November 2023 (Q2)".
+    cadence_start: date | None = None
 
     @property
     def cadence_label(self) -> str | None:
@@ -85,7 +89,7 @@ def parse_due(text: str) -> Due:
         return Due(text=printed)
     cadence = _find_cadence(printed)
     if cadence:
-        return Due(text=printed, cadence=cadence)
+        return Due(text=printed, cadence=cadence, cadence_start=_cadence_start(printed))
     if _ISO_DATE.match(printed):
         try:
             return Due(text=printed, date=date.fromisoformat(printed))
@@ -102,6 +106,13 @@ def parse_due(text: str) -> Due:
         f"{printed!r} is not a month and year (e.g. 'Oct 2023'), a date (YYYY-MM-DD), "
         "a cadence (weekly, fortnightly, monthly, quarterly, termly, annual, every N weeks) or TBC"
     )
+
+
+def _cadence_start(text: str) -> date | None:
+    """The month a cadence starts in ("... from November 2023"): its last day, like any month due."""
+    match = _CADENCE_START.search(text)
+    month = MONTHS.get(match[1].lower()) if match else None
+    return end_of_month(int(match[2]), month) if month else None
 
 
 def _find_cadence(text: str) -> str | None:

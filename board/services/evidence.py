@@ -157,10 +157,11 @@ def notes_for(action: Action, *, include_withdrawn: bool = True, include_interna
     return list(db.session.scalars(query))
 
 
-def note_counts(*, include_internal: bool = True) -> dict[int, int]:
-    """Notes in force (not withdrawn) per action, in one query; a committee's count no internal note."""
-    query = (select(EvidenceNote.action_id, func.count(EvidenceNote.id))
-             .where(EvidenceNote.withdrawn_at.is_(None)).group_by(EvidenceNote.action_id))
+def note_counts(plan_id: int, *, include_internal: bool = True) -> dict[int, int]:
+    """Notes in force (not withdrawn) per action of the plan, in one query; a committee's count no
+    internal note."""
+    query = (select(EvidenceNote.action_id, func.count(EvidenceNote.id)).join(Action, Action.id == EvidenceNote.action_id)
+             .where(EvidenceNote.withdrawn_at.is_(None), Action.plan_id == plan_id).group_by(EvidenceNote.action_id))
     if not include_internal:
         query = query.where(EvidenceNote.internal.is_(False))
     return dict(db.session.execute(query).all())

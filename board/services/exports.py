@@ -18,6 +18,7 @@ from board.clock import local_time
 from board.services.board_view import BoardFilter, is_overdue, is_stale, load_board
 from board.services.due import cadence_label
 from board.services.history import describe_event
+from board.services.lineage import closed_label
 from board.services.overview import ref_sort_key
 from models import Action, ActionEvent, EventKind, EvidenceNote, Outcome, Plan, Status, User, db
 
@@ -25,7 +26,7 @@ COLUMNS = [
     ("Area", 28), ("Ref", 7), ("Intended outcome", 50), ("Action", 60), ("Owners", 40),
     ("Due as printed", 18), ("Due now", 18), ("Due date", 12), ("Cadence", 14), ("Status", 12),
     ("Last status change", 30), ("Reason for the last status change", 40), ("Latest evidence", 60),
-    ("Overdue", 9), ("Stale", 9),
+    ("Overdue", 9), ("Stale", 9), ("Carried forward from", 16), ("Closed", 30),
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -54,6 +55,7 @@ def export_rows(plan: Plan, board_filter: BoardFilter | None = None, on: date | 
             card.due_date, cadence_label(card.cadence) or "", Status(card.status).label,
             *status_changes.get(card.id, ("", "")), notes.get(card.id, ""),
             "Yes" if is_overdue(card, board.today) else "No", "Yes" if is_stale(card, board.today) else "No",
+            card.carried_from or "", closed_label(card.closed_how, card.closed_note) or "",
         )])
     return rows
 

@@ -55,6 +55,12 @@ def describe(kind: EventKind, from_value: str | None = None, to_value: str | Non
         return Described("Owners updated from the plan", to_value)
     if kind is EventKind.SIGN_OFF:
         return Described("Completion signed off by the plan owner")
+    if kind is EventKind.CARRIED_FROM:
+        return Described(f"Carried forward from {from_value}, as {_status(to_value)}")
+    if kind is EventKind.CARRIED_TO:
+        return Described(f"Carried forward to {to_value}")
+    if kind is EventKind.CLOSED:
+        return Described(f"Closed: {(to_value or '').lower()}", reason)
     return Described(f"Impact rated “{ImpactRating(to_value).label}”", reason)
 
 

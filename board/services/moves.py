@@ -73,6 +73,11 @@ def move_action(action: Action, to_status: str, to_position: int, expected_versi
     if to_area_id is not None and to_area_id != action.area_id:
         raise MoveRefused(f"{action.ref} belongs to area {action.area.number}: "
                           "a card cannot move to another area.")
+    if action.is_pointer:
+        raise MoveRefused(f"{action.ref} points to {', '.join(action.see_also)}: its status follows theirs, "
+                          "so move those.")
+    if action.closed_at is not None:
+        raise MoveRefused(f"{action.ref} is closed: it keeps the status it ended with.")
     lock_area(action.area_id)
     old_status, old_position = action.status, action.position
     # Then claim the version: of two concurrent moves of a card exactly one matches, the other conflicts.

@@ -1,7 +1,9 @@
 """Importing a checked plan file into the database in one transaction.
 
-Re-importing the same file changes nothing. Re-importing an edited file updates texts,
-owners and due text, and never resets a status, a position or anything users added.
+A file is imported either as a new plan (named by its slug) or into an existing plan. Re-importing the
+same file changes nothing. Re-importing an edited file updates texts, owners (in printed order) and due
+text, and never resets a status, a position or anything users added. Nothing ever merges two plans by
+ref: an action continues an earlier plan's only when the file says so (`carried_from`).
 """
 from __future__ import annotations
 
@@ -9,11 +11,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from board.clock import now
+from board.services import plans as plans_service
 from board.services.due import parse_due
 from board.services.kpis import ensure_baseline_measures
+from board.services.lineage import action_paths, carried_source, lineage_problems, record_carry
 from board.services.owner_roles import canonical_role_name
 from board.services.plan_file import PlanFileInvalid, action_see_also, validate_plan
-from models import Action, ActionEvent, Area, EventKind, Outcome, OwnerRole, Plan, Status, db
+from board.services.plans import PlanChoiceError
+from models import Action, ActionEvent, Area, EventKind, Outcome, OwnerRole, Plan, Status, action_owners, db
 
 HEADER_KEYS = ("principle", "pillars", "performance", "audit", "owner_aliases", "format")
 IMPORT_ACTOR = "Plan import"
@@ -22,6 +28,7 @@ IMPORT_ACTOR = "Plan import"
 @dataclass
 class ImportSummary:
     plan_id: int = 0
+    slug: str = ""
     created_plan: bool = False
     areas_added: int = 0
     outcomes_added: int = 0
@@ -29,6 +36,9 @@ class ImportSummary:
     actions_updated: list[str] = field(default_factory=list)
     header_updated: bool = False
     kept_not_in_file: list[str] = field(default_factory=list)
+    carried_forward: int = 0
+    archived: list[str] = field(default_factory=list)   # plans this one succeeds
+    made_live: bool = False
 
     @property
     def changed(self) -> bool:
@@ -38,9 +48,15 @@ class ImportSummary:
     def lines(self) -> list[str]:
         if not self.changed:
             return ["Nothing changed: the database already holds this plan."]
-        out = [f"{'Created' if self.created_plan else 'Updated'} plan {self.plan_id}."]
+        out = [f"{'Created' if self.created_plan else 'Updated'} plan {self.slug}."]
         out.append(f"Areas added: {self.areas_added}; outcomes added: {self.outcomes_added}; "
                    f"actions added: {self.actions_added}.")
+        if self.carried_forward:
+            out.append(f"Actions carried forward from earlier plans: {self.carried_forward}.")
+        for slug in self.archived:
+            out.append(f"Archived {slug} (read-only): {self.slug} carries its actions forward.")
+        if self.made_live:
+            out.append(f"{self.slug} is the live plan (served at /).")
         if self.actions_updated:
             out.append("Actions updated: " + ", ".join(self.actions_updated))
         if self.kept_not_in_file:
@@ -49,16 +65,24 @@ class ImportSummary:
         return out
 
 
-def import_plan(data: dict, actor_label: str = IMPORT_ACTOR) -> ImportSummary:
-    """Check `data` and write it into the database's plan, all or nothing.
+def import_plan(data: dict, actor_label: str = IMPORT_ACTOR, *, plan: Plan | None = None,
+                new_slug: str | None = None) -> ImportSummary:
+    """Check `data` and write it, all or nothing: as a new plan named `new_slug`, or into `plan`.
 
-    Raises PlanFileInvalid (database untouched) when the data does not pass `validate_plan`.
+    With neither: into the install's only plan, or as its first plan (named from its period, e.g.
+    2023-24); with several plans that is ambiguous and refused (PlanChoiceError).
+    Raises PlanFileInvalid (database untouched) when the data does not pass `validate_plan`, or when a
+    `carried_from` names a plan or action the database does not hold.
     """
     problems = validate_plan(data)
     if problems:
         raise PlanFileInvalid(problems)
     try:
-        summary = _apply(data, actor_label)
+        target, slug = _target(data, plan, new_slug)
+        problems = lineage_problems(data, target)
+        if problems:
+            raise PlanFileInvalid(problems)
+        summary = _apply(data, actor_label, target, slug)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -66,16 +90,33 @@ def import_plan(data: dict, actor_label: str = IMPORT_ACTOR) -> ImportSummary:
     return summary
 
 
-def _apply(data: dict, actor_label: str) -> ImportSummary:
+def _target(data: dict, plan: Plan | None, new_slug: str | None) -> tuple[Plan | None, str | None]:
+    """The plan to update, or None and the slug of the plan to create."""
+    if new_slug is not None:
+        plans_service.free_slug(new_slug)
+        return None, new_slug
+    if plan is not None:
+        return plan, None
+    existing = db.session.scalars(select(Plan).order_by(Plan.id)).all()
+    if len(existing) == 1:
+        return existing[0], None
+    if existing:
+        raise PlanChoiceError(f"This database holds plans {', '.join(p.slug for p in existing)}: say which to "
+                              "update, or import the file as a new plan.")
+    return None, plans_service.slug_from_period(data.get("period", "")) or "plan"
+
+
+def _apply(data: dict, actor_label: str, plan: Plan | None, new_slug: str | None) -> ImportSummary:
     summary = ImportSummary()
-    plan = db.session.scalars(select(Plan).order_by(Plan.id).limit(1)).first()
     if plan is None:
-        plan = Plan(title=data["title"], header={})
+        plan = Plan(slug=new_slug, title=data["title"], header={}, live=plans_service.live_plan() is None)
         db.session.add(plan)
         summary.created_plan = True
+        summary.made_live = plan.live
     summary.header_updated = _update_header(plan, data) and not summary.created_plan
     db.session.flush()
     summary.plan_id = plan.id
+    summary.slug = plan.slug
 
     roles = _RoleBook(plan, data.get("owner_aliases") or {})
     existing = {a.ref: a for a in db.session.scalars(select(Action).where(Action.plan_id == plan.id))}
@@ -98,17 +139,37 @@ def _apply(data: dict, actor_label: str) -> ImportSummary:
                 seen_refs.add(action_data["ref"])
                 action = existing.get(action_data["ref"])
                 if action is None:
-                    _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label)
+                    action = _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label)
                     summary.actions_added += 1
                 elif _update_action(action, area, outcome, action_data, plan_order, roles,
                                     actor_label):
                     summary.actions_updated.append(action.ref)
+                if action_data.get("carried_from") and action.carried_from_id is None:
+                    record_carry(carried_source(action_data["carried_from"]), action, plan, actor_label)
+                    summary.carried_forward += 1
     summary.kept_not_in_file = sorted(set(existing) - seen_refs)
+    if summary.created_plan:
+        _succeed(plan, data, actor_label, summary)
     # The header's performance figures are the baselines of the KPI panel.
     ensure_baseline_measures(plan)
     if summary.changed:
         plan.change_counter = (plan.change_counter or 0) + 1
     return summary
+
+
+def _succeed(plan: Plan, data: dict, actor_label: str, summary: ImportSummary) -> None:
+    """A new plan that carries actions forward from earlier plans succeeds them: they are archived
+    (read-only, still readable), and if one was live the new plan is live instead."""
+    slugs = {action["carried_from"]["plan"] for _, action in action_paths(data) if action.get("carried_from")}
+    for earlier in sorted(filter(None, map(plans_service.plan_by_slug, slugs)), key=lambda p: p.id):
+        if earlier.archived:
+            continue
+        if earlier.live:
+            earlier.live = False
+            plan.live = summary.made_live = True
+        earlier.archived_at = now()
+        earlier.archived_by = actor_label
+        summary.archived.append(earlier.slug)
 
 
 def _set(obj, attr: str, value) -> bool:
@@ -182,7 +243,7 @@ class _RoleBook:
 
 def _due_fields(action_data: dict) -> dict:
     due = parse_due(action_data.get("due", ""))
-    return {"due_text": due.text, "due_date": due.date, "cadence": due.cadence}
+    return {"due_text": due.text, "due_date": due.date, "cadence": due.cadence, "cadence_start": due.cadence_start}
 
 
 def _plan_due_fields(action: Action | None, action_data: dict) -> dict:
@@ -193,23 +254,45 @@ def _plan_due_fields(action: Action | None, action_data: dict) -> dict:
     return fields
 
 
-def _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label) -> None:
+def _starting_status(action_data: dict) -> str:
+    """The file's status; else a carried action's status carries over; else Not started."""
+    if action_data.get("status"):
+        return action_data["status"]
+    if action_data.get("carried_from"):
+        return carried_source(action_data["carried_from"]).status
+    return Status.NOT_STARTED.value
+
+
+def _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label) -> Action:
+    status = _starting_status(action_data)
+    db.session.flush()  # the column's cards added so far count for the position
     position = db.session.scalar(
-        select(func.count(Action.id)).where(
-            Action.area_id == area.id, Action.status == Status.NOT_STARTED.value
-        )
+        select(func.count(Action.id)).where(Action.area_id == area.id, Action.status == status)
     )
+    owners = roles.roles_for(action_data.get("owners", []))
     action = Action(
         plan_id=plan.id, area=area, outcome=outcome, ref=action_data["ref"],
         plan_order=plan_order, text=action_data["text"].strip(),
         parts=action_data.get("parts"), see_also=action_see_also(action_data),
-        status=Status.NOT_STARTED.value, position=position, version=1,
-        owners=roles.roles_for(action_data.get("owners", [])), **_plan_due_fields(None, action_data),
+        status=status, position=position, version=1,
+        owners=owners, **_plan_due_fields(None, action_data),
     )
     db.session.add(action)
     db.session.flush()
+    _write_owner_order(action, owners)
     db.session.add(ActionEvent(action=action, kind=EventKind.IMPORTED, actor_label=actor_label,
                                to_value=action.text))
+    return action
+
+
+def _write_owner_order(action: Action, owners: list[OwnerRole]) -> None:
+    """Store the printed order of the owners (the first is the lead)."""
+    db.session.flush()
+    for position, role in enumerate(owners):
+        db.session.execute(action_owners.update()
+                           .where(action_owners.c.action_id == action.id,
+                                  action_owners.c.owner_role_id == role.id)
+                           .values(position=position))
 
 
 def _update_action(action, area, outcome, action_data, plan_order, roles, actor_label) -> bool:
@@ -221,8 +304,9 @@ def _update_action(action, area, outcome, action_data, plan_order, roles, actor_
               "outcome_id": outcome.id, **_plan_due_fields(action, action_data)}
     changed = [_set(action, name, value) for name, value in fields.items()]
     new_owners = roles.roles_for(action_data.get("owners", []))
-    if {r.name for r in new_owners} != {r.name for r in action.owners}:
+    if [r.name for r in new_owners] != [r.name for r in action.owners]:
         action.owners = new_owners
+        _write_owner_order(action, new_owners)
         changed.append(True)
     if action.area_id != area.id:
         # Moving area is rare (a renumbered plan): the card goes to the end of its column there.

@@ -98,6 +98,17 @@ class ActionPart(_Entry):
     due: PartDueText = ""
 
 
+SlugText = Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                description="a plan's name in URLs, like 2023-24")]
+StatusValue = Literal["not_started", "red", "amber", "green", "complete"]
+
+
+class CarriedFrom(_Entry):
+    model_config = ConfigDict(title="where an action was carried from")
+    plan: SlugText
+    ref: Ref
+
+
 class ActionEntry(_Entry):
     model_config = ConfigDict(title="an action")
     ref: Ref
@@ -107,6 +118,10 @@ class ActionEntry(_Entry):
     due: DueText
     see_also: list[Ref] = Field(default=[], max_length=100)
     parts: list[ActionPart] = Field(default=[], max_length=50)
+    # Lineage: this action continues an earlier plan's action (checked against the database on import).
+    carried_from: CarriedFrom = None
+    # Its status when the plan is imported (default: carried over, else Not started); never changes it later.
+    status: StatusValue = None
 
 
 class OutcomeEntry(_Entry):

@@ -87,7 +87,7 @@ def build_report(plan: Plan, start: date, end: date, narrative: Narrative | None
 
 def _action_line(action: ActionAt, then: ActionAt, end: date, area: int, owners: list[str], evidenced: bool,
                  require_sign_off: bool) -> ActionLine:
-    overdue = is_overdue(action, end)
+    overdue = is_overdue(action, end) and not action.closed_how  # a closed action is overdue no more
     completed_on = clock.local_date(action.completed_at) if action.completed_at else None
     return ActionLine(
         ref=action.ref, area=area, text=action.text, owners=owners, status_start=then.status,

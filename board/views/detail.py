@@ -8,6 +8,7 @@ from board.services.board_view import actions_by_refs
 from board.services.completion import card_completion
 from board.services.evidence import due_history, latest_comment, notes_for
 from board.services.history import timeline
+from board.services.lineage import carried_from, carried_to, closed_label
 from board.views.viewer import Viewer
 from models import Action, Plan
 from models.action import NOTE_KINDS
@@ -24,12 +25,24 @@ def action_detail(plan: Plan, action: Action, viewer: Viewer, filters: BoardFilt
         "notes": notes_for(action, include_withdrawn=editable, include_internal=editable),
         "due_changes": due_history(action),
         "impact": latest_comment(action.outcome),
+        "earlier": _earlier(action, viewer), "closed": closed_label(action.closed_how, action.closed_note),
+        "later": carried_to(action),
         "note_form": forms.get("note_form") or (NoteForm(formdata=None) if editable else None),
         "due_form": forms.get("due_form") or (DueChangeForm(formdata=None, current_due=action.due_text)
                                               if editable else None),
         "completion": card_completion(action, plan), "sign_off_problem": forms.get("sign_off_problem"),
         "sign_off_form": SignOffForm(formdata=None, version=action.version) if viewer.may("admin") else None,
     }
+
+
+def _earlier(action: Action, viewer: Viewer) -> dict | None:
+    """The earlier plan's action this one continues: linked, and its history read where it was recorded."""
+    found = carried_from(action)
+    if found is None:
+        return None
+    source, source_plan = found
+    return {"action": source, "plan": source_plan, "history": _history(source, viewer),
+            "notes": notes_for(source, include_withdrawn=not viewer.read_only)}
 
 
 def _history(action: Action, viewer: Viewer):

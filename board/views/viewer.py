@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, url_for
+from flask import abort, g, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from board.services.people import role_title
+from board.services.plans import all_plans
 from models import Plan, Role, User, db
 
 NO_PLAN = "No plan has been imported yet: run `flask --app app import-plan PATH`."
+# Set by `board.plan_urls.PlanPrefix` on a request for /plans/<slug>/...
+PLAN_SLUG_KEY = "board.plan_slug"
 
 # A signed-in page's endpoint -> the share-link page that shows the same, read-only.
 SHARE_ENDPOINTS = {
@@ -37,6 +39,7 @@ class Viewer:
     # A share link's: names instead of roles (the plan owner's choice), and the publication it is pinned to.
     share_names: bool = False
     publication_id: int | None = None
+    plan_archived: bool = False   # the plan in view is archived: read-only for everyone
 
     @property
     def read_only(self) -> bool:
@@ -61,10 +64,17 @@ class Viewer:
         """A person kept in a publication as both name and role, as this viewer may see them."""
         return name if self.shows_names else role
 
-    def may(self, role: Role | str) -> bool:
-        """Has the signed-in user at least this role? Never on a share link."""
+    def has_role(self, role: Role | str) -> bool:
+        """Is this a signed-in user with at least this role (whatever plan is in view)?"""
         return (not self.read_only and self.user is not None and self.user.is_authenticated
                 and self.user.has_role(Role(role)))
+
+    def may(self, role: Role | str) -> bool:
+        """May they do what this role does to the plan in view? Never on a share link, and on an
+        archived plan nobody changes anything (reading is a viewer's, and stays)."""
+        if self.plan_archived and Role(role) is not Role.VIEWER:
+            return False
+        return self.has_role(role)
 
     def url(self, endpoint: str, **values) -> str:
         """The URL of a page as this viewer reaches it (a share link stays inside its share pages)."""
@@ -76,7 +86,7 @@ class Viewer:
         """Its author or an admin, signed in, while it is not withdrawn (notes and impact comments)."""
         from board.services.evidence import may_change_note
 
-        return not self.read_only and may_change_note(note_or_comment, self.user)
+        return not self.read_only and not self.plan_archived and may_change_note(note_or_comment, self.user)
 
 
 def current_viewer() -> Viewer:
@@ -84,22 +94,90 @@ def current_viewer() -> Viewer:
     if "viewer" not in g:
         token = g.get("share_token")
         link = g.get("share_link")
+        plan = request_plan()
         g.viewer = Viewer(user=None if token else current_user._get_current_object(), share_token=token,
                           share_label=link.label if link else None, share_names=bool(link and link.show_names),
-                          publication_id=link.publication_id if link else None)
+                          publication_id=link.publication_id if link else None,
+                          plan_archived=bool(plan and plan.archived))
     return g.viewer
 
 
+def install_plans() -> list[Plan]:
+    """Every plan of the install, read once per request: an install holds a handful (one a year), so one
+    query serves both finding this request's plan and the plan switcher."""
+    if "install_plans" not in g:
+        g.install_plans = all_plans()
+    return g.install_plans
+
+
+def request_plan() -> Plan | None:
+    """The plan this request is about: a share link's own plan; else the one its URL names
+    (`/plans/<slug>/...`); else the live plan (the one marked live, else the first). None when there is
+    no such plan."""
+    if "plan" not in g:
+        link = g.get("share_link")
+        slug = request.environ.get(PLAN_SLUG_KEY)
+        if link is not None:
+            g.plan = db.session.get(Plan, link.plan_id)
+        elif slug:
+            g.plan = next((plan for plan in install_plans() if plan.slug == slug), None)
+        else:
+            plans = install_plans()
+            g.plan = next((plan for plan in plans if plan.live), min(plans, key=lambda plan: plan.id, default=None))
+    return g.plan
+
+
+def plan_url(plan: Plan | str | None, endpoint: str, **values) -> str:
+    """The URL of `endpoint` in `plan` (a plan or its slug: `/plans/<slug>/...`), or outside any plan when
+    `plan` is None, from whichever plan's page it is built on."""
+    path = url_for(endpoint, **values)
+    root = request.script_root
+    outer = root[: root.rindex("/plans/")] if request.environ.get(PLAN_SLUG_KEY) else root
+    inner = path[len(root):] if root and path.startswith(root) else path
+    slug = plan if isinstance(plan, str) or plan is None else plan.slug
+    return outer + (f"/plans/{slug}" if slug else "") + inner
+
+
+def asset_url(filename: str) -> str:
+    """A static file's one URL, the same from every plan's pages, so the browser caches it once."""
+    return plan_url(None, "static", filename=filename)
+
+
 def plan_for_request() -> Plan:
-    """The plan this request is about; 404 (saying how to import one) when there is none yet."""
-    return db.first_or_404(select(Plan).order_by(Plan.id).limit(1), description=NO_PLAN)
+    """The plan this request is about (see `request_plan`); 404 saying what is missing when there is none."""
+    plan = request_plan()
+    if plan is None:
+        slug = request.environ.get(PLAN_SLUG_KEY)
+        abort(404, description=f"There is no plan named {slug}: see the list of plans." if slug else NO_PLAN)
+    return plan
+
+
+# Blueprints whose writes are not about one plan's content: accounts, the install's users and links, the
+# plans themselves (archiving, lineage), reading pages. Every other blueprint changes a plan.
+NOT_PLAN_CONTENT = {"auth", "admin", "about", "share", "plans"}
+
+
+def refuse_if_archived(plan: Plan | None) -> None:
+    """403 saying why when `plan` is archived (a route outside the plan's content that changes it calls this)."""
+    if plan is not None and plan.archived:
+        abort(403, description=f"The {plan.slug} plan is archived: it is kept as it was and nothing in it "
+                               "can be changed.")
+
+
+def refuse_changes_to_an_archived_plan() -> None:
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.blueprint in NOT_PLAN_CONTENT:
+        return
+    refuse_if_archived(request_plan())
 
 
 def init_app(app) -> None:
+    app.before_request(refuse_changes_to_an_archived_plan)
     @app.context_processor
     def _viewer():
         viewer = current_viewer()
         # Short names the templates have always used, all answered by the viewer.
-        return {"viewer": viewer, "may": viewer.may, "is_read_only": lambda: viewer.read_only,
+        return {"viewer": viewer, "may": viewer.may, "is_read_only": lambda: viewer.read_only, "plan_url": plan_url,
+                "asset_url": asset_url, "install_plans": install_plans,
+                "plan_in_view": request_plan(),
                 "may_change_note": viewer.may_change_note, "may_change_comment": viewer.may_change_note,
                 "person": viewer.person, "actor": viewer.actor, "person_words": viewer.person_words}

@@ -120,7 +120,7 @@
       if (Sortable.get(list)) return;
       Sortable.create(list, {
         group: list.dataset.sortable,  // one group per area: no dropping into another swimlane
-        draggable: "li.card",
+        draggable: "li.card:not(.fixed)",  // a pointer row or a closed action never moves
         filter: ".card-tools, .move-form, .reason-form",
         preventOnFilter: false,
         animation: 120,

@@ -141,7 +141,7 @@ def test_filters_combine_and_survive_reload(viewer_page, live_server):
     expect(shown).not_to_have_count(0)
     refs = shown.evaluate_all("cards => cards.map(c => c.dataset.ref)")
     assert all(ref.startswith("2.") for ref in refs)
-    expect(page.locator("#board-totals")).to_contain_text(f"{len(refs)} of 88 actions shown")
+    expect(page.locator("#board-totals")).to_contain_text(f"{len(refs)} of 87 actions shown")
     page.reload()
     expect(page.get_by_label("Area", exact=True)).to_have_value("2")
     expect(page.get_by_label("Overdue", exact=True)).to_be_checked()

@@ -78,7 +78,7 @@ def test_a_committee_opens_a_link_pinned_to_a_publication(page, browser, live_se
     assert serious_violations(paper) == []
     paper.get_by_role("link", name="The board as it was on 15 December 2023").click()
     expect(paper.get_by_role("heading", level=1)).to_have_text("The board as it was at the end of 15 December 2023")
-    expect(paper.locator(".board-then li.card")).to_have_count(88)
+    expect(paper.locator(".board-then li.card")).to_have_count(87)  # 2.1 only points at others: not counted
     assert serious_violations(paper) == []
     committee.close()
 

@@ -54,6 +54,7 @@ def server(tmp_path):
         import_plan(seed_plan())
         for n in range(CLIENTS):
             create_user(f"editor{n}@example.org", f"Editor {n}", Role.EDITOR, "load test password")
+        db.session.remove()  # give its connection back before the pool goes
         db.engine.dispose()
     port = free_port()
     log = tmp_path / "gunicorn.log"

@@ -55,6 +55,7 @@ def server(tmp_path):
         author = create_user("author@example.org", "Author", Role.CONTRIBUTOR, "load test password")
         notes = [evidence.add_note(db.session.get(Action, db.session.scalars(select(Action.id).where(
             Action.ref == "4.1")).one()), f"Note {n}: first wording", None, author).id for n in range(2)]
+        db.session.remove()  # give its connection back before the pool goes
         db.engine.dispose()
     port = free_port()
     log = tmp_path / "gunicorn.log"
