@@ -56,7 +56,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	@mkdir -p .lint && $(BIN)/python scripts/template_names.py > .lint/template_names.py
 	$(BIN)/vulture --min-confidence 60 app.py board models vulture_allowlist.py .lint/template_names.py \
-	  --ignore-decorators "@*.get,@*.post,@*.route,@*.command,@*.errorhandler,@*.user_loader,@*.url_value_preprocessor,@*.context_processor,@*.listens_for"
+	  --ignore-decorators "@*.get,@*.post,@*.route,@*.command,@*.errorhandler,@*.user_loader,@*.url_value_preprocessor,@*.context_processor,@*.listens_for,@*.before_request,@*.after_request"
 
 ## check-html: every kind of page through the W3C Nu HTML checker (Java); htmx's hx-* attributes allowed.
 check-html: $(VENV)/.dev-installed

@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     from board import cli, errors, security, templating
     from board.about.routes import about_bp
     from board.admin.routes import admin_bp
+    from board.api.routes import api_bp
     from board.auth.routes import auth_bp
     from board.clinics.routes import clinics_bp
     from board.evidence.routes import evidence_bp
@@ -59,8 +60,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     security.init_app(app)
     for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, publications_bp, clinics_bp, auth_bp, admin_bp,
-                      share_bp, about_bp, plans_bp):
+                      share_bp, about_bp, plans_bp, api_bp):
         app.register_blueprint(blueprint)
+    # The API only reads, and only with a bearer token (never a session cookie): no form to forge.
+    csrf.exempt(api_bp)
     templating.init_app(app)
     viewer.init_app(app)
     errors.init_app(app)

@@ -12,12 +12,12 @@ from flask_migrate import upgrade
 
 from board import clock
 from board.config import recorded_server_url
-from board.services import accounts, backup, lineage, plans, publications, share_links
+from board.services import accounts, api_tokens, backup, lineage, plans, publications, share_links
 from board.services.board_view import current_plan
 from board.services.kpis import ensure_baseline_measures
 from board.services.plan_file import PlanFileInvalid, load_plan_file
 from board.services.plan_import import import_plan
-from models import Closure, Role, ShareLink, db
+from models import ApiToken, Closure, Role, ShareLink, db
 
 CLI_ACTOR = "Command line"
 ROLE_NAMES = click.Choice([role.value for role in Role])
@@ -81,7 +81,7 @@ def setup_db_command() -> None:
         click.echo("Database is up to date; it already holds a plan, so the seed was not imported.")
         if ensure_baseline_measures(current_plan()):
             db.session.commit()
-            click.echo("Added the plan's baseline figures to the KPI panel.")
+            click.echo("Added the plan's own measures (figures, compliance target, audit grades) to the scorecard.")
     first = accounts.ensure_first_admin(current_app.config.get("BOARD_ADMIN_EMAIL"),
                                         current_app.config.get("BOARD_ADMIN_PASSWORD"))
     if first:
@@ -233,22 +233,66 @@ def share_link_list(plan_slug: str | None) -> None:
     """Every link of a plan: id, state, label, expiry, use."""
     plan = plans.plan_by_slug(plan_slug) if plan_slug else current_plan()
     for link in share_links.all_links(plan) if plan else []:
-        expires = link.expires_on.isoformat() if link.expires_on else "never"
-        opened = link.last_opened_at.strftime("%Y-%m-%d %H:%M") if link.last_opened_at else "never"
-        click.echo(f"{link.id}\t{link.state(clock.today())}\t{link.label}\texpires {expires}\t"
-                   f"opened {link.times_opened}x, last {opened}\t{share_links.shows(link)}, "
-                   f"{'names' if link.show_names else 'roles'}")
+        click.echo(_listing(link, "opened", link.times_opened, link.last_opened_at)
+                   + f"\t{share_links.shows(link)}, {'names' if link.show_names else 'roles'}")
+
+
+def _listing(row, used: str, times: int, last) -> str:
+    """One link or token on a line: id, state, label, expiry, use."""
+    expires = row.expires_on.isoformat() if row.expires_on else "never"
+    when = last.strftime("%Y-%m-%d %H:%M") if last else "never"
+    return f"{row.id}\t{row.state(clock.today())}\t{row.label}\texpires {expires}\t{used} {times}x, last {when}"
+
+
+def _revoke(model, row_id: int, what: str, revoke) -> None:
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise click.ClickException(f"No {what} {row_id}.")
+    revoke(row, actor_label=CLI_ACTOR)
+    click.echo(f"Revoked {what} {row.id} ({row.label}).")
 
 
 @share_link_group.command("revoke")
 @click.argument("link_id", type=int)
 def share_link_revoke(link_id: int) -> None:
     """Revoke a link: it stops working on the next request."""
-    link = db.session.get(ShareLink, link_id)
-    if link is None:
-        raise click.ClickException(f"No share link {link_id}.")
-    share_links.revoke(link, actor_label=CLI_ACTOR)
-    click.echo(f"Revoked link {link.id} ({link.label}).")
+    _revoke(ShareLink, link_id, "share link", share_links.revoke)
+
+
+api_token_group = AppGroup("api-token", help="Read-only API tokens for reporting tools (Power BI, Excel).")
+
+
+@api_token_group.command("create")
+@click.option("--label", required=True, help="Who or what uses it, e.g. 'Power BI performance dashboard'.")
+@click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Last day the token works (YYYY-MM-DD).")
+@click.option("--plan", "plan_slug", default=None, help="The plan it reads (default: the live plan).")
+def api_token_create(label: str, expires, plan_slug: str | None) -> None:
+    """Create a token for a plan and print it (shown once: only its hash is kept)."""
+    plan = _plan_named(plan_slug)
+    try:
+        row, token = api_tokens.create_token(plan, label, expires.date() if expires else None, actor_label=CLI_ACTOR)
+    except api_tokens.TokenRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(token)
+    click.echo(f"Token {row.id} ({row.label}) reads plan {plan.slug}: send it as 'Authorization: Bearer TOKEN'. "
+               "It is shown this once.", err=True)
+
+
+@api_token_group.command("list")
+@click.option("--plan", "plan_slug", default=None, help="The plan (default: the live plan).")
+def api_token_list(plan_slug: str | None) -> None:
+    """Every token of a plan: id, state, label, expiry, use (never the token itself)."""
+    plan = plans.plan_by_slug(plan_slug) if plan_slug else current_plan()
+    for row in api_tokens.all_tokens(plan) if plan else []:
+        click.echo(_listing(row, "used", row.times_used, row.last_used_at))
+
+
+@api_token_group.command("revoke")
+@click.argument("token_id", type=int)
+def api_token_revoke(token_id: int) -> None:
+    """Revoke a token: it stops working on the next request."""
+    _revoke(ApiToken, token_id, "API token", api_tokens.revoke)
 
 
 plan_group = AppGroup("plan", help="The install's plans: list them, choose the live one, archive.")
@@ -309,6 +353,6 @@ def plan_close_actions(slug: str, refs: tuple[str, ...], how: str, note: str) ->
 
 def init_app(app) -> None:
     for command in (import_plan_command, setup_db_command, create_user_command, set_role_command,
-                    set_password_command, deactivate_user_command, share_link_group, backup_command, restore_command,
-                    plan_group):
+                    set_password_command, deactivate_user_command, share_link_group, api_token_group,
+                    backup_command, restore_command, plan_group):
         app.cli.add_command(command)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import current_app, render_template
 from flask_wtf.csrf import CSRFError
 
+from board.api.errors import api_error, is_api_request
+
 
 def init_app(app) -> None:
     @app.errorhandler(400)
@@ -12,6 +14,9 @@ def init_app(app) -> None:
     @app.errorhandler(405)
     @app.errorhandler(410)
     def error_page(error):
+        if is_api_request():  # a reporting tool reads JSON; a 405 keeps its Allow header
+            allow = {k: v for k, v in error.get_headers() if k == "Allow"}
+            return api_error(error.code, error.description, allow)
         return render_template("error.html", error=error), error.code
 
     @app.errorhandler(413)

@@ -92,7 +92,7 @@ def set_security_headers(response):
 def _for_signed_in_eyes_only(response) -> bool:
     """The sign-in page, and every page, partial or download answered to a signed-in person; never static
     files (they keep their own caching). Share pages are decided before, without reading the session."""
-    if request.endpoint == "static":
+    if request.endpoint == "static" or request.blueprint == "api":  # the API sets no-store itself
         return False
     if request.endpoint == "auth.sign_in":
         return True

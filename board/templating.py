@@ -7,6 +7,7 @@ from board.services.completion import card_completion, unevidenced
 from board.services.direction import Direction
 from board.services.due import cadence_label
 from board.services.lineage import closed_label
+from board.services.periods import label as period_label
 from board.views.board import card_dom_id
 from models import ImpactRating, Status
 
@@ -21,6 +22,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["long_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["ago"] = ago
+    app.jinja_env.filters["period"] = period_label
     app.jinja_env.filters["status_label"] = lambda value: Status(value).label
     app.jinja_env.filters["direction_label"] = lambda value: Direction(value).label
     app.jinja_env.filters["direction_symbol"] = lambda value: Direction(value).symbol

@@ -26,6 +26,7 @@ db = SQLAlchemy(model_class=Base)
 # Imported after `db` exists: each module defines its tables on it.
 from models.action import Action, ActionEvent, Closure, EventKind, Status, action_owners
 from models.activity import ActivityRecord
+from models.api_token import ApiToken
 from models.audit import AuditEntry
 from models.clinic import (
     ActionArising,
@@ -36,7 +37,7 @@ from models.clinic import (
     clinic_participants,
 )
 from models.evidence import CommentRevision, EvidenceNote, ImpactComment, ImpactRating, NoteRevision
-from models.kpi import KpiMeasure, KpiValue
+from models.kpi import Frequency, KpiMeasure, KpiValue, Polarity, Unit
 from models.plan import Area, Outcome, OwnerRole, Plan
 from models.publication import Publication, PublicationPdf, ReportDraft
 from models.share_link import ShareLink
@@ -47,6 +48,7 @@ __all__ = [
     "ActionArising",
     "ActionEvent",
     "ActivityRecord",
+    "ApiToken",
     "Area",
     "ArisingUpdate",
     "ArisingUpdateKind",
@@ -57,6 +59,7 @@ __all__ = [
     "CommentRevision",
     "EventKind",
     "EvidenceNote",
+    "Frequency",
     "ImpactComment",
     "ImpactRating",
     "KpiMeasure",
@@ -65,6 +68,7 @@ __all__ = [
     "Outcome",
     "OwnerRole",
     "Plan",
+    "Polarity",
     "Publication",
     "PublicationPdf",
     "ReportDraft",
@@ -72,6 +76,7 @@ __all__ = [
     "ShareLink",
     "SignInThrottle",
     "Status",
+    "Unit",
     "User",
     "UserSession",
     "action_owners",

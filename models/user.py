@@ -37,9 +37,9 @@ class Role(str, enum.Enum):
 
 _ROLE_TEXT = {
     Role.VIEWER: ("Viewer", "read everything"),
-    Role.CONTRIBUTOR: ("Contributor", "add evidence notes and impact comments"),
+    Role.CONTRIBUTOR: ("Contributor", "add evidence notes and impact comments, record their measures"),
     Role.EDITOR: ("Editor", "move cards, change RAG and due dates, add evidence"),
-    Role.ADMIN: ("Admin", "everything, plus users, share links and plan import"),
+    Role.ADMIN: ("Admin", "everything, plus users, share links, measures, API tokens and plan import"),
 }
 
 _ROLE_RANK = {role: index for index, role in enumerate(Role)}

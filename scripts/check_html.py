@@ -22,7 +22,7 @@ IGNORED = r"^Attribute “hx-[a-z-]+” not allowed"
 
 
 def _pages(client, token: str, pinned: str, outcome_id: int, clinic_id: int, note_id: int, user_id: int,
-           draft_id: int) -> dict[str, str]:
+           measure_id: int, value_id: int, draft_id: int) -> dict[str, str]:
     from tests.conftest import csrf_token
 
     share, paper = f"/share/{token}", f"/share/{pinned}"
@@ -34,8 +34,10 @@ def _pages(client, token: str, pinned: str, outcome_id: int, clinic_id: int, not
         "outcomes": "/outcomes", "outcome": f"/outcomes/{outcome_id}", "overview": "/overview", "report": "/report",
         "kpis": "/kpis", "clinics": "/clinics", "clinic-minutes": f"/clinics/{clinic_id}", "activity": "/activity",
         "users": "/admin/users", "user": f"/admin/users/{user_id}", "links": "/admin/links",
-        "unexplained": "/moves/unexplained", "account": "/account", "accessibility": "/accessibility",
-        "plans": "/plans", "lineage": "/lineage",
+        "unexplained": "/moves/unexplained", "measure": f"/kpis/{measure_id}",
+        "measure-correct": f"/kpis/{measure_id}?correct={value_id}", "kpis-area": "/kpis?area=7",
+        "api-tokens": "/admin/api-tokens", "share-outcome": f"{share}/outcomes/{outcome_id}",
+        "account": "/account", "accessibility": "/accessibility", "plans": "/plans", "lineage": "/lineage",
         "not-found": "/actions/99.9",
         "share-board": f"{share}/", "share-action": f"{share}/actions/2.7", "share-outcomes": f"{share}/outcomes",
         "share-report": f"{share}/report", "share-gone": "/share/not-a-real-token/",
@@ -54,6 +56,12 @@ def _pages(client, token: str, pinned: str, outcome_id: int, clinic_id: int, not
         "status": "complete", "version": "1", "from_form": "1", "csrf_token": token_value}).get_data(as_text=True)
     pages["draft-invalid"] = client.post(f"/publications/drafts/{draft_id}", data={
         "start": "2023-12-15", "end": "2023-10-01", "version": "1", "csrf_token": token_value}).get_data(as_text=True)
+    pages["measure-invalid"] = client.post("/kpis/measures", data={"measure-name": "", "csrf_token": token_value}
+                                           ).get_data(as_text=True)
+    pages["value-conflict"] = client.post(f"/kpis/{measure_id}/values", data={
+        "period": "2023/24 Q2", "value": "88", "source_note": "Report", "csrf_token": token_value}).get_data(as_text=True)
+    pages["api-token-created"] = client.post("/admin/api-tokens", data={"label": "Power BI", "csrf_token": token_value}
+                                             ).get_data(as_text=True)
     return pages
 
 
@@ -76,10 +84,13 @@ def render_pages(out: Path) -> list[Path]:
     """Write one HTML file per kind of page into `out`."""
     from datetime import date
 
-    from board.services import completion, evidence, publications, share_links
+    from sqlalchemy import select
+
+    from board.services import completion, evidence, kpis, publications, share_links
     from board.services.board_view import current_plan
     from board.services.clinics import start_clinic
     from board.services.moves import Evidence, move_action
+    from models import KpiMeasure, db
     from tests.conftest import _seed, action_by_ref, make_app, papers, sign_in, user_for
 
     app = make_app(out / "db")
@@ -89,6 +100,12 @@ def render_pages(out: Path) -> list[Path]:
         note = evidence.add_note(action_by_ref("2.7"), "Dip sample of 20 plans", None, user_for("admin"))
         clinic = start_clinic(current_plan(), date(2023, 12, 15), user_for("editor"), "Ann", [2], user_for("editor"))
         _, token = share_links.create_link(current_plan(), "Committee", None)
+        measure = db.session.scalars(select(KpiMeasure).where(KpiMeasure.name == "Compliance measures achieved")).one()
+        measure.tolerance, measure.outcomes = 5, [action_by_ref("2.7").outcome]
+        first = kpis.record_value(measure, "2023/24 Q2", 80, user_for("admin"), "Compliance report")
+        kpis.record_value(measure, "2023/24 Q2", 84, user_for("admin"), "Compliance report", replaces=first.id,
+                          reason="Late returns")
+        value = kpis.record_value(measure, "2023/24 Q3", 91, user_for("admin"), "Compliance report")
         # A completion awaiting sign-off; publications 1 and 2, the first corrected; a draft; a pinned link.
         completion.set_require_sign_off(current_plan(), True, user_for("admin"))
         move_action(action_by_ref("1.1"), "complete", 0, 1, user_for("editor"), evidence=Evidence("Standards agreed"))
@@ -99,7 +116,8 @@ def render_pages(out: Path) -> list[Path]:
         _, pinned = share_links.create_link(current_plan(), "Committee, December", None,
                                             publication=publications.find_publication(current_plan(), 1))
         ids = {"outcome_id": action_by_ref("2.7").outcome_id, "clinic_id": clinic.id, "note_id": note.id,
-               "user_id": user_for("viewer").id, "draft_id": draft.id}
+               "user_id": user_for("viewer").id, "measure_id": measure.id, "value_id": value.id,
+               "draft_id": draft.id}
         paper_html = _paper_for_pdf(app)
         del moved
     files = []

@@ -62,7 +62,7 @@ def test_evidence_reasons_comments_clinics_and_kpis_are_escaped(seeded_app, clie
     from board.services.board_view import current_plan
     from board.services.clinics import start_clinic
     from board.services.evidence import add_impact_comment, add_note, change_due
-    from board.services.kpis import add_measure
+    from board.services.kpis import MeasureDefinition, add_measure, record_value
     from board.services.moves import move_action, record_reason
     from tests.conftest import action_by_ref, user_for
 
@@ -75,11 +75,17 @@ def test_evidence_reasons_comments_clinics_and_kpis_are_escaped(seeded_app, clie
         add_note(action_by_ref("2.7"), payload, "https://docs.example/?q=" + payload, user_for("editor"))
         change_due(action_by_ref("2.7"), "Feb 2024", payload, user_for("editor"), date(2023, 12, 15))
         add_impact_comment(action_by_ref("2.7").outcome, payload, "clear", user_for("editor"))
-        add_measure(current_plan(), payload, "count", None, user_for("admin"))
-        clinic_id, outcome_id = clinic.id, action_by_ref("2.7").outcome_id
+        outcome = action_by_ref("2.7").outcome
+        measure = add_measure(current_plan(), MeasureDefinition(payload, source=payload, outcomes=[outcome]),
+                              user_for("admin"))
+        record_value(measure, "2023/24 Q2", 3, user_for("admin"), payload)
+        record_value(measure, "2023/24 Q2", 4, user_for("admin"), payload, replaces=measure.values[0].id,
+                     reason=payload)
+        clinic_id, outcome_id, measure_id = clinic.id, outcome.id, measure.id
     viewer = client_for("viewer")
     for path in ("/", "/actions/2.7", "/outcomes", f"/outcomes/{outcome_id}", "/activity", "/overview",
-                 "/report?from=2023-01-01", "/kpis", f"/clinics/{clinic_id}", "/clinics", "/moves/unexplained"):
+                 "/report?from=2023-01-01", "/kpis", f"/kpis/{measure_id}", f"/clinics/{clinic_id}", "/clinics",
+                 "/moves/unexplained"):
         page = (client_for("admin") if path.startswith("/moves") else viewer).get(path)
         assert page.status_code == 200, path
         _assert_escaped(page.get_data(as_text=True), payload)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select, text
 
-from board.services import clinic_minutes, evidence, share_links
+from board.services import api_tokens, clinic_minutes, evidence, share_links
 from board.services.board_view import current_plan
 from board.services.clinics import start_clinic
 from board.services.moves import move_action
@@ -64,17 +64,20 @@ def world(seeded_app):
         arising = clinic_minutes.raise_arising(clinic, "Re-audit 20 plans", None, "Head of QA", date(2024, 1, 19),
                                                editor)
         link, token = share_links.create_link(current_plan(), "Committee", None)
+        api_token, _secret = api_tokens.create_token(current_plan(), "Power BI", None)
+        measure_id = db.session.scalars(select(KpiMeasure.id).where(KpiMeasure.name == "Children in need")).one()
         viewer = db.session.scalars(select(User).where(User.email == email_for("viewer"))).one()
         draft = papers()  # publications 1 and 2 ("number" is both an area and a publication), and a draft
         return {
             "ids": {"ref": "2.7", "number": 2, "event_id": moved.id, "note_id": note.id, "comment_id": comment.id,
                     "outcome_id": action.outcome_id, "clinic_id": clinic.id, "link_id": link.id,
                     "user_id": viewer.id, "token": token, "clinic_note_id": clinic_note.id,
-                    "arising_id": arising.id, "draft_id": draft.id, "version": 1},
+                    "arising_id": arising.id, "measure_id": measure_id, "plan_slug": current_plan().slug,
+                    "resource": "actions", "token_id": api_token.id, "draft_id": draft.id, "version": 1},
             "draft_version": draft.version,
             "editor_id": editor.id,
             "role_id": db.session.scalars(select(OwnerRole.id).limit(1)).one(),
-            "measure_id": db.session.scalars(select(KpiMeasure.id).limit(1)).one(),
+            "area_id": action.area_id,
             "action_version": db.session.get(Action, action.id).version,
             "viewer_version": viewer.version,
         }
@@ -118,8 +121,18 @@ def _forms(world) -> dict[str, dict]:
         "clinics.correct_arising": {"what": "Re-audit 30 plans", "owner": "", "owner_name": "Head of QA",
                                     "due_on": "2024-01-26"},
         "clinics.arising_outcome": {"outcome": "done", "due_on": "", "note": "Done before Christmas"},
-        "reports.kpis": {"value-measure": str(world["measure_id"]), "value-quarter": "2023/24 Q2",
-                         "value-value": "2100", "value-replaces": "", "value-submit": "1"},
+        "reports.add_measure": {"measure-name": "Supervision on time", "measure-unit": "percent",
+                                "measure-polarity": "higher", "measure-target": "95", "measure-tolerance": "5",
+                                "measure-frequency": "monthly", "measure-source": "Audit",
+                                "measure-owner_roles": str(world["role_id"]), "measure-areas": str(world["area_id"]),
+                                "measure-outcomes": str(world["ids"]["outcome_id"])},
+        "reports.change_measure": {"name": "Children in need", "unit": "count", "polarity": "context", "target": "",
+                                   "tolerance": "", "frequency": "quarterly", "source": "CIN census",
+                                   "owner_roles": str(world["role_id"]), "areas": str(world["area_id"]),
+                                   "outcomes": str(world["ids"]["outcome_id"]), "version": "1"},
+        "reports.record_value": {"period": "2023/24 Q2", "value": "2100", "source_note": "CIN census",
+                                 "replaces": "", "reason": ""},
+        "admin.tokens": {"label": "Power BI", "expires_on": "2024-01-31"},
         "auth.sign_in": {"email": email_for("viewer"), "password": "not the password"},
         "plans.lineage_view": {"refs": "9.5", "how": "no_longer_needed", "note": "Done by another team"},
     }
@@ -127,8 +140,8 @@ def _forms(world) -> dict[str, dict]:
 
 # Buttons whose only input is the CSRF token, and signing yourself out (the rest of the run needs you).
 NOT_FORMS = {"auth.sign_out", "auth.sign_out_everywhere", "admin.reset_password", "admin.sign_out_everywhere",
-             "admin.revoke_link", "clinics.join", "clinics.end", "plans.make_live", "plans.archive", "plans.reopen",
-             "publications.discard", "publications.correct"}
+             "admin.revoke_link", "admin.revoke_token", "clinics.join", "clinics.end", "plans.make_live",
+             "plans.archive", "plans.reopen", "publications.discard", "publications.correct"}
 
 
 def test_every_post_form_is_fuzzed(seeded_app, world):
@@ -145,9 +158,9 @@ def _rule(app, endpoint):
      "admin.reactivate", "admin.links", "moves.move", "moves.reason", "evidence.add_note", "evidence.edit_note",
      "evidence.withdraw_note", "evidence.change_due", "evidence.add_comment", "evidence.edit_comment",
      "evidence.withdraw_comment", "clinics.index", "clinics.add_note", "clinics.correct_note",
-     "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.kpis", "auth.sign_in",
-     "plans.lineage_view", "evidence.sign_off", "admin.plan_settings", "publications.start", "publications.draft",
-     "publications.publish"]))
+     "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.add_measure",
+     "reports.change_measure", "reports.record_value", "admin.tokens", "auth.sign_in", "plans.lineage_view",
+     "evidence.sign_off", "admin.plan_settings", "publications.start", "publications.draft", "publications.publish"]))
 def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, client_for, world, endpoint):
     client = seeded_app.test_client() if endpoint == "auth.sign_in" else client_for("admin")
     token = csrf_token(client, "/sign-in" if endpoint == "auth.sign_in" else "/")
@@ -179,6 +192,8 @@ GET_PAGES = {
     "/export.csv": ["area", "owner", "status", "due", "q"],
     "/actions/2.7": ["area", "q"],
     "/areas/2/lane": ["area", "status"],
+    "/kpis": ["area"],
+    "/kpis/2": ["correct"],
 }
 
 

@@ -127,8 +127,8 @@ def test_kpi_values_must_be_real_numbers(seeded_app, client_for, value):
     admin = client_for("admin")
     with seeded_app.app_context():
         values_before = db.session.scalar(select(func.count(KpiValue.id)))
-    response = admin.post("/kpis", data={"value-measure": "1", "value-quarter": "2023/24 Q2", "value-value": value,
-                                         "value-submit": "1", "csrf_token": csrf_token(admin)})
+    response = admin.post("/kpis/1/values", data={"period": "2023/24 Q2", "value": value, "source_note": "Report",
+                                                  "csrf_token": csrf_token(admin)})
     assert response.status_code == 422 and "Enter a number." in page_of(response).form_errors()
     with seeded_app.app_context():
         assert db.session.scalar(select(func.count(KpiValue.id))) == values_before

@@ -43,20 +43,36 @@ class OwnerRolesForm(AccountForm):
     submit = SubmitField("Save owner roles")
 
 
-class ShareLinkForm(Form):
+class _RevocableTokenForm(Form):
+    """What making a share link or an API token asks: who it is for, and until when it works."""
+
     label = StringField("Label", validators=[DataRequired(), Length(max=200)],
                         description="Who it is for, e.g. “Children and Families Committee, November”.")
-    publication = SelectField("What it shows", coerce=int, validate_choice=True,
-                              description="The live board, or one publication as it was published.")
-    show_names = BooleanField("Show people's names (otherwise each person is shown by their role)",
-                              false_values=UNTICKED)
     expires_on = IsoDateField("Expires on (optional)", validators=[Optional(), plausible_date],
-                           description="The link works until the end of this day.")
+                              description="The link works until the end of this day.")
     submit = SubmitField("Create link")
 
     def validate_expires_on(self, field):
         if field.data and field.data < clock.today():
             raise ValidationError("The expiry date must be today or later.")
+
+
+class ShareLinkForm(_RevocableTokenForm):
+    """A committee link: the live board or one publication, people by role unless names are shown."""
+
+    publication = SelectField("What it shows", coerce=int, validate_choice=True,
+                              description="The live board, or one publication as it was published.")
+    show_names = BooleanField("Show people's names (otherwise each person is shown by their role)",
+                              false_values=UNTICKED)
+
+
+class ApiTokenForm(_RevocableTokenForm):
+    """A share link's form, said of a token."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label.description = "Who or what uses it, e.g. “Power BI performance dashboard”."
+        self.expires_on.description = "The token works until the end of this day."
 
 
 class PlanSettingsForm(Form):

@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 
 from board.admin.forms import (
     AccountForm,
+    ApiTokenForm,
     CreateUserForm,
     OwnerRolesForm,
     PlanSettingsForm,
@@ -17,7 +18,7 @@ from board.admin.forms import (
 from board.clock import today
 from board.forms import ConfirmForm
 from board.security import role_required
-from board.services import accounts, completion, publications, sessions, share_links
+from board.services import accounts, api_tokens, completion, publications, sessions, share_links
 from board.services.board_view import current_plan
 from board.views.viewer import plan_for_request, refuse_if_archived
 from models import OwnerRole, Role, ShareLink, User, db
@@ -242,3 +243,37 @@ def revoke_link(link_id: int):
     share_links.revoke(link, by=current_user)
     flash(f"The link “{link.label}” no longer works.", "success")
     return redirect(url_for("admin.links"), 303)
+
+
+@admin_bp.route("/api-tokens", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def tokens():
+    """Read-only API tokens for reporting tools: create (the token is shown once), see use, revoke."""
+    plan = plan_for_request()
+    form = ApiTokenForm()
+    new_token = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            _row, new_token = api_tokens.create_token(plan, form.label.data, form.expires_on.data, by=current_user)
+        except api_tokens.TokenRefused as refused:
+            form.label.errors.append(str(refused))
+            status = 422
+        else:
+            form = ApiTokenForm(formdata=None)
+            status = 201
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/api_tokens.html", form=form, tokens=api_tokens.all_tokens(plan), plan=plan,
+                           new_token=new_token, confirm=ConfirmForm(), today=today()), status
+
+
+@admin_bp.post("/api-tokens/<int:token_id>/revoke")
+@role_required(Role.ADMIN)
+def revoke_token(token_id: int):
+    row = db.first_or_404(api_tokens.token_query(plan_for_request(), token_id))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    api_tokens.revoke(row, by=current_user)
+    flash(f"The API token “{row.label}” no longer works.", "success")
+    return redirect(url_for("admin.tokens"), 303)

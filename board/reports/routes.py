@@ -1,18 +1,21 @@
 """The plan owner's overview, the committee highlight report, KPIs and the exports of all actions."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from wtforms import SelectChoice
 
 from board.clock import today
 from board.forms import BoardFilterForm
-from board.reports.forms import KpiMeasureForm, KpiValueForm, PrintHeadForm, ReportPeriodForm
+from board.htmx import announce, is_htmx_request, render_page_or_partial
+from board.reports.forms import MeasurePageForm, PrintHeadForm, ReportPeriodForm, ScorecardForm
 from board.security import role_required
+from board.services import kpis as kpi_service
 from board.services.exports import export_rows, to_csv, to_xlsx
-from board.services.kpis import KpiConflict, KpiRefused, add_measure, kpi_panel, record_value
+from board.services.kpis import KpiConflict, KpiRefused, MeasureConflict
 from board.services.overview import build_overview
+from board.services.periods import label as period_label
+from board.services.scorecard import scorecard
+from board.views import measures as measure_views
 from board.views.printing import running_css
 from board.views.reports import overview_extras, report_page
 from board.views.viewer import current_viewer, plan_for_request
@@ -27,7 +30,7 @@ def overview():
     """Areas by status with every number linking to those cards; exceptions; due soon; ratings."""
     plan = plan_for_request()
     return render_template("reports/overview.html", plan=plan, overview=build_overview(plan, today()),
-                           today=today(), kpis=kpi_panel(plan), **overview_extras(plan))
+                           today=today(), groups=scorecard(plan), **overview_extras(plan))
 
 
 @reports_bp.get("/report")
@@ -48,41 +51,105 @@ def print_head():
     return Response(css, mimetype="text/css", headers={"Cache-Control": "public, max-age=86400"})
 
 
-@reports_bp.route("/kpis", methods=["GET", "POST"])
+@reports_bp.get("/kpis")
 @role_required(Role.VIEWER)
 def kpis():
-    """The KPI panel; admins add a quarter's value or a new measure."""
+    """The scorecard: every measure by period, rated against its target; admins add measures."""
+    query = ScorecardForm.from_query()
+    return render_template("reports/kpis.html", **measure_views.scorecard_page(
+        plan_for_request(), current_viewer(), query)), 422 if query.errors else 200
+
+
+@reports_bp.post("/kpis/measures")
+@role_required(Role.ADMIN)
+def add_measure():
+    """Add a measure (admins), then go to its page."""
     plan = plan_for_request()
-    value_form, measure_form = KpiValueForm(prefix="value"), KpiMeasureForm(prefix="measure")
-    value_form.measure.choices = [SelectChoice(s.measure.id, s.measure.name) for s in kpi_panel(plan)]
-    status = 200
-    if request.method == "POST":
-        if not current_user.has_role(Role.ADMIN):
-            abort(403)
-        form = value_form if "value-submit" in request.form else measure_form
-        if form.validate_on_submit():
-            try:
-                if form is value_form:
-                    measure = db.first_or_404(select(KpiMeasure).where(
-                        KpiMeasure.id == value_form.measure.data, KpiMeasure.plan_id == plan.id))
-                    record_value(measure, value_form.quarter.data, value_form.value.data, current_user,
-                                 replaces=value_form.replaces.data)
-                    flash(f"{measure.name}: {value_form.quarter.data} recorded.", "success")
-                else:
-                    add_measure(plan, measure_form.name.data, measure_form.unit.data, measure_form.target.data,
-                                current_user)
-                    flash(f"Measure “{measure_form.name.data}” added.", "success")
-                return redirect(url_for("reports.kpis"), 303)
-            except KpiConflict as conflict:
-                value_form.value.errors = [str(conflict)]
-                value_form.replaces.data = conflict.current.value  # recording again corrects it
-                value_form.replaces.raw_data = [f"{conflict.current.value:g}"]
-                status = 409
-            except KpiRefused as refused:
-                getattr(form, refused.field).errors = [str(refused)]
-        status = 409 if status == 409 else 422
-    return render_template("reports/kpis.html", plan=plan, kpis=kpi_panel(plan), value_form=value_form,
-                           measure_form=measure_form), status
+    form = measure_views.measure_form(plan, posted=True)
+    if form.validate_on_submit():
+        try:
+            measure = kpi_service.add_measure(plan, measure_views.definition(plan, form), current_user)
+        except KpiRefused as refused:
+            form[refused.field].errors.append(str(refused))
+        else:
+            flash(f"Measure “{measure.name}” added.", "success")
+            return redirect(url_for("reports.measure", measure_id=measure.id), 303)
+    return render_template("reports/kpis.html", **measure_views.scorecard_page(
+        plan, current_viewer(), ScorecardForm.from_query(), form)), 422
+
+
+def _measure(plan, measure_id: int) -> KpiMeasure:
+    return db.first_or_404(kpi_service.measure_query(plan, measure_id), description="There is no such measure.")
+
+
+@reports_bp.get("/kpis/<int:measure_id>")
+@role_required(Role.VIEWER)
+def measure(measure_id: int):
+    """One measure: what it is, every value with its corrections, and the forms to record and change it."""
+    plan = plan_for_request()
+    query = MeasurePageForm.from_query()
+    return render_template("reports/measure.html", **measure_views.measure_page(
+        plan, _measure(plan, measure_id), current_viewer(), correcting_id=query.cleaned("correct")))
+
+
+@reports_bp.post("/kpis/<int:measure_id>")
+@role_required(Role.ADMIN)
+def change_measure(measure_id: int):
+    """Change what a measure is (admins); a form older than the measure is refused with both versions."""
+    plan = plan_for_request()
+    measure = _measure(plan, measure_id)
+    form = measure_views.change_form(plan, measure, posted=True)
+    status = 422
+    if form.validate_on_submit():
+        try:
+            kpi_service.change_measure(measure, measure_views.definition(plan, form), current_user, form.version.data)
+        except MeasureConflict as conflict:
+            db.session.rollback()
+            form.name.errors.append(str(conflict))
+            form.version.catch_up(conflict.measure.version)
+            status = 409
+        except KpiRefused as refused:
+            db.session.rollback()
+            form[refused.field].errors.append(str(refused))
+        else:
+            flash(f"Measure “{measure.name}” saved.", "success")
+            return redirect(url_for("reports.measure", measure_id=measure.id), 303)
+    return render_template("reports/measure.html", **measure_views.measure_page(
+        plan, _measure(plan, measure_id), current_viewer(), change_form_=form)), status
+
+
+@reports_bp.post("/kpis/<int:measure_id>/values")
+@role_required(Role.CONTRIBUTOR)
+def record_value(measure_id: int):
+    """Record a value for a period (the measure's owners and admins); a correction keeps the earlier one."""
+    plan = plan_for_request()
+    measure = _measure(plan, measure_id)
+    if not kpi_service.may_record(current_user, measure):
+        abort(403)
+    form = measure_views.value_form(measure, posted=True)
+    status = 422
+    if form.validate_on_submit():
+        try:
+            value = kpi_service.record_value(measure, form.period.data, form.value.data, current_user,
+                                             form.source_note.data, replaces=form.replaces.data,
+                                             reason=form.reason.data)
+        except KpiConflict as conflict:
+            form.value.errors.append(str(conflict))
+            form.replaces.data, form.replaces.raw_data = conflict.current.id, [str(conflict.current.id)]
+            status = 409
+        except KpiRefused as refused:
+            form[refused.field].errors.append(str(refused))
+        else:
+            message = (f"{measure.name}: {period_label(value.period)} "
+                       f"{'corrected' if value.corrects_id else 'recorded'}.")
+            if not is_htmx_request():
+                flash(message, "success")
+                return redirect(url_for("reports.measure", measure_id=measure.id) + "#values", 303)
+            return announce(render_page_or_partial("reports/measure.html", "partials/measure_values.html",
+                                                   **measure_views.measure_page(plan, measure, current_viewer())),
+                            message, focus="#values-title")
+    return render_page_or_partial("reports/measure.html", "partials/measure_values.html", status,
+                                  **measure_views.measure_page(plan, measure, current_viewer(), value_form_=form))
 
 
 def _export(extension: str, mimetype: str, body) -> Response:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from board.clock import zone
 from board.services.due import MONTHS, Due, parse_due
+from board.services.evidence import shown_outside_the_team
 from models import (
     Action,
     ActionEvent,
@@ -234,8 +235,7 @@ def committee_notes(plan: Plan, moment: datetime) -> dict[int, list[EvidenceNote
     Never a note withdrawn (then or since), never one its author marked internal."""
     notes = db.session.scalars(
         select(EvidenceNote).join(Action).where(
-            Action.plan_id == plan.id, EvidenceNote.created_at < moment, EvidenceNote.withdrawn_at.is_(None),
-            EvidenceNote.internal.is_(False))
+            Action.plan_id == plan.id, EvidenceNote.created_at < moment, shown_outside_the_team())
         .order_by(EvidenceNote.id.desc())).all()
     by_action: dict[int, list[EvidenceNote]] = defaultdict(list)
     for note in notes:

@@ -250,7 +250,7 @@ def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | N
         .order_by(Action.area_id, Action.status, Action.position, Action.plan_order)
     ).all()
     owners, roles = _owner_names(plan)
-    notes = note_counts(plan.id, include_internal=not committee)
+    notes = note_counts(plan.id, outside_the_team=committee)
     outcome_texts = _outcome_texts(plan) if board_filter.text.strip() else {}
     keep = _matcher(board_filter, on, outcome_texts)
     cards = [Card(*row, owners=owners.get(row.id, []), note_count=notes.get(row.id, 0)) for row in rows]

@@ -142,28 +142,30 @@ def withdraw_note(note: EvidenceNote, reason: str, user: User,
     return note
 
 
-def notes_for(action: Action, *, include_withdrawn: bool = True, include_internal: bool = True
-              ) -> list[EvidenceNote]:
-    """Newest first, with their authors and earlier wordings (a committee's: neither withdrawn nor
-    internal ones)."""
+def notes_for(action: Action, *, outside_the_team: bool = False) -> list[EvidenceNote]:
+    """Newest first, with their authors and earlier wordings; for readers outside the team (a committee)
+    only the notes they may read (`shown_outside_the_team`)."""
     query = (select(EvidenceNote).where(EvidenceNote.action_id == action.id)
              .options(selectinload(EvidenceNote.author), selectinload(EvidenceNote.withdrawn_by),
                       selectinload(EvidenceNote.revisions).selectinload(NoteRevision.replaced_by))
              .order_by(EvidenceNote.id.desc()))
-    if not include_withdrawn:
-        query = query.where(EvidenceNote.withdrawn_at.is_(None))
-    if not include_internal:
-        query = query.where(EvidenceNote.internal.is_(False))
+    if outside_the_team:
+        query = query.where(shown_outside_the_team())
     return list(db.session.scalars(query))
 
 
-def note_counts(plan_id: int, *, include_internal: bool = True) -> dict[int, int]:
-    """Notes in force (not withdrawn) per action of the plan, in one query; a committee's count no
-    internal note."""
+def shown_outside_the_team():
+    """The notes anyone outside the team may read (committees, the API): neither withdrawn nor marked
+    internal by their author. The one place that says so."""
+    return EvidenceNote.withdrawn_at.is_(None) & EvidenceNote.internal.is_(False)
+
+
+def note_counts(plan_id: int, *, outside_the_team: bool = False) -> dict[int, int]:
+    """Notes in force (not withdrawn) per action of the plan, in one query; for readers outside the team
+    (a committee), only the notes they may read."""
+    shown = shown_outside_the_team() if outside_the_team else EvidenceNote.withdrawn_at.is_(None)
     query = (select(EvidenceNote.action_id, func.count(EvidenceNote.id)).join(Action, Action.id == EvidenceNote.action_id)
-             .where(EvidenceNote.withdrawn_at.is_(None), Action.plan_id == plan_id).group_by(EvidenceNote.action_id))
-    if not include_internal:
-        query = query.where(EvidenceNote.internal.is_(False))
+             .where(shown, Action.plan_id == plan_id).group_by(EvidenceNote.action_id))
     return dict(db.session.execute(query).all())
 
 

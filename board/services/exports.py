@@ -45,7 +45,7 @@ def export_rows(plan: Plan, board_filter: BoardFilter | None = None, on: date | 
                    key=lambda card: ref_sort_key(card.ref))
     areas = {lane.area.id: f"{lane.area.number} {lane.area.title}" for lane in board.swimlanes}
     outcomes = dict(db.session.execute(select(Outcome.id, Outcome.text)).all())
-    status_changes = _latest_status_changes(plan)
+    status_changes = latest_status_changes(plan)
     notes = _latest_notes(plan)
     rows = []
     for card in cards:
@@ -60,7 +60,7 @@ def export_rows(plan: Plan, board_filter: BoardFilter | None = None, on: date | 
     return rows
 
 
-def _latest_status_changes(plan: Plan) -> dict[int, tuple[str, str]]:
+def latest_status_changes(plan: Plan) -> dict[int, tuple[str, str]]:
     """Per action: its latest status change in words (when, by whom) and the reason given for it."""
     latest = (select(func.max(ActionEvent.id)).join(Action).where(
         Action.plan_id == plan.id, ActionEvent.kind == EventKind.STATUS).group_by(ActionEvent.action_id))

@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from board.services.evidence import comments_for, in_force
+from board.services.scorecard import MeasureSeries, series_for_outcomes
 from models import Action, Area, ImpactComment, Outcome, Plan, Status, db
 
 
@@ -16,6 +17,7 @@ class OutcomeView:
     outcome: Outcome
     actions: list[Action]
     comments: list[ImpactComment] = field(default_factory=list)
+    measures: list[MeasureSeries] = field(default_factory=list)  # the measures that evidence it
 
     @property
     def latest(self) -> ImpactComment | None:
@@ -35,7 +37,7 @@ class AreaOutcomes:
 
 def outcomes_overview(plan: Plan, only_outcome_id: int | None = None, *,
                       include_withdrawn: bool = True) -> list[AreaOutcomes]:
-    """Areas in order with their outcomes (those that have actions), in three queries."""
+    """Areas in order with their outcomes (those that have actions) and the measures evidencing them."""
     query = (select(Area).where(Area.plan_id == plan.id).order_by(Area.number)
              .options(selectinload(Area.outcomes).selectinload(Outcome.actions)))
     areas = db.session.scalars(query).all()
@@ -43,11 +45,13 @@ def outcomes_overview(plan: Plan, only_outcome_id: int | None = None, *,
                                  if o.actions and (only_outcome_id is None or o.id == only_outcome_id)])
              for area in areas]
     views = [view for view in views if view.outcomes]
-    comments = comments_for([o.outcome.id for view in views for o in view.outcomes],
-                            include_withdrawn=include_withdrawn)
+    ids = [o.outcome.id for view in views for o in view.outcomes]
+    comments = comments_for(ids, include_withdrawn=include_withdrawn)
+    measures = series_for_outcomes(ids)
     for view in views:
         for outcome_view in view.outcomes:
             outcome_view.comments = comments[outcome_view.outcome.id]
+            outcome_view.measures = measures.get(outcome_view.outcome.id, [])
     return views
 
 

@@ -27,7 +27,6 @@ from board.services.board_view import days_overdue, is_overdue, is_stale, one_of
 from board.services.completion import completion_words
 from board.services.direction import Direction, direction
 from board.services.glossary import short_forms
-from board.services.kpis import kpi_panel
 from board.services.overview import ref_sort_key
 from board.services.owner_roles import abbreviate_role
 from board.services.people import role_title
@@ -37,13 +36,19 @@ from board.services.report_model import (
     CompletedLine,
     ExceptionGroup,
     ExceptionLine,
-    KpiLine,
+    MeasureCell,
+    MeasureGroup,
+    MeasureLine,
     Narrative,
     OutcomeLine,
+    RagWords,
     ReportSnapshot,
     ShortForm,
+    TravelWords,
     TrendPoint,
+    TrendShape,
 )
+from board.services.scorecard import scorecard
 from models import Action, Area, EvidenceNote, Outcome, OwnerRole, Plan, Status, action_owners, db
 
 # Exceptions shown in full per area; the rest are listed by ref with what is wrong in a word or two.
@@ -79,7 +84,8 @@ def build_report(plan: Plan, start: date, end: date, narrative: Narrative | None
         stale_days=one_off_stale_days(), require_sign_off=plan.require_sign_off, narrative=narrative,
         areas=[_area_line(area, [line for line in lines if line.area == area.number]) for area in areas],
         actions=lines, exceptions=_groups(exceptions, {area.number: area.title for area in areas}),
-        completed=completed, **_outcomes(plan, start_at, end_at), kpis=_kpis(plan),
+        completed=completed, **_outcomes(plan, start_at, end_at),
+        measures=_measures(plan, end_at),
         trend=[TrendPoint(on=day, counts={s: counts[s] for s in STATUS_VALUES})
                for day, counts in weekly_counts(history, end)],
         short_forms=[ShortForm(short=row.short, initials=row.initials, name=row.name) for row in short_forms(plan)])
@@ -219,8 +225,27 @@ def _owners(plan: Plan) -> dict[int, list[str]]:
     return owners
 
 
-def _kpis(plan: Plan) -> list[KpiLine]:
-    return [KpiLine(name=series.measure.name, unit=series.measure.unit, target=series.measure.target,
-                    points=[(point.quarter, point.value) for point in series.points], change=series.change,
-                    polyline=series.polyline(), target_y=series.target_y())
-            for series in kpi_panel(plan)]
+def _measures(plan: Plan, end_at: datetime) -> list[MeasureGroup]:
+    """The impact measures' scorecard as recorded by the period's end (a later value or correction is not
+    in it), in words: each value, its rating and its direction of travel."""
+    groups = []
+    for group in scorecard(plan, as_at=end_at):
+        rows = []
+        for series in group.rows:
+            cells = []
+            for period in group.periods:
+                value = series.current.get(period)
+                rag = series.rag(value)
+                cells.append(MeasureCell(value=series.shown(value.value), quality_note=value.quality_note,
+                                         rag=RagWords(value=rag.value, label=rag.label, meaning=rag.meaning),
+                                         corrected=bool(value.corrects_id)) if value else MeasureCell())
+            trend = series.trend()
+            rows.append(MeasureLine(
+                name=series.measure.name, target_words=series.target_words, cells=cells,
+                part_of=bool(series.measure.part_of_id), travel=TravelWords(**vars(series.travel)),
+                trend_words=series.trend_words, trend_shape=TrendShape(**vars(trend)) if trend else None))
+        notes = [f"{series.measure.name}, {group.period_label(value.period)} ({series.shown(value.value)} as printed): "
+                 f"{value.quality_note}" for series in group.rows for value in series.points if value.quality_note]
+        groups.append(MeasureGroup(frequency=group.frequency.label, periods=[group.period_label(p) for p in group.periods],
+                                   rows=rows, notes=notes))
+    return groups

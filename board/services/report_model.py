@@ -103,14 +103,60 @@ class AreaLine(BaseModel):
     directions: dict[str, list[str]]  # Direction value -> refs (No change left out)
 
 
-class KpiLine(BaseModel):
-    name: str
-    unit: str
-    target: float | None
-    points: list[tuple[str, float]]   # (quarter, value)
-    change: str
-    polyline: str
+class RagWords(BaseModel):
+    """A value's rating as the scorecard words it (read by partials/measure_macros.html)."""
+
+    value: str                        # a scorecard Rag value
+    label: str                        # "Green", "Context"
+    meaning: str                      # "on target", "not rated"
+
+
+class MeasureCell(BaseModel):
+    value: str | None = None          # as people read it ("2,031", "61%"); None: no value for the period
+    rag: RagWords | None = None
+    quality_note: str | None = None   # where the figure as printed does not add up
+    corrected: bool = False
+
+
+class TravelWords(BaseModel):
+    arrow: str
+    word: str
+    detail: str
+    kind: str
+
+
+class TrendShape(BaseModel):
+    """A measure's small trend line as drawn on the scorecard (board/services/scorecard.py `Trend`)."""
+
+    points: str
+    dots: list[tuple[float, float, str]]
     target_y: float | None
+    band: tuple[float, float] | None
+    width: int
+    height: int
+
+
+class MeasureLine(BaseModel):
+    name: str
+    target_words: str                 # "Target 90% (higher is better, Amber within 5%)"
+    part_of: bool = False             # an "of which" figure of the measure above
+    cells: list[MeasureCell]          # one per period of its group
+    travel: TravelWords               # "Improving: up 3 since 2023/24 Q1"
+    trend_words: str
+    trend_shape: TrendShape | None = None
+
+    def trend(self) -> TrendShape | None:
+        """The trend line, as the scorecard's series gives it (so the same macro draws both)."""
+        return self.trend_shape
+
+
+class MeasureGroup(BaseModel):
+    """The scorecard's measures of one frequency as recorded by the period's end, its latest periods."""
+
+    frequency: str                    # "Quarterly"
+    periods: list[str]                # as people read them: "2023/24 Q2"
+    rows: list[MeasureLine]
+    notes: list[str] = Field(default_factory=list)  # data-quality notes, beside the figures they concern
 
 
 class TrendPoint(BaseModel):
@@ -146,7 +192,7 @@ class ReportSnapshot(BaseModel):
     completed: list[CompletedLine]
     outcomes: list[OutcomeLine]
     outcomes_not_rated: int
-    kpis: list[KpiLine]
+    measures: list[MeasureGroup]
     trend: list[TrendPoint]
     short_forms: list[ShortForm]
 

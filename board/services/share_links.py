@@ -54,12 +54,13 @@ def record_open(link: ShareLink) -> None:
     db.session.commit()
 
 
-def revoke(link: ShareLink, *, by: User | None = None, actor_label: str = "") -> None:
+def revoke(link: ShareLink, *, by: User | None = None, actor_label: str = "", kind: str = "share_link") -> None:
+    """Revoke a link (or an API token, `kind` "api_token"): it stops working on the next request."""
     if link.revoked_at:
         return
     link.revoked_at = clock.now()
     link.revoked_by = by
-    audit.record("share_link_revoked", link.label, by=by, actor_label=actor_label)
+    audit.record(f"{kind}_revoked", link.label, by=by, actor_label=actor_label)
     db.session.commit()
 
 

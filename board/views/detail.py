@@ -22,7 +22,7 @@ def action_detail(plan: Plan, action: Action, viewer: Viewer, filters: BoardFilt
         "plan": plan, "action": action, "today": today(), "filter_query": filters.query_string(),
         "see_also": actions_by_refs(plan, action.see_also), "history": _history(action, viewer),
         # A committee never sees a withdrawn note nor an internal one; signed in, both stay visible, marked.
-        "notes": notes_for(action, include_withdrawn=editable, include_internal=editable),
+        "notes": notes_for(action, outside_the_team=viewer.read_only),
         "due_changes": due_history(action),
         "impact": latest_comment(action.outcome),
         "earlier": _earlier(action, viewer), "closed": closed_label(action.closed_how, action.closed_note),
@@ -42,7 +42,7 @@ def _earlier(action: Action, viewer: Viewer) -> dict | None:
         return None
     source, source_plan = found
     return {"action": source, "plan": source_plan, "history": _history(source, viewer),
-            "notes": notes_for(source, include_withdrawn=not viewer.read_only)}
+            "notes": notes_for(source, outside_the_team=viewer.read_only)}
 
 
 def _history(action: Action, viewer: Viewer):

@@ -103,5 +103,5 @@ def overview_extras(plan: Plan) -> dict:
     """The overview's trend since the plan began and its exceptions: those of a report as at today, so
     the overview and the committee's report never disagree."""
     snap = build_report(plan, today(), today())
-    return {"chart": trend_chart([(point.on, point.counts) for point in snap.trend]), "groups": snap.exceptions,
+    return {"chart": trend_chart([(point.on, point.counts) for point in snap.trend]), "exception_groups": snap.exceptions,
             "exception_count": snap.exception_count, "live_links": True}

@@ -153,8 +153,8 @@ def plan_for_request() -> Plan:
 
 
 # Blueprints whose writes are not about one plan's content: accounts, the install's users and links, the
-# plans themselves (archiving, lineage), reading pages. Every other blueprint changes a plan.
-NOT_PLAN_CONTENT = {"auth", "admin", "about", "share", "plans"}
+# plans themselves (archiving, lineage), reading pages, the read-only API. Every other blueprint changes a plan.
+NOT_PLAN_CONTENT = {"auth", "admin", "about", "share", "plans", "api"}
 
 
 def refuse_if_archived(plan: Plan | None) -> None:
@@ -165,7 +165,9 @@ def refuse_if_archived(plan: Plan | None) -> None:
 
 
 def refuse_changes_to_an_archived_plan() -> None:
-    if request.method in ("GET", "HEAD", "OPTIONS") or request.blueprint in NOT_PLAN_CONTENT:
+    # A request no route accepts answers for itself (404, or 405 for a method no route takes).
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.url_rule is None or \
+            request.blueprint in NOT_PLAN_CONTENT:
         return
     refuse_if_archived(request_plan())
 

@@ -10,7 +10,8 @@ from tests.browser.conftest import drag, sign_in_as
 
 STATUS_WORDS = ["Not started", "Red", "Amber", "Green", "Complete"]
 PAGES = ["/", "/?view=whole", "/?view=detailed", "/?view=whole&mode=clinic", "/actions/2.7", "/actions/2.7/move",
-         "/outcomes", "/overview", "/report", "/kpis", "/clinics", "/activity", "/admin/users", "/admin/links",
+         "/outcomes", "/overview", "/report", "/kpis", "/kpis/6", "/clinics", "/activity", "/admin/users", "/admin/links",
+         "/admin/api-tokens",
          "/moves/unexplained", "/account", "/accessibility"]
 
 
