@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from board.services import evidence
+from board.services import evidence, kpis
 from board.services.moves import Evidence, move_action
-from models import Plan, Publication, ShareLink, db
+from models import KpiMeasure, Plan, Publication, ShareLink, db
 from tests.conftest import action_by_ref, csrf_token, user_for
 from tests.pages import page_of
 from tests.paper import check_a4_paper, printed_pages
@@ -57,6 +57,8 @@ def _change_the_board(app) -> None:
         move_action(done, "complete", 0, done.version, editor, evidence=Evidence("Done after the paper"))
         evidence.add_note(action_by_ref("2.7"), "A note written after publication", None, editor)
         evidence.change_due(action_by_ref("5.1"), "Jun 2024", "Moved after the paper", editor, date(2023, 1, 1))
+        measure = db.session.scalars(select(KpiMeasure).where(KpiMeasure.name == "Compliance measures achieved")).one()
+        kpis.record_value(measure, "2023/24 Q3", 91, user_for("admin"), "Compliance report")  # a value after it
 
 
 def test_a_publication_and_its_pdf_never_change_when_the_board_does(quarter_app, client_for):
@@ -86,6 +88,7 @@ def test_a_publication_and_its_pdf_never_change_when_the_board_does(quarter_app,
     standing = page.text("#standing-title + p")
     assert " ".join(standing.split()) in " ".join(text.split())
     assert "A note written after publication" not in text and "Done after the paper" not in text
+    assert "91%" not in text and "91%" in _paper_text(admin, "/report?from=2023-09-16&to=2023-12-15")
     with quarter_app.app_context():
         move_action(action_by_ref("6.1"), "red", 0, action_by_ref("6.1").version, user_for("editor"))
     assert admin.get(page.link("Download PDF of publication 1, version 1")).data == response.data  # kept as made
