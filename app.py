@@ -42,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
 
-    from board import cli, errors, security, templating
+    from board import cli, errors, mailer, security, speed, templating
     from board.about.routes import about_bp
     from board.admin.routes import admin_bp
     from board.api.routes import api_bp
@@ -50,22 +50,31 @@ def create_app(config: dict | None = None) -> Flask:
     from board.clinics.routes import clinics_bp
     from board.evidence.routes import evidence_bp
     from board.moves.routes import moves_bp
+    from board.notifications.routes import notifications_bp, stop_digest
     from board.plan.routes import plan_bp
+    from board.plan_files.routes import plan_files_bp
     from board.plan_urls import PlanPrefix
     from board.plans.routes import plans_bp
     from board.publications.routes import publications_bp
     from board.reports.routes import reports_bp
     from board.share.routes import share_bp
-    from board.views import viewer
+    from board.updates.routes import updates_bp
+    from board.views import render_cache, viewer
 
     security.init_app(app)
+    mailer.init_app(app)
     for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, publications_bp, clinics_bp, auth_bp, admin_bp,
-                      share_bp, about_bp, plans_bp, api_bp):
+                      share_bp, about_bp, plans_bp, api_bp, plan_files_bp, updates_bp, notifications_bp):
         app.register_blueprint(blueprint)
     # The API only reads, and only with a bearer token (never a session cookie): no form to forge.
     csrf.exempt(api_bp)
+    # A mail program's one-click "Unsubscribe" posts without a form: the signed link is the proof, and the
+    # page's own buttons still carry a CSRF token, checked by their form.
+    csrf.exempt(stop_digest)
     templating.init_app(app)
     viewer.init_app(app)
+    render_cache.init_app(app)
+    speed.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     # /plans/<slug>/... serves that plan through the same routes (see board/plan_urls.py).

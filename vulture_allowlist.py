@@ -20,10 +20,13 @@ _.trim_blocks, _.lstrip_blocks  # Jinja environment settings
 
 # WTForms: fields and settings are declared, then read by the form machinery and `form[name]`.
 submit, q, widget, option_widget, Meta
-_.validate_expires_on, _.validate_view, _.validate_mode, _.validate_note, _.validate_end  # inline validators
+_.validate_expires_on, _.validate_view, _.validate_mode, _.validate_note, _.validate_slug, _.validate_end  # inline validators
 
 # Flask-Login reads its settings and calls get_id; role_required leaves the role on the view for tests.
 _.login_view, _.login_message, _.login_message_category, _.session_protection, _.get_id, _.required_role
+
+# Flask reads the app's session interface (board/speed.py sets one that never varies static files by cookie).
+_.session_interface
 
 # SQLAlchemy event listeners receive these arguments whether they use them or not.
 mapper, connection_record
@@ -39,7 +42,16 @@ NO_EVIDENCE, EMERGING, CLEAR  # ImpactRating members, reached as ImpactRating(va
 _.font, _.alignment, _.number_format, _.freeze_panes
 
 # pydantic models declare every key of a plan file; the importer reads the checked dict, not the model.
-emphasis, of_which, cases, grade, plan_owner, owner_aliases
+emphasis, of_which, cases, grade, plan_owner, owner_aliases, carried_from
+
+# board/speed.py: `g.body_digest` is read by Flask-Compress's cache key (COMPRESS_CACHE_KEY), and
+# `direct_passthrough` by Werkzeug when it buffers a static file; `version` keys an lru_cache.
+_.body_digest, _.direct_passthrough, version
+
+# Email (issue 15): Flask-Mailman and board/mailer.py read the MAIL_* settings from the config; WTForms calls
+# inline validators by name; Flask calls what after_this_request registers; a column kept for the record.
+MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, MAIL_TIMEOUT
+_.validate_reply_by, _when_sent, asked_by_id
 
 # A publication's snapshot is stored whole: these keys say which shape and when it was built.
 schema_version, built_at

@@ -8,6 +8,11 @@ workers, 127.0.0.1 only), signs in as an editor and times, at 1 and at 8 concurr
 * GET /actions/2.7 (htmx)   a card's detail partial
 * GET /board/changes        the live-refresh poll when nothing changed (204)
 * POST /actions/<ref>/move  a drop, each client moving its own card between Red and Amber
+* the floors, in the same run on the same gunicorn: a small static file through Flask
+  (`/static/favicon.svg`) and a hello-world route (`/bench/hello`, added by bench/floor_app.py)
+
+and in process (Flask test client, one worker's own cost): the board cached and uncached, and a move.
+It prints medians and the ratios the production issue (13) sets as targets.
 
 Latency is wall time per request from this process (sync workers close the connection after each
 response, so it includes the loopback connect). The client shares the machine's 2 cores with the
@@ -24,6 +29,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import tempfile
 import time
@@ -47,7 +53,7 @@ from tests.http_client import (
 CLIENTS = (1, 8)
 EMAIL, PASSWORD = "bench@example.org", "bench password 123"
 SECRET = "bench-only-secret-" + "0" * 32
-TARGETS = {("GET /", 88, 1): 25.0, ("POST move (htmx)", 88, 1): 15.0, ("poll, nothing changed", 88, 1): 3.0}
+FLOOR_STATIC, FLOOR_HELLO = "floor: static file", "floor: hello route"
 
 
 @dataclass
@@ -80,8 +86,20 @@ def database_url(kind: str, tmp: Path) -> str:
     return fresh_database_url(tmp)
 
 
-def build(url: str, size: int) -> dict[str, int]:
-    """Create the schema, import the plan, add the editor; return SQL queries per request."""
+def _median_ms(send, times: int, before=None) -> float:
+    samples = []
+    for _ in range(times):
+        if before:
+            before()
+        start = time.perf_counter()
+        send()
+        samples.append(time.perf_counter() - start)
+    return percentile(samples, 0.5) * 1000
+
+
+def build(url: str, size: int) -> tuple[dict[str, int], dict[str, float]]:
+    """Create the schema, import the plan, add the editor; return SQL queries per request, and the
+    in-process medians (ms) of the board cached and uncached and of a move."""
     from app import create_app
     from board.services.accounts import create_user
     from board.services.plan_import import import_plan
@@ -100,6 +118,8 @@ def build(url: str, size: int) -> dict[str, int]:
     page = client.get("/sign-in").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     client.post("/sign-in", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
+    # Signing in starts a new session: its pages carry a new CSRF token.
+    token = client.get("/").get_data(as_text=True).split('"X-CSRFToken": "')[1].split('"')[0]
     htmx = {"HX-Request": "true", "X-CSRFToken": token}
     requests = {
         "GET /": lambda: client.get("/"),
@@ -115,8 +135,26 @@ def build(url: str, size: int) -> dict[str, int]:
         with count_queries(engine) as statements:
             assert send().status_code in (200, 204), name
         queries[name] = len(statements)
+    from board.views.render_cache import RenderCache
+
+    def forget():
+        app.extensions["board_render_cache"] = RenderCache(32_000_000)
+
+    versions = {"n": 1}
+
+    def one_move():
+        versions["n"] += 1
+        status = "red" if versions["n"] % 2 else "amber"  # 3.1 is Red after the counted move
+        answer = client.post("/actions/3.1/move", headers=htmx,
+                             data={"status": status, "position": 0, "version": versions["n"], "area": 3})
+        assert answer.status_code == 200, answer.status_code
+
+    client.get("/")
+    in_process = {"board cached": _median_ms(lambda: client.get("/"), 50),
+                  "board uncached": _median_ms(lambda: client.get("/"), 20, before=forget),
+                  "move": _median_ms(one_move, 30)}
     engine.dispose()
-    return queries
+    return queries, in_process
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -147,9 +185,10 @@ def timed(port: int, send, total: int, clients: int) -> tuple[list[float], float
 def bench(kind: str, size: int, total: int) -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="board-bench-") as tmp:
         url = database_url(kind, Path(tmp))
-        queries = build(url, size)
+        queries, in_process = build(url, size)
         port, log = free_port(), Path(tmp) / "gunicorn.log"
-        proc = start_gunicorn(url, port, log, workers=2, secret=SECRET, BOARD_ENV="development")
+        proc = start_gunicorn(url, port, log, workers=2, secret=SECRET, app_spec="bench.floor_app:create()",
+                              BOARD_ENV="development")
         try:
             wait_until_ready(proc, port, log)
             headers = sign_in(port, EMAIL, PASSWORD)
@@ -176,7 +215,9 @@ def bench(kind: str, size: int, total: int) -> list[Result]:
                 state["version"] = card_versions(body)[ref]
                 return len(body.encode())
 
-            endpoints = [("GET /", get("/", 200, headers)), ("GET /actions/2.7 (htmx)", get("/actions/2.7", 200)),
+            static = re.search(r'href="(/static/favicon.svg[^"]*)"', board).group(1)
+            endpoints = [(FLOOR_STATIC, get(static, 200, {})), (FLOOR_HELLO, get("/bench/hello", 200, {})),
+                         ("GET /", get("/", 200, headers)), ("GET /actions/2.7 (htmx)", get("/actions/2.7", 200)),
                          ("POST move (htmx)", move)]
             results = []
             for name, send in endpoints:
@@ -185,7 +226,7 @@ def bench(kind: str, size: int, total: int) -> list[Result]:
                     timed(port, send, 10, clients)  # warm up
                     versions.update(card_versions(request(port, "GET", "/", headers)[1]))
                     latencies, wall, body_bytes = timed(port, send, total, clients)
-                    results.append(_result(kind, body_bytes, name, clients, latencies, wall, queries[name]))
+                    results.append(_result(kind, body_bytes, name, clients, latencies, wall, queries.get(name, 0)))
             counter = int(request(port, "GET", "/", headers)[1].split("since=")[1].split('"')[0])
             poll = get(f"/board/changes?since={counter}", 204, headers)
             for clients in CLIENTS:
@@ -194,6 +235,8 @@ def bench(kind: str, size: int, total: int) -> list[Result]:
                                        queries["poll, nothing changed"]))
             for result in results:
                 result.cards = size
+            results += [Result(kind, size, f"in process: {name}", 1, 0, ms, ms, 0, 0, 0)
+                        for name, ms in in_process.items()]
             return results
         finally:
             stop(proc)
@@ -213,15 +256,30 @@ def print_table(results: list[Result]) -> None:
 
 
 def check_targets(results: list[Result]) -> list[str]:
+    """Issue 13's targets, each as a ratio to a floor measured in the same run (or an in-process p50)."""
     lines = []
-    for (endpoint, cards, clients), limit in TARGETS.items():
-        for r in results:
-            if (r.endpoint, r.cards, r.clients) == (endpoint, cards, clients):
-                verdict = "met" if r.p50_ms < limit else "MISSED"
-                lines.append(f"{r.database}: {endpoint} ({cards} cards, 1 client) p50 {r.p50_ms:.1f} ms "
-                             f"< {limit:g} ms: {verdict}")
     for database in sorted({r.database for r in results}):
-        counts = {(r.endpoint, r.cards): r.queries for r in results if r.database == database}
+        def row(endpoint, cards, clients=1, database=database):
+            return next((r for r in results if (r.database, r.endpoint, r.cards, r.clients)
+                         == (database, endpoint, cards, clients)), None)
+
+        def say(text, value, limit, better_high=False, database=database):
+            met = value >= limit if better_high else value <= limit
+            lines.append(f"{database}: {text}: {value:.2f} (target {'>=' if better_high else '<='} {limit:g}): "
+                         f"{'met' if met else 'MISSED'}")
+
+        board, static = row("GET /", 88, 8), row(FLOOR_STATIC, 88, 8)
+        if board and static:
+            say("board req/s at 8 clients / static file req/s", board.req_per_s / static.req_per_s, 0.5, True)
+        poll, hello = row("poll, nothing changed", 88), row(FLOOR_HELLO, 88)
+        if poll and hello:
+            say("poll p50 / hello-world p50 (1 client)", poll.p50_ms / hello.p50_ms, 1.5)
+        for cards, name, limit in ((88, "board cached", 2), (1000, "board uncached", 15),
+                                   (1000, "board cached", 3), (88, "move", 5), (1000, "move", 5)):
+            found = row(f"in process: {name}", cards)
+            if found:
+                say(f"{name} p50 in process, {cards} cards (ms)", found.p50_ms, limit)
+        counts = {(r.endpoint, r.cards): r.queries for r in results if r.database == database and r.queries}
         same = all(counts[(e, 88)] == counts[(e, c)] for e, c in counts if (e, 88) in counts)
         lines.append(f"{database}: queries per request the same for every plan size: {'yes' if same else 'NO'}")
     return lines

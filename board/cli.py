@@ -1,7 +1,6 @@
 """Command-line tools for operators: `flask --app app COMMAND`."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -11,12 +10,25 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
 from board import clock
-from board.config import recorded_server_url
-from board.services import accounts, api_tokens, backup, lineage, plans, publications, share_links
+from board.config import public_base_url
+from board.mailer import where_mail_goes
+from board.services import (
+    accounts,
+    api_tokens,
+    backup,
+    digests,
+    lineage,
+    outbox,
+    plans,
+    publications,
+    share_links,
+)
 from board.services.board_view import current_plan
 from board.services.kpis import ensure_baseline_measures
 from board.services.plan_file import PlanFileInvalid, load_plan_file
 from board.services.plan_import import import_plan
+from board.services.plan_upload import read_plan_path
+from board.views.emails import EmailWriter
 from models import ApiToken, Closure, Role, ShareLink, db
 
 CLI_ACTOR = "Command line"
@@ -40,8 +52,9 @@ def _plan_named(slug: str | None):
 @click.option("--plan", "plan_slug", default=None, help="Update this plan's texts from the file.")
 @with_appcontext
 def import_plan_command(path: str, as_new: bool, slug: str | None, plan_slug: str | None) -> None:
-    """Check a plan file and import it in one transaction (nothing is written if it is refused): as a
-    new plan (--new --slug 2024-25) or into an existing one (--plan 2023-24)."""
+    """Check a plan file (.json, .xlsx or .csv) and import it in one transaction (nothing is written if it
+    is refused): as a new plan (--new --slug 2024-25) or into an existing one (--plan 2023-24). A
+    spreadsheet updating a plan keeps what it cannot say from that plan."""
     existing = plans.all_plans()
     if as_new and plan_slug:
         raise click.ClickException("Choose one: --new --slug SLUG for a new plan, or --plan SLUG to update one.")
@@ -56,7 +69,7 @@ def import_plan_command(path: str, as_new: bool, slug: str | None, plan_slug: st
             "import it as a new plan.")
     target = _plan_named(plan_slug) if plan_slug else None
     try:
-        summary = import_plan(load_plan_file(path), plan=target, new_slug=slug if as_new else None)
+        summary = import_plan(read_plan_path(path, target), plan=target, new_slug=slug if as_new else None)
     except plans.PlanChoiceError as refused:
         raise click.ClickException(str(refused)) from None
     except PlanFileInvalid as refused:
@@ -194,9 +207,7 @@ share_link_group = AppGroup("share-link", help="Committee read-only links.")
 def _base_url(given: str | None) -> str:
     """--base-url, else BOARD_BASE_URL, else where the server said it answers when it started (see
     gunicorn.conf.py), else http://127.0.0.1:$PORT."""
-    configured = (given or current_app.config.get("BOARD_BASE_URL")
-                  or recorded_server_url(current_app.instance_path))
-    return (configured or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip("/")
+    return public_base_url(current_app.config, current_app.instance_path, given)
 
 
 @share_link_group.command("create")
@@ -295,6 +306,45 @@ def api_token_revoke(token_id: int) -> None:
     _revoke(ApiToken, token_id, "API token", api_tokens.revoke)
 
 
+@click.command("send-mail")
+@click.option("--now", "ignore_waits", is_flag=True,
+              help="Try every waiting message now, however recently it failed (after fixing the mail server).")
+@with_appcontext
+def send_mail_command(ignore_waits: bool) -> None:
+    """Send the emails waiting in the outbox (run every minute by cron or a systemd timer). A message that
+    fails waits longer each time (at most an hour) and is given up after 20 tries. Exit status 1 when
+    one failed."""
+    done = outbox.deliver(ignore_waits=ignore_waits)
+    waiting = outbox.waiting_count()
+    click.echo(f"Sent {done.sent} message(s) {where_mail_goes(current_app.config)}; "
+               f"{done.failed} failed and will be tried again; {done.given_up} given up; {waiting} waiting.")
+    for error in dict.fromkeys(done.errors):
+        click.echo(f"  {error}", err=True)
+    if done.failed or done.given_up:
+        raise SystemExit(1)
+
+
+@click.command("send-digests")
+@click.option("--again", is_flag=True, help="Send even to people who had this week's digest already.")
+@with_appcontext
+def send_digests_command(again: bool) -> None:
+    """Queue and send the weekly digest (Monday morning, by cron): for each plan not archived, each person's
+    actions overdue, due within 30 days, stale, and the updates they were asked for; nothing to those with
+    nothing to read. Its links open that plan's pages (`/plans/<slug>/...`)."""
+    write = EmailWriter(public_base_url(current_app.config, current_app.instance_path))
+    queued: list[int] = []
+    for plan in plans.all_plans():
+        if plan.archived:  # kept as it was: nothing in it is due any more
+            click.echo(f"{plan.slug}: archived, no digest.")
+            continue
+        run = digests.send_digests(plan, clock.today(), write.digest, again=again)
+        queued += run.queued
+        click.echo(f"{plan.slug}: {len(run.queued)} digest(s) queued; {run.nothing_to_say} with nothing to say; "
+                   f"{run.turned_off} turned off; {run.sent_this_week} already sent this week.")
+    done = outbox.deliver(only_ids=queued)
+    click.echo(f"Sent {done.sent} {where_mail_goes(current_app.config)}; {done.failed} wait for `send-mail`.")
+
+
 plan_group = AppGroup("plan", help="The install's plans: list them, choose the live one, archive.")
 
 
@@ -354,5 +404,5 @@ def plan_close_actions(slug: str, refs: tuple[str, ...], how: str, note: str) ->
 def init_app(app) -> None:
     for command in (import_plan_command, setup_db_command, create_user_command, set_role_command,
                     set_password_command, deactivate_user_command, share_link_group, api_token_group,
-                    backup_command, restore_command, plan_group):
+                    backup_command, restore_command, send_mail_command, send_digests_command, plan_group):
         app.cli.add_command(command)

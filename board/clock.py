@@ -47,10 +47,11 @@ def local_date(moment: datetime) -> date:
 
 
 def ago(moment: datetime | None) -> str:
-    """'today', 'yesterday', '3 days ago', or the date for older changes."""
+    """'today', 'yesterday', '3 days ago', or the date for older changes: counted in calendar days, so
+    the words depend on today's date alone (a lane rendered today reads the same all day)."""
     if moment is None:
         return ""
-    days = (now() - moment).days
+    days = (today() - moment.replace(tzinfo=UTC).astimezone(zone()).date()).days
     if days <= 0:
         return "today"
     if days == 1:

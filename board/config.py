@@ -10,6 +10,10 @@ import click
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in {"1", "true", "yes"}
+
+
 class Config:
     # DATABASE_URL selects the database; the default SQLite file lives in instance/ (see create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
@@ -19,7 +23,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Set when served over HTTPS (behind nginx): cookies are then never sent in clear.
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"}
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE")
     # "development" allows the generated local SECRET_KEY; anything else needs a real one.
     BOARD_ENV = os.environ.get("BOARD_ENV", "production")
     # werkzeug's default; tests use a cheaper method so the suite stays fast.
@@ -45,6 +49,15 @@ class Config:
     MAX_CONTENT_LENGTH = MAX_FORM_MEMORY_SIZE = int(os.environ.get("BOARD_MAX_REQUEST_BYTES", str(1024 * 1024)))
     # How many proxies (nginx) stand in front of the app: their X-Forwarded-For, -Proto and -Host are believed.
     BOARD_TRUSTED_PROXIES = int(os.environ.get("BOARD_TRUSTED_PROXIES", "0"))
+    # Email over SMTP (board/mailer.py). With no MAIL_SERVER, messages are written to instance/outbox/.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or 0) or None   # default: 587 with MAIL_USE_TLS, else 25
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM") or "Improvement plan board <board@localhost>"
+    # Seconds to wait for the mail server before the message waits for the next `send-mail`.
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
 
 
 def instance_folder(chosen: str | None = None) -> str:
@@ -89,3 +102,10 @@ def running_a_command() -> bool:
     which serves): such a command may reuse the local secret `make run` made in the same checkout."""
     context = click.get_current_context(silent=True)
     return context is not None and context.info_name != "run"
+
+
+def public_base_url(config, instance_path: str, given: str | None = None) -> str:
+    """Where the board answers, for links made outside a request (the command line, emails): `given`,
+    else BOARD_BASE_URL, else the address the server recorded when it started, else http://127.0.0.1:$PORT."""
+    configured = given or config.get("BOARD_BASE_URL") or recorded_server_url(instance_path)
+    return (configured or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip("/")

@@ -157,6 +157,10 @@ class BoardFilterForm(QueryForm):
         if field.data and field.data != "clinic":
             raise ValidationError("Choose clinic mode or nothing.")
 
+    def filters_active(self) -> bool:
+        """Does the query narrow the cards (not just how they are drawn)?"""
+        return any(self.cleaned(name) not in (None, "", [], False) for name in self.FILTER_FIELDS[:8])
+
     def board_filter(self, user=None) -> BoardFilter:
         """The filter for the board service; "My actions" needs a signed-in user's owner roles."""
         mine = bool(self.cleaned("mine")) and getattr(user, "is_authenticated", False)

@@ -30,3 +30,9 @@ class PlanPrefix:
             environ["PATH_INFO"] = rest
             environ[PLAN_SLUG_KEY] = slug
         return self.app(environ, start_response)
+
+
+def plan_prefix(slug: str) -> str:
+    """The path that names a plan (what `PlanPrefix` moves into SCRIPT_NAME): links that must keep
+    pointing at one plan, whichever is live later (emails), start with it."""
+    return f"/plans/{slug}"

@@ -5,7 +5,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 import click
-from flask import abort, g, request
+from flask import abort, g, request, session
 from flask_login import LoginManager, current_user
 from werkzeug.routing import IntegerConverter
 
@@ -36,6 +36,12 @@ CONTENT_SECURITY_POLICY = "; ".join([
 def load_user(session_token: str) -> User | None:
     """The session cookie names a server-side session: an ended, idle or expired one loads nobody."""
     return sessions.user_for(session_token)
+
+
+def session_claims_a_user() -> bool:
+    """The signed session cookie names a sign-in session (unchecked: whether it is still open, and
+    whose, is `load_user`'s work). Enough only for an answer that carries no data."""
+    return bool(session.get("_user_id"))
 
 
 def role_required(role: Role):
@@ -92,8 +98,8 @@ def set_security_headers(response):
 def _for_signed_in_eyes_only(response) -> bool:
     """The sign-in page, and every page, partial or download answered to a signed-in person; never static
     files (they keep their own caching). Share pages are decided before, without reading the session."""
-    if request.endpoint == "static" or request.blueprint == "api":  # the API sets no-store itself
-        return False
+    if request.endpoint == "static" or request.blueprint == "api" or response.status_code == 204:
+        return False  # static files keep their own caching, the API sets no-store itself, a 204 has no body
     if request.endpoint == "auth.sign_in":
         return True
     download = response.headers.get("Content-Disposition", "").startswith("attachment")

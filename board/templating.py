@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from board.clock import ago, local_time
-from board.services.board_view import STATUSES, is_overdue, is_stale
+from board.services.board_view import STATUSES, is_overdue, is_stale, updated_since_request
 from board.services.completion import card_completion, unevidenced
 from board.services.direction import Direction
 from board.services.due import cadence_label
@@ -28,4 +28,5 @@ def init_app(app) -> None:
     app.jinja_env.filters["direction_symbol"] = lambda value: Direction(value).symbol
     app.jinja_env.filters["rating_label"] = lambda value: ImpactRating(value).label if value else "Not rated"
     app.jinja_env.globals.update(is_stale=is_stale, card_dom_id=card_dom_id, card_completion=card_completion,
-                                 unevidenced=unevidenced, closed_label=closed_label)
+                                 unevidenced=unevidenced, closed_label=closed_label,
+                                 updated_since_request=updated_since_request)

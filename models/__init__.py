@@ -38,12 +38,15 @@ from models.clinic import (
 )
 from models.evidence import CommentRevision, EvidenceNote, ImpactComment, ImpactRating, NoteRevision
 from models.kpi import Frequency, KpiMeasure, KpiValue, Polarity, Unit
+from models.mail import OutboxMessage
 from models.plan import Area, Outcome, OwnerRole, Plan
 from models.publication import Publication, PublicationPdf, ReportDraft
 from models.share_link import ShareLink
-from models.user import Role, SignInThrottle, User, UserSession, user_owner_roles
+from models.update_request import UpdateLink, UpdateRequest
+from models.user import AccountLink, Role, SignInThrottle, User, UserSession, user_owner_roles
 
 __all__ = [
+    "AccountLink",
     "Action",
     "ActionArising",
     "ActionEvent",
@@ -65,6 +68,7 @@ __all__ = [
     "KpiMeasure",
     "KpiValue",
     "NoteRevision",
+    "OutboxMessage",
     "Outcome",
     "OwnerRole",
     "Plan",
@@ -77,6 +81,8 @@ __all__ = [
     "SignInThrottle",
     "Status",
     "Unit",
+    "UpdateLink",
+    "UpdateRequest",
     "User",
     "UserSession",
     "action_owners",

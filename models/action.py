@@ -159,6 +159,9 @@ class Action(db.Model):
     # and what "stale" is measured from for recurring actions.
     last_activity_at: Mapped[datetime | None] = mapped_column()
     last_activity_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # When its owners were last asked for an update (see UpdateRequest): "updated since the request"
+    # when last_activity_at is later.
+    update_requested_at: Mapped[datetime | None] = mapped_column()
     # When the plan owner signed off its latest completion (cleared by any change of status).
     signed_off_at: Mapped[datetime | None] = mapped_column()
 

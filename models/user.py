@@ -1,11 +1,12 @@
-"""People who sign in, what their role lets them do, and the sign-in throttle."""
+"""People who sign in, what their role lets them do, the sign-in throttle, and the emailed links that
+set a password (an invitation, a password reset)."""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -66,6 +67,8 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[datetime | None] = mapped_column()
     # Optimistic lock for the admin's changes (role, owner roles, active): a stale form is refused.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The Monday email of their actions overdue, due soon, stale and asked about (they may turn it off).
+    weekly_digest: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     owner_roles: Mapped[list[OwnerRole]] = relationship(
         secondary=user_owner_roles, order_by=OwnerRole.name
@@ -136,3 +139,21 @@ class SignInThrottle(db.Model):
     first_failed_at: Mapped[datetime] = mapped_column(default=now)
     # No attempt from this key is checked before this moment (a growing delay, never for ever).
     locked_until: Mapped[datetime | None] = mapped_column()
+
+
+class AccountLink(db.Model):
+    """An emailed link to set a password: an invitation (valid 72 hours) or a password reset (1 hour).
+    The email holds the token; only its hash is stored. It works once: using it, or another link of the
+    same account being used, ends it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))        # "invitation" or "reset"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+    # Ended unused, because another link of the account was used to set its password.
+    cancelled_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship()

@@ -7,6 +7,7 @@ Exit status 0 when there is no error.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -22,7 +23,7 @@ IGNORED = r"^Attribute “hx-[a-z-]+” not allowed"
 
 
 def _pages(client, token: str, pinned: str, outcome_id: int, clinic_id: int, note_id: int, user_id: int,
-           measure_id: int, value_id: int, draft_id: int) -> dict[str, str]:
+           measure_id: int, value_id: int, draft_id: int, tokens: dict[str, str]) -> dict[str, str]:
     from tests.conftest import csrf_token
 
     share, paper = f"/share/{token}", f"/share/{pinned}"
@@ -45,6 +46,8 @@ def _pages(client, token: str, pinned: str, outcome_id: int, clinic_id: int, not
         "publication": "/publications/1/v1", "publication-corrected": "/publications/1/v2",
         "publication-board": "/publications/1/v1/board", "plan-settings": "/admin/plan", "action-complete": "/actions/1.1",
         "share-publication": f"{paper}/", "share-publication-board": f"{paper}/v1/board",
+        "ask-for-updates": "/update-requests/new?area=2", "give-update": "/actions/2.7/update",
+        "email-preferences": "/account/email",
     }
     pages = {name: client.get(path).get_data(as_text=True) for name, path in paths.items()}
     token_value = csrf_token(client, "/")
@@ -62,6 +65,26 @@ def _pages(client, token: str, pinned: str, outcome_id: int, clinic_id: int, not
         "period": "2023/24 Q2", "value": "88", "source_note": "Report", "csrf_token": token_value}).get_data(as_text=True)
     pages["api-token-created"] = client.post("/admin/api-tokens", data={"label": "Power BI", "csrf_token": token_value}
                                              ).get_data(as_text=True)
+    pages["import-plan"] = client.get("/import-plan").get_data(as_text=True)
+    new = {"into": "new", "slug": "2024-25"}
+    for name, (raw, file_name, fields) in {
+            "import-preview": (_changed_plan_workbook(client, ""), "plan.xlsx", {}),
+            "import-preview-new": (_changed_plan_workbook(client, "2023-24 9.1"), "plan.xlsx", new),
+            "import-problems": (b"not a workbook", "plan.xlsx", {}),
+            "import-no-name": (_changed_plan_workbook(client, ""), "plan.xlsx", {**new, "slug": ""})}.items():
+        pages[name] = client.post("/import-plan", data={"csrf_token": token_value, **fields,
+                                                        "file": (io.BytesIO(raw), file_name)},
+                                  content_type="multipart/form-data").get_data(as_text=True)
+    pages["give-update-invalid"] = client.post("/actions/2.7/update", data={
+        "status": "green", "current_status": "amber", "version": "2", "csrf_token": token_value}).get_data(as_text=True)
+    # Pages reached from an email, by someone not signed in.
+    visitor = client.application.test_client()
+    for name, path in {"update-link": f"/updates/{tokens['update']}", "update-link-bad": "/updates/not-a-link",
+                       "update-link-used": f"/updates/{tokens['update-used']}",
+                       "set-password": f"/set-password/{tokens['reset']}", "set-password-bad": "/set-password/nope",
+                       "set-password-used": f"/set-password/{tokens['reset-used']}",
+                       "stop-digest": f"/email/digest/{tokens['digest']}", "forgot-password": "/forgot-password"}.items():
+        pages[name] = visitor.get(path).get_data(as_text=True)
     return pages
 
 
@@ -80,18 +103,42 @@ def _paper_for_pdf(app) -> str:
         return render_template("publications/paper_pdf.html", **paper_views.paper_page(found, current_viewer(), urls))
 
 
+def _changed_plan_workbook(client, carried_from: str) -> bytes:
+    """The plan exported with a new action (a new owner, a status, carried from) and a status changed:
+    every section of the import preview has something to show."""
+    from tests.sheets import edit_workbook
+
+    def edit(workbook):
+        sheet = workbook["Actions"]
+        sheet["H2"] = "Red"
+        sheet.append([9, "Quality Assurance", "A new outcome", "9.9", "A new action", "Head of Youth Justice",
+                      "Ongoing", "Amber", carried_from or None])
+
+    return edit_workbook(client.get("/plan.xlsx").data, edit)
+
+
 def render_pages(out: Path) -> list[Path]:
     """Write one HTML file per kind of page into `out`."""
     from datetime import date
 
     from sqlalchemy import select
 
-    from board.services import completion, evidence, kpis, publications, share_links
+    from board.services import (
+        account_links,
+        completion,
+        digests,
+        evidence,
+        kpis,
+        publications,
+        share_links,
+        update_requests,
+    )
     from board.services.board_view import current_plan
     from board.services.clinics import start_clinic
     from board.services.moves import Evidence, move_action
-    from models import KpiMeasure, db
-    from tests.conftest import _seed, action_by_ref, make_app, papers, sign_in, user_for
+    from board.services.outbox import Email
+    from models import KpiMeasure, OwnerRole, db
+    from tests.conftest import _seed, action_by_ref, email_for, make_app, papers, sign_in, user_for
 
     app = make_app(out / "db")
     with app.app_context():
@@ -119,6 +166,24 @@ def render_pages(out: Path) -> list[Path]:
                "user_id": user_for("viewer").id, "measure_id": measure.id, "value_id": value.id,
                "draft_id": draft.id}
         paper_html = _paper_for_pdf(app)
+        # An update request, its link, a reset link and a digest's opt-out link, as emails carry them.
+        user_for("contributor").owner_roles = list(db.session.scalars(select(OwnerRole).where(
+            OwnerRole.name == "Head of Service Children's Safeguarding")))
+        asked = update_requests.ask_for_updates(current_plan(), [action_by_ref("2.5"), action_by_ref("2.7")],
+                                                date(2023, 12, 22), "Please update before the clinic.",
+                                                user_for("admin"), update_requests.AskScope(), date(2023, 12, 15),
+                                                lambda *_: Email("Update", "text", "<p>html</p>"))
+        reset = []
+        for _ in range(2):
+            account_links.send_reset(email_for("viewer"), lambda _user, token, *_: reset.append(token)
+                                     or Email("Reset", "text", "<p>html</p>"))
+        # The second of each already used: the pages that say so, and offer what to do instead.
+        used_update, used_reset = asked.request.links[1], account_links.find(reset[1])
+        used_update.used_at = used_reset.used_at = used_reset.created_at
+        db.session.commit()
+        ids["tokens"] = {"update": update_requests.link_token(asked.request.links[0]), "reset": reset[0],
+                         "update-used": update_requests.link_token(used_update), "reset-used": reset[1],
+                         "digest": digests.opt_out_token(user_for("viewer"))}
         del moved
     files = []
     signed_out = app.test_client()
@@ -134,6 +199,8 @@ def render_pages(out: Path) -> list[Path]:
     for name, path in {"archived-board": "/plans/2023-24/?view=detailed", "archived-action": "/plans/2023-24/actions/1.3",
                        "carried-action": "/plans/2024-25/actions/1.2", "old-lineage": "/plans/2023-24/lineage",
                        "new-lineage": "/plans/2024-25/lineage", "plans-two": "/plans",
+                       "import-archived": "/plans/2023-24/import-plan",
+                       "update-link-archived": f"/plans/2023-24/updates/{ids['tokens']['update']}",
                        "archived-publication": "/plans/2023-24/publications/1/v2"}.items():
         pages[name] = admin.get(path).get_data(as_text=True)
     for name, html in pages.items():

@@ -281,6 +281,43 @@ def user_for(role: str):
     return db.session.scalars(select(User).where(User.email == email_for(role))).one()
 
 
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a loopback port, one per test worker."""
+    from tests.mail import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server):
+    """The SMTP server with an empty inbox."""
+    smtp_server.inbox.clear()
+    return smtp_server
+
+
+@pytest.fixture
+def mail_app(tmp_path, seeded_template, smtp):
+    """The seeded app sending its email to the test SMTP server."""
+    return make_app(tmp_path, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(seeded_template, tmp_path),
+                    MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_FROM="Board <board@example.org>")
+
+
+def signed_in(app, role: str):
+    client = app.test_client()
+    assert sign_in(client, role).status_code == 303
+    return client
+
+
+def answered(response):
+    """The response as the browser had it, once the server has finished with it: closing it runs the work
+    the app does after answering (sending email), as a real server does after writing the response."""
+    response.close()
+    return response
+
+
 def papers(count: int = 2):
     """`count` publications of the seeded plan (numbers 1..count, version 1) and one draft left unpublished,
     for tests that need a URL for each; returns the draft."""

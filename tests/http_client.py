@@ -21,12 +21,13 @@ def free_port() -> int:
 
 
 def start_gunicorn(database_url: str, port: int, log_path: Path, workers: int = 2,
-                   secret: str = "test-only-secret-" + "0" * 32, **env) -> subprocess.Popen:
+                   secret: str = "test-only-secret-" + "0" * 32, app_spec: str = "app:create_app()",
+                   **env) -> subprocess.Popen:
     """gunicorn as production runs it: the project's own gunicorn.conf.py, on a loopback port. It records the
     server's address in the instance folder: keep that beside the log, never in the checkout."""
     environment = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secret, HOST="127.0.0.1", PORT=str(port),
                        WEB_CONCURRENCY=str(workers), BOARD_INSTANCE_PATH=str(log_path.parent / "instance"), **env)
-    command = [str(ROOT / ".venv/bin/gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "app:create_app()"]
+    command = [str(ROOT / ".venv/bin/gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), app_spec]
     with open(log_path, "wb") as log:
         return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
 
@@ -57,15 +58,20 @@ def stop(proc: subprocess.Popen) -> None:
 
 def request(port: int, method: str, path: str, headers: dict | None = None, form: dict | None = None,
             conn: http.client.HTTPConnection | None = None) -> tuple[int, str, http.client.HTTPResponse]:
+    own = conn is None  # a connection made here is closed here (gthread workers keep it open)
     conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT_S)
     headers = dict(headers or {})
     body = None
     if form is not None:
         body = urllib.parse.urlencode(form, doseq=True)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    conn.request(method, path, body=body, headers=headers)
-    response = conn.getresponse()
-    return response.status, response.read().decode("utf-8", "replace"), response
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace"), response
+    finally:
+        if own:
+            conn.close()
 
 
 def sign_in(port: int, email: str, password: str) -> dict:

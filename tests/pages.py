@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from bs4 import BeautifulSoup, Tag
+from werkzeug.datastructures import MultiDict
 
 
 def _text(node) -> str:
@@ -144,6 +145,31 @@ class Page:
         """The forms of the page, or of the element matching `within` (none when it is not there)."""
         root = self.soup.select_one(within) if within else self.soup
         return root.select("form") if root else []
+
+    def submission(self, button: str) -> tuple[str, MultiDict]:
+        """What a browser sends on pressing the button named `button`: its form's action, and every field
+        of the form in page order (the first of two fields with one name is the one the server reads)."""
+        pressed = next((node for node in self.soup.select("form button, form input[type=submit]")
+                        if _accessible_name(node) == button or node.get("value") == button), None)
+        if pressed is None:
+            raise LookupError(f"no button {button!r} in a form on this page")
+        form = pressed.find_parent("form")
+        sent = MultiDict()
+        for field in form.select("input[name], select[name], textarea[name]"):
+            kind = field.get("type", "text")
+            if kind in ("submit", "button", "image", "reset") or (kind in ("checkbox", "radio")
+                                                                  and not field.has_attr("checked")):
+                continue
+            if field.name == "select":
+                chosen = field.select_one("option[selected]") or field.select_one("option")
+                sent.add(field["name"], chosen.get("value", _text(chosen)) if chosen else "")
+            elif field.name == "textarea":
+                sent.add(field["name"], field.get_text().removeprefix("\n"))
+            else:
+                sent.add(field["name"], field.get("value", "on" if kind in ("checkbox", "radio") else ""))
+        if pressed.has_attr("name"):
+            sent.add(pressed["name"], pressed.get("value", ""))
+        return form.get("action", ""), sent
 
     def csrf_token(self) -> str | None:
         field = self.soup.select_one('input[name="csrf_token"]')

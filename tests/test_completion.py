@@ -59,3 +59,20 @@ def test_green_without_evidence_is_marked_on_the_board_and_for_committees(seeded
     # An internal note backs it on the board, not for a committee, who never read it.
     assert "No evidence" not in page_of(editor.get("/?view=detailed&area=2")).card_badges("2.7")
     assert "No evidence" in page_of(seeded_app.test_client().get(f"/share/{token}/?area=2")).card_badges("2.7")
+
+
+def test_turning_sign_off_on_reaches_a_board_already_drawn(seeded_app, client_for):
+    editor, admin = client_for("editor"), client_for("admin")
+    _post(editor, "/actions/1.1/move", status="complete", version="1", from_form="1", evidence="Standards agreed")
+    assert "awaiting sign-off" not in page_of(editor.get("/?view=detailed&area=1")).card_text("1.1")
+    _post(admin, "/admin/plan", require_sign_off="y")  # a setting of the plan: no card changed
+    assert "Complete, awaiting sign-off" in page_of(editor.get("/?view=detailed&area=1")).card_text("1.1")
+
+
+def test_a_move_form_asking_for_evidence_is_drawn_for_that_request_only(seeded_app, client_for):
+    editor = client_for("editor")
+    asked = editor.post("/actions/2.7/move?view=detailed&area=2", headers={"HX-Request": "true"}, data={
+        "status": "complete", "version": "1", "area": "2", "position": "0", "csrf_token": csrf_token(editor)})
+    assert asked.status_code == 422 and page_of(asked).form_errors("#card-2-7")
+    board = page_of(editor.get("/?view=detailed&area=2"))
+    assert board.forms("#card-2-7") == [] and board.form_errors() == []

@@ -6,6 +6,7 @@ a 500, and a refused request (4xx) writes nothing.
 """
 from __future__ import annotations
 
+import io
 from datetime import date
 from urllib.parse import quote
 
@@ -14,10 +15,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select, text
 
-from board.services import api_tokens, clinic_minutes, evidence, share_links
+from board.services import (
+    account_links,
+    api_tokens,
+    clinic_minutes,
+    digests,
+    evidence,
+    share_links,
+    update_requests,
+)
 from board.services.board_view import current_plan
 from board.services.clinics import start_clinic
 from board.services.moves import move_action
+from board.services.outbox import Email
+from board.services.plan_data import plan_as_data
+from board.services.plan_sheet import plan_workbook
+from board.services.plan_upload import read_upload
+from board.views.plan_import import sign_upload
 from models import Action, KpiMeasure, OwnerRole, User, db
 from tests.conftest import FUZZ_EXAMPLES, PASSWORD, csrf_token, email_for, papers
 
@@ -66,9 +80,21 @@ def world(seeded_app):
         link, token = share_links.create_link(current_plan(), "Committee", None)
         api_token, _secret = api_tokens.create_token(current_plan(), "Power BI", None)
         measure_id = db.session.scalars(select(KpiMeasure.id).where(KpiMeasure.name == "Children in need")).one()
+        upload = read_upload(plan_workbook(plan_as_data(current_plan())), "plan.xlsx", current_plan())
         viewer = db.session.scalars(select(User).where(User.email == email_for("viewer"))).one()
+        author.owner_roles = list(db.session.get(Action, action.id).owners)
+        asked = update_requests.ask_for_updates(current_plan(), [db.session.get(Action, action.id)], date(2023, 12, 22),
+                                                "Please update", editor, update_requests.AskScope(),
+                                                date(2023, 12, 15), lambda *_: Email("Update", "text", "<p>html</p>"))
+        reset_tokens = []
+        account_links.send_reset(email_for("viewer"), lambda _user, token, *_: reset_tokens.append(token)
+                                 or Email("Reset", "text", "<p>html</p>"))
         draft = papers()  # publications 1 and 2 ("number" is both an area and a publication), and a draft
         return {
+            # Tokens for the routes whose <token> is not a share link's.
+            "url_ids": {"updates.give_by_link": {"token": update_requests.link_token(asked.request.links[0])},
+                        "auth.set_password": {"token": reset_tokens[0]},
+                        "notifications.stop_digest": {"token": digests.opt_out_token(viewer)}},
             "ids": {"ref": "2.7", "number": 2, "event_id": moved.id, "note_id": note.id, "comment_id": comment.id,
                     "outcome_id": action.outcome_id, "clinic_id": clinic.id, "link_id": link.id,
                     "user_id": viewer.id, "token": token, "clinic_note_id": clinic_note.id,
@@ -80,6 +106,7 @@ def world(seeded_app):
             "area_id": action.area_id,
             "action_version": db.session.get(Action, action.id).version,
             "viewer_version": viewer.version,
+            "upload_token": sign_upload(upload.file_name, upload.given, current_plan()),
         }
 
 
@@ -134,13 +161,30 @@ def _forms(world) -> dict[str, dict]:
                                  "replaces": "", "reason": ""},
         "admin.tokens": {"label": "Power BI", "expires_on": "2024-01-31"},
         "auth.sign_in": {"email": email_for("viewer"), "password": "not the password"},
+        "updates.ask": {"reply_by": "2023-12-22", "message": "Please update before the clinic", "refs": "2.7 2.8"},
+        "updates.give": _update_form(world),
+        "updates.give_by_link": _update_form(world),
+        "auth.forgot_password": {"email": email_for("viewer")},
+        "auth.set_password": {"new": "plum orchard lantern 42", "confirm": "plum orchard lantern 42"},
+        "notifications.preferences": {"weekly_digest": "y"},
+        "notifications.stop_digest": {"wanted": "off"},
         "plans.lineage_view": {"refs": "9.5", "how": "no_longer_needed", "note": "Done by another team"},
+        # A callable is called for each request (a file is read once).
+        "plan_files.upload": {"file": lambda: (io.BytesIO(b"Ref,Action\n"), "plan.csv"), "into": "new",
+                              "slug": "2024-25"},
+        "plan_files.confirm": {"upload": world["upload_token"]},
     }
+
+
+def _update_form(world) -> dict:
+    return {"status": "green", "current_status": "amber", "version": str(world["action_version"]),
+            "status_reason": "Audit done", "note": "20 plans reviewed", "link_url": "https://docs.example/qa.pdf",
+            "new_due": "Feb 2024", "due_reason": "Capacity", "current_due": "Nov 2023"}
 
 
 # Buttons whose only input is the CSRF token, and signing yourself out (the rest of the run needs you).
 NOT_FORMS = {"auth.sign_out", "auth.sign_out_everywhere", "admin.reset_password", "admin.sign_out_everywhere",
-             "admin.revoke_link", "admin.revoke_token", "clinics.join", "clinics.end", "plans.make_live",
+             "admin.revoke_link", "admin.revoke_token", "clinics.join", "clinics.end", "auth.new_link", "plans.make_live",
              "plans.archive", "plans.reopen", "publications.discard", "publications.correct"}
 
 
@@ -160,12 +204,16 @@ def _rule(app, endpoint):
      "evidence.withdraw_comment", "clinics.index", "clinics.add_note", "clinics.correct_note",
      "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.add_measure",
      "reports.change_measure", "reports.record_value", "admin.tokens", "auth.sign_in", "plans.lineage_view",
+     "plan_files.upload", "plan_files.confirm", "updates.ask", "updates.give", "updates.give_by_link",
+     "auth.forgot_password", "auth.set_password", "notifications.preferences", "notifications.stop_digest",
      "evidence.sign_off", "admin.plan_settings", "publications.start", "publications.draft", "publications.publish"]))
 def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, client_for, world, endpoint):
-    client = seeded_app.test_client() if endpoint == "auth.sign_in" else client_for("admin")
-    token = csrf_token(client, "/sign-in" if endpoint == "auth.sign_in" else "/")
+    signed_out = endpoint in ("auth.sign_in", "auth.forgot_password", "auth.set_password", "updates.give_by_link")
+    client = seeded_app.test_client() if signed_out else client_for("admin")
+    token = csrf_token(client, "/sign-in" if signed_out else "/")
     rule = _rule(seeded_app, endpoint)
-    url = rule.build({name: world["ids"][name] for name in rule.arguments})[1]
+    ids = {**world["ids"], **world["url_ids"].get(endpoint, {})}
+    url = rule.build({name: ids[name] for name in rule.arguments})[1]
     form = _forms(world)[endpoint]
 
     @FUZZ
@@ -173,8 +221,8 @@ def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, clien
     def check(field, value, htmx):
         with seeded_app.app_context():
             before = _snapshot()
-        response = client.post(url, data={**form, field: value, "csrf_token": token},
-                               headers={"HX-Request": "true"} if htmx else {})
+        data = {name: sent() if callable(sent) else sent for name, sent in {**form, field: value}.items()}
+        response = client.post(url, data={**data, "csrf_token": token}, headers={"HX-Request": "true"} if htmx else {})
         assert response.status_code < 500, (endpoint, field, value)
         if 400 <= response.status_code < 500:
             with seeded_app.app_context():
@@ -194,6 +242,7 @@ GET_PAGES = {
     "/areas/2/lane": ["area", "status"],
     "/kpis": ["area"],
     "/kpis/2": ["correct"],
+    "/update-requests/new": ["area", "owner", "status", "due", "overdue", "stale", "mine", "q"],
 }
 
 

@@ -223,6 +223,8 @@ def _share_pages(app, live: str, pinned: str) -> dict[str, str]:
 def test_no_share_page_shows_withdrawn_or_internal_notes_or_names(quarter_app, client_for):
     _publish(client_for("admin"))
     live, pinned = _links(quarter_app)
+    signed_in = page_of(client_for("editor").get("/?view=detailed")).text()  # lanes rendered (and kept) with names
+    assert "by Editor Person" in signed_in
     committee = quarter_app.test_client()
     for path in _share_pages(quarter_app, live, pinned).values():
         response = committee.get(path)

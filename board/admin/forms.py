@@ -24,7 +24,10 @@ class CreateUserForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.VIEWER.value)
     owner_roles = CheckboxListField("Owner roles in the plan (for “My actions”)", coerce=int)
-    submit = SubmitField("Create user")
+    # Two ways to make the account: an emailed invitation (they choose their password), or a one-time
+    # password shown once here, to hand over (the button a form without either name means).
+    invite = SubmitField("Send an invitation by email")
+    submit = SubmitField("Create user with a one-time password")
 
 
 class AccountForm(Form):

@@ -18,8 +18,18 @@ from board.admin.forms import (
 from board.clock import today
 from board.forms import ConfirmForm
 from board.security import role_required
-from board.services import accounts, api_tokens, completion, publications, sessions, share_links
+from board.services import (
+    account_links,
+    accounts,
+    api_tokens,
+    completion,
+    publications,
+    sessions,
+    share_links,
+    update_requests,
+)
 from board.services.board_view import current_plan
+from board.views import emails
 from board.views.viewer import plan_for_request, refuse_if_archived
 from models import OwnerRole, Role, ShareLink, User, db
 
@@ -42,30 +52,41 @@ def _owner_roles(ids: list[int]) -> list[OwnerRole]:
 @admin_bp.route("/users", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def users():
-    """Every account, and a form to create one (its first password is shown once)."""
+    """Every account, the owner roles nobody holds, and a form to create one: invited by email (72 hours to
+    choose a password), or with a first password shown once."""
+    plan = plan_for_request()
     form = CreateUserForm()
     form.owner_roles.choices = _owner_role_choices()
     created = password = None
     status = 200
     if form.validate_on_submit():
-        password = accounts.generate_password()
         try:
-            created = accounts.create_user(form.email.data, form.name.data, Role(form.role.data),
-                                           password, by=current_user,
-                                           owner_roles=_owner_roles(form.owner_roles.data))
+            created, password = _create(plan, form)
         except accounts.AccountError as problem:
             form.email.errors.append(str(problem))
-            password = None
     if request.method == "POST" and created is None:
         status = 422
     elif created is not None:
-        # The password is not stored anywhere readable: show it on this response only.
+        # A one-time password is not stored anywhere readable: it is shown on this response only.
         form = CreateUserForm(formdata=None)
         form.owner_roles.choices = _owner_role_choices()
         status = 201
     all_users = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
     return render_template("admin/users.html", form=form, users=all_users, created=created,
-                           password=password), status
+                           password=password, unheld=update_requests.unheld_roles(plan)), status
+
+
+def _create(plan, form: CreateUserForm) -> tuple[User, str | None]:
+    """The account, invited by email (no password to show) or with a one-time password to hand over."""
+    roles, role = _owner_roles(form.owner_roles.data), Role(form.role.data)
+    if form.invite.data:
+        user, message_id = account_links.invite_user(form.email.data, form.name.data, role, roles, current_user,
+                                                     emails.writer(plan).account_link)
+        emails.send_after_response([message_id])
+        return user, None
+    password = accounts.generate_password()
+    user = accounts.create_user(form.email.data, form.name.data, role, password, by=current_user, owner_roles=roles)
+    return user, password
 
 
 @admin_bp.get("/users/<int:user_id>")

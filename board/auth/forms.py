@@ -24,3 +24,15 @@ class ChangePasswordForm(Form):
         DataRequired(message="Enter the new password again."),
         EqualTo("new", message="The two new passwords are not the same.")],
         render_kw={"autocomplete": "new-password"})
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField("Email", validators=[DataRequired(message="Enter the email address you sign in with."),
+                                            Length(max=254)], render_kw={"autocomplete": "email"})
+
+
+class SetPasswordForm(Form):
+    """A new password through an emailed link (an invitation or a reset): the same rules as changing it."""
+
+    new = ChangePasswordForm.new
+    confirm = ChangePasswordForm.confirm

@@ -25,6 +25,7 @@ from board.forms import BoardFilterForm
 from board.htmx import announce, is_htmx_request, render_page_or_partial
 from board.security import role_required
 from board.services import completion, evidence
+from board.services.action_updates import may_update
 from board.services.activity import activity
 from board.services.board_view import action_query
 from board.services.outcomes import outcome_query
@@ -141,10 +142,14 @@ def withdraw_note(note_id: int):
 
 
 @evidence_bp.post("/actions/<ref>/due")
-@role_required(Role.EDITOR)
+@role_required(Role.CONTRIBUTOR)
 def change_due(ref: str):
-    """Move an action's due date (or cadence, or TBC) with a reason."""
+    """Move an action's due date (or cadence, or TBC) with a reason: editors, and the people holding one of
+    its owner roles."""
     action = _action(ref)
+    if not may_update(action, current_user):
+        abort(403, description="Only editors and the people holding one of this action's owner roles can move "
+                               "its due date.")
     form = DueChangeForm()
     status = 422
     if form.validate_on_submit():

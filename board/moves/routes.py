@@ -97,7 +97,7 @@ def _form_again(action: Action, form: MoveForm, filters: BoardFilterForm, messag
     """The move form back with what was sent and its messages (422): open on the card in its lane for
     htmx, its own page otherwise."""
     if is_htmx_request():
-        response = _lane(action.area_id, filters, status=422, open_move_form=OpenMoveForm(action.id, form))
+        response = _lane(action.area_id, filters, status=422, open_move_form=OpenMoveForm(action.id, action.area_id, form))
         return announce(response, message, focus=card_dom_id(action.ref))
     return render_template("move.html", action=action, form=form, filter_query=filters.query_string(),
                            problem=message), 422

@@ -15,6 +15,7 @@ from board.services.kpis import KpiConflict, KpiRefused, MeasureConflict
 from board.services.overview import build_overview
 from board.services.periods import label as period_label
 from board.services.scorecard import scorecard
+from board.services.update_requests import outstanding_by_person
 from board.views import measures as measure_views
 from board.views.printing import running_css
 from board.views.reports import overview_extras, report_page
@@ -27,10 +28,12 @@ reports_bp = Blueprint("reports", __name__)
 @reports_bp.get("/overview")
 @role_required(Role.VIEWER)
 def overview():
-    """Areas by status with every number linking to those cards; exceptions; due soon; ratings."""
+    """Areas by status with every number linking to those cards; exceptions; due soon; update requests
+    still outstanding, by person; ratings."""
     plan = plan_for_request()
     return render_template("reports/overview.html", plan=plan, overview=build_overview(plan, today()),
-                           today=today(), groups=scorecard(plan), **overview_extras(plan))
+                           today=today(), groups=scorecard(plan), outstanding=outstanding_by_person(plan),
+                           **overview_extras(plan))
 
 
 @reports_bp.get("/report")

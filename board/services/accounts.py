@@ -80,17 +80,29 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     return None
 
 
-def _set_password(user: User, password: str) -> None:
+def check_new_password(user: User, password: str) -> None:
+    """AccountError saying why, when the password will not do for this account."""
     problem = password_problem(password, email=user.email, name=user.name)
     if problem:
         raise AccountError(problem)
+
+
+def _set_password(user: User, password: str) -> None:
+    check_new_password(user, password)
     user.set_password(password, method=current_app.config["PASSWORD_HASH_METHOD"])
     user.password_changed_at = clock.now()
 
 
+def replace_password(user: User, password: str) -> None:
+    """The account's next version with this password (the caller ends sessions, audits and commits)."""
+    _claim(user, None)
+    _set_password(user, password)
+
+
 def create_user(email: str, name: str, role: Role, password: str, *, by: User | None = None,
-                actor_label: str = "", owner_roles: list[OwnerRole] | None = None) -> User:
-    """Create an account; refuses a duplicate email or a password that will not do."""
+                actor_label: str = "", owner_roles: list[OwnerRole] | None = None, commit: bool = True) -> User:
+    """Create an account; refuses a duplicate email or a password that will not do. With `commit` False
+    the caller adds to the same change (an invitation) and commits."""
     email = normalise_email(email)
     if find_user(email):
         raise AccountError(f"There is already an account for {email}.")
@@ -98,7 +110,8 @@ def create_user(email: str, name: str, role: Role, password: str, *, by: User | 
     _set_password(user, password)
     db.session.add(user)
     audit.record("user_created", email, by=by, actor_label=actor_label, to_value=role.value)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return user
 
 

@@ -43,6 +43,12 @@ def one_off_stale_days() -> int:
     return int(configured or DEFAULT_STALE_DAYS)
 
 
+def updated_since_request(action) -> bool:
+    """Its owners were asked for an update, and something was recorded on it since (a card or an action)."""
+    return bool(action.update_requested_at and action.last_activity_at
+                and action.last_activity_at > action.update_requested_at)
+
+
 def stale_grace_days(cadence: str) -> int:
     """Slack after a cadence before an action counts as stale: a quarter of the cadence, at least 2 days."""
     return max(2, cadence_days(cadence) // 4)
@@ -103,6 +109,7 @@ class Card:
     closed_how: str | None
     closed_note: str
     carried_from: str | None          # "2023-24 1.4": the earlier plan's action this one continues
+    update_requested_at: datetime | None
     status_changed_at: datetime | None
     signed_off_at: datetime | None
     owners: list[OwnerName] = field(default_factory=list)
@@ -131,7 +138,7 @@ _CARD_COLUMNS = (Action.id, Action.ref, Action.text, Action.status, Action.posit
                  Action.created_at, Action.last_activity_at, User.name, Action.plan_due_text,
                  Action.due_moves, Action.cadence_start, Action.see_also, Action.parts, Action.closed_how,
                  Action.closed_note, (_EARLIER_PLAN.slug + " " + _EARLIER.ref).label("carried_from"),
-                 Action.status_changed_at, Action.signed_off_at)
+                 Action.update_requested_at, Action.status_changed_at, Action.signed_off_at)
 
 
 def pointer_status(statuses: list[str]) -> str:
@@ -195,6 +202,7 @@ class BoardView:
     # For the filter bar: every area and every owner role, whatever the filter shows.
     all_areas: list[Area] = field(default_factory=list)
     owner_roles: list[OwnerName] = field(default_factory=list)
+    area_totals: dict[int, int] = field(default_factory=dict)   # actions per area, whatever the filters
 
     @property
     def totals(self) -> Counter:
@@ -215,13 +223,6 @@ class BoardView:
     def stale_count(self) -> int:
         return sum(is_stale(card, self.today) for card in self._cards())
 
-    @property
-    def visible_swimlanes(self) -> list[Swimlane]:
-        """A filtered board hides the areas where nothing matched; the whole plan shows all."""
-        if not self.filter.active:
-            return self.swimlanes
-        return [lane for lane in self.swimlanes if lane.total]
-
     def lane(self, area_id: int) -> Swimlane | None:
         return next((lane for lane in self.swimlanes if lane.area.id == area_id), None)
 
@@ -231,30 +232,42 @@ def current_plan() -> Plan | None:
     return live_plan()
 
 
-def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | None = None, *,
+def plan_areas(plan: Plan) -> list[Area]:
+    """The plan's areas in order, each with its change counter."""
+    return list(db.session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.number)))
+
+
+def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | None = None,
+               areas: list[Area] | None = None, only_area_ids: set[int] | None = None, *,
                committee: bool = False) -> BoardView:
-    """The plan's cards in swimlanes and columns, ordered by position, narrowed by `board_filter`
-    (a committee's cards count no internal note)."""
+    """The plan's cards in swimlanes and columns, ordered by position, narrowed by `board_filter` (a
+    committee's cards count no internal note).
+
+    `areas` (from `plan_areas`, read before the cards) saves reading them again; `only_area_ids` reads
+    only those areas' cards (a move renders one lane: its cost does not grow with the other areas)."""
     on = on or clock_today()
     board_filter = board_filter or BoardFilter()
-    areas = db.session.scalars(
-        select(Area).where(Area.plan_id == plan.id).order_by(Area.number)
-    ).all()
+    areas = plan_areas(plan) if areas is None else areas
     lanes = {area.id: Swimlane(area) for area in areas
-             if not board_filter.areas or area.number in board_filter.areas}
-    rows = db.session.execute(
-        select(*_CARD_COLUMNS).outerjoin(User, User.id == Action.last_activity_by_id)
-        .outerjoin(_EARLIER, _EARLIER.id == Action.carried_from_id)
-        .outerjoin(_EARLIER_PLAN, _EARLIER_PLAN.id == _EARLIER.plan_id)
-        .where(Action.plan_id == plan.id)
-        .order_by(Action.area_id, Action.status, Action.position, Action.plan_order)
-    ).all()
-    owners, roles = _owner_names(plan)
-    notes = note_counts(plan.id, outside_the_team=committee)
+             if (not board_filter.areas or area.number in board_filter.areas)
+             and (only_area_ids is None or area.id in only_area_ids)}
+    query = (select(*_CARD_COLUMNS).outerjoin(User, User.id == Action.last_activity_by_id)
+             .outerjoin(_EARLIER, _EARLIER.id == Action.carried_from_id)
+             .outerjoin(_EARLIER_PLAN, _EARLIER_PLAN.id == _EARLIER.plan_id)
+             .where(Action.plan_id == plan.id)
+             .order_by(Action.area_id, Action.status, Action.position, Action.plan_order))
+    if only_area_ids is not None:
+        query = query.where(Action.area_id.in_(only_area_ids))
+    rows = db.session.execute(query).all()
+    owners, roles = _owner_names(plan, only_area_ids)
+    notes = note_counts(plan.id, only_area_ids, outside_the_team=committee)
     outcome_texts = _outcome_texts(plan) if board_filter.text.strip() else {}
     keep = _matcher(board_filter, on, outcome_texts)
     cards = [Card(*row, owners=owners.get(row.id, []), note_count=notes.get(row.id, 0)) for row in rows]
     status_by_ref = {card.ref: card.status for card in cards}
+    if only_area_ids is not None:
+        status_by_ref |= _statuses_of(plan, {ref for card in cards if card.is_pointer for ref in card.see_also}
+                                      - status_by_ref.keys())
     pointers = []
     for card in cards:
         if card.is_pointer:
@@ -268,7 +281,8 @@ def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | N
             lanes[card.area_id].columns[Status(card.status)].append(card)
     return BoardView(plan=plan, swimlanes=list(lanes.values()), today=on,
                      plan_total=sum(not card.is_pointer for card in cards),
-                     filter=board_filter, all_areas=list(areas), owner_roles=roles)
+                     filter=board_filter, all_areas=list(areas), owner_roles=roles,
+                     area_totals=Counter(card.area_id for card in cards if not card.is_pointer))
 
 
 def _matcher(board_filter: BoardFilter, on: date, outcome_texts: dict[int, str]):
@@ -300,14 +314,24 @@ def _matcher(board_filter: BoardFilter, on: date, outcome_texts: dict[int, str])
     return keep
 
 
-def _owner_names(plan: Plan) -> tuple[dict[int, list[OwnerName]], list[OwnerName]]:
-    """Owner roles of every action of the plan, in one query, each role abbreviated once;
-    and the list of those roles by name."""
-    rows = db.session.execute(
-        select(action_owners.c.action_id, OwnerRole.id, OwnerRole.name)
-        .join(OwnerRole, OwnerRole.id == action_owners.c.owner_role_id)
-        .where(OwnerRole.plan_id == plan.id).order_by(action_owners.c.action_id, action_owners.c.position)
-    ).all()
+def _statuses_of(plan: Plan, refs: set[str]) -> dict[str, str]:
+    """The statuses of these actions (a pointer's status follows theirs, wherever they are)."""
+    if not refs:
+        return {}
+    return dict(db.session.execute(select(Action.ref, Action.status)
+                                   .where(Action.plan_id == plan.id, Action.ref.in_(refs))).all())
+
+
+def _owner_names(plan: Plan, only_area_ids: set[int] | None = None
+                 ) -> tuple[dict[int, list[OwnerName]], list[OwnerName]]:
+    """Owner roles of every action of the plan (or of these areas), in one query, each role abbreviated
+    once; and the list of those roles by name."""
+    query = (select(action_owners.c.action_id, OwnerRole.id, OwnerRole.name)
+             .join(OwnerRole, OwnerRole.id == action_owners.c.owner_role_id)
+             .where(OwnerRole.plan_id == plan.id).order_by(action_owners.c.action_id, action_owners.c.position))
+    if only_area_ids is not None:
+        query = query.join(Action, Action.id == action_owners.c.action_id).where(Action.area_id.in_(only_area_ids))
+    rows = db.session.execute(query).all()
     names: dict[int, OwnerName] = {}
     by_action: dict[int, list[OwnerName]] = defaultdict(list)
     for action_id, role_id, name in rows:
@@ -315,6 +339,15 @@ def _owner_names(plan: Plan) -> tuple[dict[int, list[OwnerName]], list[OwnerName
                                                                              owner_initials(name)))
         by_action[action_id].append(owner)
     return by_action, sorted(names.values(), key=lambda owner: owner.name)
+
+
+def owner_roles_of(plan: Plan) -> list[OwnerName]:
+    """The owner roles that own an action of the plan, by name (the filter bar's choices), in one query."""
+    rows = db.session.execute(select(OwnerRole.id, OwnerRole.name).where(
+        OwnerRole.plan_id == plan.id, OwnerRole.id.in_(select(action_owners.c.owner_role_id))
+    )).all()
+    return sorted((OwnerName(role_id, name, abbreviate_role(name), owner_initials(name)) for role_id, name in rows),
+                  key=lambda owner: owner.name)
 
 
 def _outcome_texts(plan: Plan) -> dict[int, str]:
@@ -329,6 +362,11 @@ def action_query(plan: Plan, ref: str) -> Select:
             .options(selectinload(Action.owners), selectinload(Action.area),
                      selectinload(Action.outcome).selectinload(Outcome.actions),
                      selectinload(Action.last_activity_by)))
+
+
+def area_id_of(plan: Plan, ref: str) -> int | None:
+    """The area holding the plan's action `ref` (None if there is none)."""
+    return db.session.scalar(select(Action.area_id).where(Action.plan_id == plan.id, Action.ref == ref))
 
 
 def changed_area_ids(plan: Plan, since: int) -> set[int]:

@@ -39,6 +39,8 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CADENCE_START = re.compile(r"\b(?:from|starting(?:\s+in)?|beginning(?:\s+in)?)\s+([A-Za-z]+)\.?\s+(\d{4})\b",
                             re.IGNORECASE)
 _UNDECIDED = {"", "tbc", "tbd", "to be confirmed"}
+# Work that runs on with no end date and no fixed rhythm: neither a date nor a cadence, like TBC.
+_ONGOING = {"ongoing", "on-going", "on going", "continuous", "continuing"}
 
 
 class DueNotUnderstood(ValueError):
@@ -56,6 +58,15 @@ class Due:
     @property
     def cadence_label(self) -> str | None:
         return cadence_label(self.cadence)
+
+    @property
+    def reading(self) -> str:
+        """How the text was read, in words: "31 Oct 2023", "Quarterly", "ongoing" or "to be confirmed"."""
+        if self.date is not None:
+            return f"{self.date.day} {self.date:%b %Y}"
+        if self.cadence is not None:
+            return cadence_label(self.cadence) or ""
+        return "ongoing" if self.text.lower() in _ONGOING else "to be confirmed"
 
 
 def cadence_label(cadence: str | None) -> str | None:
@@ -80,22 +91,25 @@ def end_of_month(year: int, month: int) -> date:
 
 def parse_due(text: str) -> Due:
     """Read a due cell. A month means its last day; "Oct/Nov 2023" means the later month;
-    a two-digit year is 20YY; a recurring word becomes a cadence; TBC or blank is neither.
+    a two-digit year is 20YY; a recurring word becomes a cadence; TBC, Ongoing or blank is neither.
+    A month or date written twice over ("Oct 2023 Oct 2023", as trackers pasted from a PDF hold) is
+    read once; the printed text is kept as it is.
 
     Raises DueNotUnderstood for anything else, so a typo is refused rather than guessed.
     """
     printed = " ".join(text.split())
-    if printed.lower() in _UNDECIDED:
+    if printed.lower() in _UNDECIDED or printed.lower() in _ONGOING:
         return Due(text=printed)
     cadence = _find_cadence(printed)
     if cadence:
         return Due(text=printed, cadence=cadence, cadence_start=_cadence_start(printed))
-    if _ISO_DATE.match(printed):
+    once = _said_once(printed)
+    if _ISO_DATE.match(once):
         try:
-            return Due(text=printed, date=date.fromisoformat(printed))
+            return Due(text=printed, date=date.fromisoformat(once))
         except ValueError as exc:
             raise DueNotUnderstood(f"{printed!r} is not a real date") from exc
-    match = _MONTH_YEAR.match(printed)
+    match = _MONTH_YEAR.match(once)
     if match:
         months = [MONTHS.get(word.lower()) for word in (match["first"], match["second"]) if word]
         if all(months):
@@ -104,8 +118,15 @@ def parse_due(text: str) -> Due:
             return Due(text=printed, date=end_of_month(year, max(months)))
     raise DueNotUnderstood(
         f"{printed!r} is not a month and year (e.g. 'Oct 2023'), a date (YYYY-MM-DD), "
-        "a cadence (weekly, fortnightly, monthly, quarterly, termly, annual, every N weeks) or TBC"
+        "a cadence (weekly, fortnightly, monthly, quarterly, termly, annual, every N weeks), Ongoing or TBC"
     )
+
+
+def _said_once(printed: str) -> str:
+    """The first half of a text that is the same words twice ("Oct 2023 Oct 2023"), else the text."""
+    words = printed.split(" ")
+    half = len(words) // 2
+    return " ".join(words[:half]) if half and len(words) % 2 == 0 and words[:half] == words[half:] else printed
 
 
 def _cadence_start(text: str) -> date | None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from board import clock
-from board.services.due import DueNotUnderstood, parse_due
+from board.services.due import Due, DueNotUnderstood, parse_due
 from board.services.moves import bump_change_counter, lock_area
 from board.services.note_rows import excerpt, new_note
 from models import (
@@ -74,11 +74,18 @@ def _claim(model, row, expected_version: int) -> bool:
 def add_note(action: Action, text: str, link_url: str | None, user: User, *,
              internal: bool = False) -> EvidenceNote:
     """Add a note; an internal one is for the board only (committees never see it)."""
+    note = stage_note(action, text, link_url, user, internal=internal)
+    db.session.commit()
+    return note
+
+
+def stage_note(action: Action, text: str, link_url: str | None, user: User, *,
+               internal: bool = False) -> EvidenceNote:
+    """`add_note` without the commit, for a change made of several parts."""
     lock_area(action.area_id)
     now = clock.now()
     note = new_note(action.id, text, link_url, user, now, internal=internal)
     _touch(action, user, now)
-    db.session.commit()
     return note
 
 
@@ -160,12 +167,15 @@ def shown_outside_the_team():
     return EvidenceNote.withdrawn_at.is_(None) & EvidenceNote.internal.is_(False)
 
 
-def note_counts(plan_id: int, *, outside_the_team: bool = False) -> dict[int, int]:
-    """Notes in force (not withdrawn) per action of the plan, in one query; for readers outside the team
-    (a committee), only the notes they may read."""
+def note_counts(plan_id: int, only_area_ids: set[int] | None = None, *,
+                outside_the_team: bool = False) -> dict[int, int]:
+    """Notes in force (not withdrawn) per action of the plan (or of these areas), in one query; for readers
+    outside the team (a committee), only the notes they may read."""
     shown = shown_outside_the_team() if outside_the_team else EvidenceNote.withdrawn_at.is_(None)
     query = (select(EvidenceNote.action_id, func.count(EvidenceNote.id)).join(Action, Action.id == EvidenceNote.action_id)
              .where(shown, Action.plan_id == plan_id).group_by(EvidenceNote.action_id))
+    if only_area_ids is not None:
+        query = query.where(Action.area_id.in_(only_area_ids))
     return dict(db.session.execute(query).all())
 
 
@@ -187,6 +197,15 @@ def change_due(action: Action, new_due: str, reason: str, user: User, today: dat
     (EditConflict). The change and the count of changes are made in one conditional UPDATE, so each
     entry's "from" is exactly the previous entry's "to" whoever changes the due at the same time.
     """
+    due, reason = check_due_change(action, new_due, reason, today, expected_due)
+    event = stage_due_change(action, due, reason, user, expected_due)
+    db.session.commit()
+    return event
+
+
+def check_due_change(action: Action, new_due: str, reason: str, today: date,
+                     expected_due: str | None = None) -> tuple[Due, str]:
+    """The new due understood and its reason tidied, or EvidenceRefused saying what will not do."""
     try:
         due = parse_due(new_due)
     except DueNotUnderstood as problem:
@@ -200,6 +219,13 @@ def change_due(action: Action, new_due: str, reason: str, user: User, today: dat
     reason = " ".join(reason.split())
     if not reason:
         raise EvidenceRefused("Say why the due date moves.", "reason")
+    return due, reason
+
+
+def stage_due_change(action: Action, due: Due, reason: str, user: User,
+                     expected_due: str | None = None) -> ActionEvent:
+    """Apply a checked due change without committing (EditConflict, all rolled back, if the due is no
+    longer `expected_due`)."""
     lock_area(action.area_id)
     seen = action.due_text if expected_due is None else expected_due
     changed = db.session.execute(
@@ -222,7 +248,6 @@ def change_due(action: Action, new_due: str, reason: str, user: User, today: dat
                         from_value=seen, to_value=due.text, reason=reason)
     db.session.add(event)
     _touch(action, user, now)
-    db.session.commit()
     return event
 
 

@@ -90,7 +90,7 @@ def csv_text(header: list[str], rows) -> str:
     right), dates as YYYY-MM-DD, formula-like text neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow([neutralise(name) for name in header])
     for row in rows:
         writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else neutralise(v)
                          for v in row])

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from board.clock import now
+from board.services.moves import mark_plan_changed
 from board.services.plan_file import Problem
 from board.services.plans import plan_by_slug
 from models import Action, ActionEvent, Closure, EventKind, Plan, User, db
@@ -89,6 +90,7 @@ def record_carry(old: Action, new: Action, new_plan: Plan, actor_label: str) -> 
                                to_value=f"{new_plan.slug} {new.ref}"))
     db.session.add(ActionEvent(action=new, kind=EventKind.CARRIED_FROM, actor_label=actor_label,
                                from_value=f"{old_plan.slug} {old.ref}", to_value=new.status))
+    mark_plan_changed(old_plan.id)
 
 
 def close_actions(plan: Plan, refs: list[str], how: Closure, note: str, user: User | None,
@@ -114,7 +116,8 @@ def close_actions(plan: Plan, refs: list[str], how: Closure, note: str, user: Us
         db.session.add(ActionEvent(action=action, kind=EventKind.CLOSED, user=user,
                                    actor_label=user.name if user else actor_label,
                                    to_value=how.label, reason=note or None))
-    plan.change_counter = (plan.change_counter or 0) + 1
+    db.session.flush()
+    mark_plan_changed(plan.id)
     db.session.commit()
     return actions
 

@@ -66,6 +66,15 @@ def move_action(action: Action, to_status: str, to_position: int, expected_versi
     Raises MoveRefused for an unknown status or another area, EvidenceNeeded for a Complete without
     evidence, MoveConflict for a stale version.
     """
+    result = stage_move(action, to_status, to_position, expected_version, user, to_area_id, evidence)
+    db.session.commit()
+    return result
+
+
+def stage_move(action: Action, to_status: str, to_position: int, expected_version: int,
+               user: User, to_area_id: int | None = None, evidence: Evidence | None = None) -> MoveResult:
+    """`move_action` without the commit, for a change made of several parts (see `action_updates`):
+    on a refusal or a conflict everything not committed is rolled back."""
     try:
         status = Status(to_status)
     except ValueError:
@@ -124,7 +133,6 @@ def move_action(action: Action, to_status: str, to_position: int, expected_versi
         new_note(action.id, evidence.text, evidence.link_url, user, now)
     action.last_activity_at, action.last_activity_by_id = now, user.id
     bump_change_counter(action)
-    db.session.commit()
     return MoveResult(action, event, status_changed)
 
 
@@ -150,12 +158,24 @@ def _renumber(cards: list[Action]) -> None:
 
 
 def bump_change_counter(action: Action) -> None:
-    """Tell polling boards that this card's area changed (atomic increment, then stamp the area)."""
+    """Tell polling boards, and the cache of rendered lanes, that this card's area changed (atomic
+    increment, then stamp the area), and every area holding a row that points at it (its status follows)."""
     db.session.execute(update(Plan).where(Plan.id == action.plan_id)
                        .values(change_counter=Plan.change_counter + 1))
     counter = db.session.scalar(select(Plan.change_counter).where(Plan.id == action.plan_id))
-    db.session.execute(update(Area).where(Area.id == action.area_id)
+    pointing = {area_id for area_id, refs in db.session.execute(
+        select(Action.area_id, Action.see_also).where(Action.plan_id == action.plan_id, Action.see_also.is_not(None)))
+        if refs and action.ref in refs}
+    db.session.execute(update(Area).where(Area.id.in_({action.area_id} | pointing))
                        .values(changed_at_counter=counter))
+
+
+def mark_plan_changed(plan_id: int) -> None:
+    """Every area of the plan changed (an import, closing actions, carrying them forward): count once
+    and stamp them all, so polls and cached lanes see it."""
+    db.session.execute(update(Plan).where(Plan.id == plan_id).values(change_counter=Plan.change_counter + 1))
+    counter = db.session.scalar(select(Plan.change_counter).where(Plan.id == plan_id))
+    db.session.execute(update(Area).where(Area.plan_id == plan_id).values(changed_at_counter=counter))
 
 
 def record_reason(move: ActionEvent, reason: str, user: User) -> ActionEvent:
@@ -172,16 +192,22 @@ def record_reason(move: ActionEvent, reason: str, user: User) -> ActionEvent:
     if reason_for(move) is not None:
         db.session.rollback()
         raise MoveRefused("This move already has a reason.")
-    entry = ActionEvent(action_id=move.action_id, user=user, kind=EventKind.REASON, reason=reason,
-                        explains_event_id=move.id, to_value=move.to_value)
-    db.session.add(entry)
-    action.last_activity_at, action.last_activity_by_id = clock.now(), user.id
-    bump_change_counter(action)
+    entry = stage_reason(action, move, reason, user)
     try:
         db.session.commit()
     except IntegrityError:  # the unique index: another reason for this move was saved first
         db.session.rollback()
         raise MoveRefused("This move already has a reason.") from None
+    return entry
+
+
+def stage_reason(action: Action, move: ActionEvent, reason: str, user: User) -> ActionEvent:
+    """The reason's history entry, pointing at the move it explains (the caller commits)."""
+    entry = ActionEvent(action_id=move.action_id, user=user, kind=EventKind.REASON, reason=reason,
+                        explains_event_id=move.id, to_value=move.to_value)
+    db.session.add(entry)
+    action.last_activity_at, action.last_activity_by_id = clock.now(), user.id
+    bump_change_counter(action)
     return entry
 
 

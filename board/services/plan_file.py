@@ -53,6 +53,11 @@ def load_plan_file(path: str | Path) -> dict:
             raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise PlanFileInvalid([Problem("$", f"cannot read the file: {exc}")]) from exc
+    return parse_plan_bytes(raw)
+
+
+def parse_plan_bytes(raw: bytes) -> dict:
+    """Decode (UTF-8), parse and check a plan file's bytes; raise PlanFileInvalid listing every problem."""
     if len(raw) > MAX_FILE_BYTES:
         raise PlanFileInvalid([_too_large()])
     # A byte order mark (as some Windows editors write) is accepted and dropped.

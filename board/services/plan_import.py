@@ -16,6 +16,7 @@ from board.services import plans as plans_service
 from board.services.due import parse_due
 from board.services.kpis import ensure_baseline_measures
 from board.services.lineage import action_paths, carried_source, lineage_problems, record_carry
+from board.services.moves import mark_plan_changed
 from board.services.owner_roles import canonical_role_name
 from board.services.plan_file import PlanFileInvalid, action_see_also, validate_plan
 from board.services.plans import PlanChoiceError
@@ -34,6 +35,8 @@ class ImportSummary:
     outcomes_added: int = 0
     actions_added: int = 0
     actions_updated: list[str] = field(default_factory=list)
+    # Actions whose words are unchanged but whose place in the plan's order moved (an action added before them).
+    actions_reordered: int = 0
     header_updated: bool = False
     kept_not_in_file: list[str] = field(default_factory=list)
     carried_forward: int = 0
@@ -43,7 +46,7 @@ class ImportSummary:
     @property
     def changed(self) -> bool:
         return bool(self.created_plan or self.areas_added or self.outcomes_added
-                    or self.actions_added or self.actions_updated or self.header_updated)
+                    or self.actions_added or self.actions_updated or self.actions_reordered or self.header_updated)
 
     def lines(self) -> list[str]:
         if not self.changed:
@@ -59,6 +62,8 @@ class ImportSummary:
             out.append(f"{self.slug} is the live plan (served at /).")
         if self.actions_updated:
             out.append("Actions updated: " + ", ".join(self.actions_updated))
+        if self.actions_reordered:
+            out.append(f"Actions moved in the plan's order only: {self.actions_reordered}.")
         if self.kept_not_in_file:
             out.append("Kept, not in the file (statuses and history untouched): "
                        + ", ".join(self.kept_not_in_file))
@@ -141,9 +146,12 @@ def _apply(data: dict, actor_label: str, plan: Plan | None, new_slug: str | None
                 if action is None:
                     action = _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label)
                     summary.actions_added += 1
-                elif _update_action(action, area, outcome, action_data, plan_order, roles,
-                                    actor_label):
-                    summary.actions_updated.append(action.ref)
+                else:
+                    reordered = _set(action, "plan_order", plan_order)
+                    if _update_action(action, area, outcome, action_data, roles, actor_label):
+                        summary.actions_updated.append(action.ref)
+                    elif reordered:
+                        summary.actions_reordered += 1
                 if action_data.get("carried_from") and action.carried_from_id is None:
                     record_carry(carried_source(action_data["carried_from"]), action, plan, actor_label)
                     summary.carried_forward += 1
@@ -153,7 +161,8 @@ def _apply(data: dict, actor_label: str, plan: Plan | None, new_slug: str | None
     # The header's performance figures are the baselines of the KPI panel.
     ensure_baseline_measures(plan)
     if summary.changed:
-        plan.change_counter = (plan.change_counter or 0) + 1
+        db.session.flush()
+        mark_plan_changed(plan.id)
     return summary
 
 
@@ -254,7 +263,7 @@ def _plan_due_fields(action: Action | None, action_data: dict) -> dict:
     return fields
 
 
-def _starting_status(action_data: dict) -> str:
+def starting_status(action_data: dict) -> str:
     """The file's status; else a carried action's status carries over; else Not started."""
     if action_data.get("status"):
         return action_data["status"]
@@ -264,7 +273,7 @@ def _starting_status(action_data: dict) -> str:
 
 
 def _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label) -> Action:
-    status = _starting_status(action_data)
+    status = starting_status(action_data)
     db.session.flush()  # the column's cards added so far count for the position
     position = db.session.scalar(
         select(func.count(Action.id)).where(Action.area_id == area.id, Action.status == status)
@@ -295,13 +304,12 @@ def _write_owner_order(action: Action, owners: list[OwnerRole]) -> None:
                            .values(position=position))
 
 
-def _update_action(action, area, outcome, action_data, plan_order, roles, actor_label) -> bool:
+def _update_action(action, area, outcome, action_data, roles, actor_label) -> bool:
     """Bring an existing action's plan text up to date; status and position stay as users set them."""
     old = {"text": action.text, "due": action.due_text,
            "owners": "; ".join(r.name for r in action.owners)}
     fields = {"text": action_data["text"].strip(), "parts": action_data.get("parts"),
-              "see_also": action_see_also(action_data), "plan_order": plan_order,
-              "outcome_id": outcome.id, **_plan_due_fields(action, action_data)}
+              "see_also": action_see_also(action_data), "outcome_id": outcome.id, **_plan_due_fields(action, action_data)}
     changed = [_set(action, name, value) for name, value in fields.items()]
     new_owners = roles.roles_for(action_data.get("owners", []))
     if [r.name for r in new_owners] != [r.name for r in action.owners]:

@@ -76,3 +76,9 @@ def record_failure(keys: Keys) -> None:
 def forget(keys: Keys) -> None:
     """A right password from this address: its failures at this account no longer count."""
     db.session.execute(delete(SignInThrottle).where(SignInThrottle.key == keys.pair))
+
+
+def over_limit(key: str, limit: int) -> bool:
+    """Count one more request under `key` (a new window after WINDOW); True once there were more than
+    `limit` in the window. For requests that are refused quietly when too many, such as password resets."""
+    return _count(key[:300], clock.now()) > limit

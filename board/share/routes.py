@@ -7,7 +7,7 @@ by role unless the plan owner opened the link to names, and hides withdrawn and 
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, g, make_response, render_template, url_for
 
 from board.clock import today
 from board.forms import BoardChangesForm, BoardFilterForm, BoardPageForm
@@ -16,6 +16,7 @@ from board.reports.forms import ReportPeriodForm
 from board.services import publications, share_links
 from board.services.board_view import action_query
 from board.services.outcomes import outcome_query
+from board.speed import conditional
 from board.views import board as board_views
 from board.views import publications as paper_views
 from board.views.detail import action_detail as detail_context
@@ -81,8 +82,9 @@ def board(token: str):
     if g.share_link.publication_id is not None:
         return _paper(token)
     query = BoardPageForm.from_query()
-    return render_template("board.html", **board_views.board_page(plan_for_request(), current_viewer(), query),
-                           **_glossary()), 422 if query.errors else 200
+    context = board_views.board_page(plan_for_request(), current_viewer(), query)
+    response = make_response(render_template("board.html", **context, **_glossary()), 422 if query.errors else 200)
+    return conditional(response, ignore=board_views.drawn_at(context)) if response.status_code == 200 else response
 
 
 @share_bp.get("/<token>/changes")
@@ -129,7 +131,7 @@ def action_detail(token: str, ref: str):
     context = detail_context(plan, action, current_viewer(), BoardFilterForm.from_query())
     if not is_htmx_request():
         context.update(_glossary())
-    return render_page_or_partial("action.html", "partials/action_detail.html", **context)
+    return conditional(render_page_or_partial("action.html", "partials/action_detail.html", **context))
 
 
 @share_bp.get("/<token>/v<int:version>")

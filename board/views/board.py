@@ -6,15 +6,32 @@ explain) travels beside it in `BoardUi`, never set onto the service's result.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import quote, urlencode
 
-from flask import current_app, request
+from flask import current_app, render_template, request
+from markupsafe import Markup
 
 from board import clock
 from board.forms import DUE_WITHIN_CHOICES, BoardChangesForm, BoardFilterForm, ConfirmForm
-from board.services.board_view import STATUSES, BoardView, changed_area_ids, load_board, one_off_stale_days
+from board.services.board_view import (
+    STATUSES,
+    BoardFilter,
+    BoardView,
+    area_id_of,
+    changed_area_ids,
+    is_overdue,
+    is_stale,
+    load_board,
+    one_off_stale_days,
+    owner_roles_of,
+    plan_areas,
+)
 from board.views.clinics import clinic_banners
+from board.views.render_cache import render_cache
+from board.views.updates import ask_url
 from board.views.viewer import Viewer
 from models import ActionEvent, Plan, Role
 
@@ -31,6 +48,7 @@ class OpenMoveForm:
     Complete asking for its evidence, or a field it could not read)."""
 
     action_id: int
+    area_id: int
     form: object
 
 
@@ -77,7 +95,7 @@ def chosen_view(filters: BoardFilterForm, viewer: Viewer) -> str:
     return "whole" if viewer.may(Role.ADMIN) else "detailed"
 
 
-def _column_grow(board: BoardView) -> dict:
+def _column_grow(board) -> dict:
     """Each column's width in the whole-plan view, in proportion to its cards (an empty column keeps a
     narrow drop target); the same for every lane, so columns line up down the board."""
     totals = board.totals
@@ -92,7 +110,7 @@ def _with_display(filters: BoardFilterForm, **display) -> str:
     return "?" + urlencode(pairs) if pairs else ""
 
 
-def board_ui(viewer: Viewer, filters: BoardFilterForm, board: BoardView, **notices) -> BoardUi:
+def board_ui(viewer: Viewer, filters: BoardFilterForm, board, **notices) -> BoardUi:
     query = filters.query_string()
     detail = viewer.url("plan.action_detail", ref="REF")
     board_url = viewer.url("plan.board") + query
@@ -111,33 +129,159 @@ def board_ui(viewer: Viewer, filters: BoardFilterForm, board: BoardView, **notic
         **notices)
 
 
-def _load(plan: Plan, viewer: Viewer, filters: BoardFilterForm) -> BoardView:
-    return load_board(plan, board_filter=filters.board_filter(viewer.user), committee=viewer.read_only)
+@dataclass(frozen=True)
+class LaneCounts:
+    """What the board's totals need of one area: cards shown per status, overdue and stale among them,
+    and its actions whatever the filters (pointer rows never count)."""
+
+    shown: tuple[int, ...]
+    overdue: int
+    stale: int
+    actions: int
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    """The board without its cards: counts from every area's `LaneCounts`, and what the page's header,
+    filter bar and poll show. Templates read it as they read a `BoardView`."""
+
+    plan: Plan
+    today: date
+    filter: BoardFilter
+    lanes: dict[int, LaneCounts]
+    all_areas: list = field(default_factory=list)
+    owner_roles: list = field(default_factory=list)
+
+    @property
+    def totals(self) -> Counter:
+        return Counter({status: sum(lane.shown[i] for lane in self.lanes.values())
+                        for i, status in enumerate(STATUSES)})
+
+    @property
+    def total(self) -> int:
+        return sum(sum(lane.shown) for lane in self.lanes.values())
+
+    @property
+    def plan_total(self) -> int:
+        return sum(lane.actions for lane in self.lanes.values())
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(lane.overdue for lane in self.lanes.values())
+
+    @property
+    def stale_count(self) -> int:
+        return sum(lane.stale for lane in self.lanes.values())
+
+
+def _lane_counts(board: BoardView, area_id: int) -> LaneCounts:
+    lane = board.lane(area_id)
+    if lane is None:  # the area filter leaves it out
+        return LaneCounts((0,) * len(STATUSES), 0, 0, board.area_totals.get(area_id, 0))
+    cards = [card for cards in lane.columns.values() for card in cards]
+    return LaneCounts(tuple(lane.count(status) for status in STATUSES),
+                      sum(is_overdue(card, board.today) for card in cards),
+                      sum(is_stale(card, board.today) for card in cards), board.area_totals.get(area_id, 0))
+
+
+def _owner_roles(plan: Plan) -> list:
+    """The filter bar's owner roles, kept per plan version: only an import writes owner roles or which
+    actions they own, and an import counts as a change of the whole plan (`mark_plan_changed`)."""
+    return render_cache().value(("owner roles", plan.id, plan.change_counter), lambda: owner_roles_of(plan))
+
+
+@dataclass
+class RenderedBoard:
+    """The board's counts, and the HTML of the lanes asked for (in area order, hidden ones left out)."""
+
+    summary: BoardSummary
+    lanes: list[Markup]
+    ui: BoardUi
+
+
+def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: set[int] | None,
+                  oob: bool = False, **notices) -> RenderedBoard:
+    """Lanes (all visible ones when `wanted` is None) and counts, from the cache where it has them.
+
+    Reads the areas (with their change counters) first, then only the cards of areas the cache lacks:
+    a board nobody changed costs one query, a move or a poll reads the areas that changed."""
+    cache, today = render_cache(), clock.today()
+    board_filter = filters.board_filter(viewer.user)
+    areas = plan_areas(plan)
+    filter_key = repr(board_filter)
+    counts_keys = {area.id: (plan.id, area.id, area.changed_at_counter, today, filter_key) for area in areas}
+    counts = {area_id: cache.counts(key) for area_id, key in counts_keys.items()}
+    missing = {area_id for area_id, found in counts.items() if found is None}
+    loaded: BoardView | None = None
+    if missing:
+        loaded = load_board(plan, today, board_filter, areas=areas, only_area_ids=missing,
+                            committee=viewer.read_only)
+        for area_id in missing:
+            counts[area_id] = _lane_counts(loaded, area_id)
+            cache.keep_counts(counts_keys[area_id], counts[area_id])
+    summary = BoardSummary(plan, today, board_filter, counts, all_areas=areas,
+                           owner_roles=_owner_roles(plan) if wanted is None else [])
+    ui = board_ui(viewer, filters, summary, **notices)
+    # A filtered board hides the areas where nothing matched; the whole plan shows all.
+    shown = [area for area in areas if (not board_filter.areas or area.number in board_filter.areas)
+             and (wanted is None or area.id in wanted)
+             and (not board_filter.active or sum(counts[area.id].shown) or wanted is not None)]
+    # Whether completions await sign-off is the plan's setting, not its cards': it keys the lanes too.
+    ui_key = (request.script_root, viewer.share_token, ui.can_move, ui.whole, ui.filter_query, ui.detail_prefix,
+              ui.move_next, tuple(sorted(ui.column_grow.items())) if ui.whole else (), oob, plan.require_sign_off)
+    # A lane showing a notice (a reason to ask for, a conflict, a move form asking for evidence) carries a form or a message for this
+    # request only: it is rendered fresh, never kept.
+    noticed = {ui.conflict_area_id, ui.explain_event.action.area_id if ui.explain_event else None,
+               ui.open_move_form.area_id if ui.open_move_form else None}
+
+    def render(area):
+        nonlocal loaded
+        if loaded is None or loaded.lane(area.id) is None:
+            loaded = load_board(plan, today, board_filter, areas=areas, only_area_ids={area.id},
+                                committee=viewer.read_only)
+        return render_template("partials/swimlane.html", lane=loaded.lane(area.id), board=summary, ui=ui, oob=oob)
+
+    lanes = [Markup(render(area) if area.id in noticed else
+                    cache.html((*counts_keys[area.id], ui_key), lambda area=area: render(area)))
+             for area in shown]
+    return RenderedBoard(summary, lanes, ui)
 
 
 def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) -> dict:
     """The whole board page: header, filter bar, every lane, the banners of the clinics covering it."""
     banners = clinic_banners(plan, viewer, filters.cleaned("area", []))
-    board = _load(plan, viewer, filters)
-    return {"board": board, "ui": board_ui(viewer, filters, board, **notices),
+    rendered = _render_board(plan, viewer, filters, None, **notices)
+    return {"board": rendered.summary, "lanes": rendered.lanes, "ui": rendered.ui,
             "filters": filters, "due_choices": DUE_WITHIN_CHOICES, "clinics": banners, "shown_at": clock.now(),
             "stale_days": one_off_stale_days(),
+            "ask_url": ask_url(plan, viewer, filters),
             # A form makes a CSRF token: never on share pages.
             "confirm": ConfirmForm() if banners else None}
 
 
+def drawn_at(context: dict) -> str:
+    """The board page's clock ("Shown as at <time>...</time>") as rendered: the one part of the page that
+    changes when nothing else did, so it is left out of the page's ETag."""
+    return f"<time>{clock.local_time(context['shown_at'], '%H:%M:%S')}</time>"
+
+
 def lane_update(plan: Plan, area_id: int, viewer: Viewer, filters: BoardFilterForm, **notices) -> dict | None:
-    """One lane and fresh counts (after a move or a reason); None when the filters hide the lane."""
-    board = _load(plan, viewer, filters)
-    lane = board.lane(area_id)
-    if lane is None:
+    """One lane and fresh counts (after a move or a reason), reading only that area's cards (the other
+    areas' counts come from the cache); None when the filters hide the lane."""
+    rendered = _render_board(plan, viewer, filters, {area_id}, **notices)
+    if not rendered.lanes:
         return None
-    return {"board": board, "lane": lane, "ui": board_ui(viewer, filters, board, **notices)}
+    return {"board": rendered.summary, "lane": rendered.lanes[0], "ui": rendered.ui}
 
 
 def one_card(plan: Plan, ref: str, viewer: Viewer, filters: BoardFilterForm) -> dict | None:
-    """One card as the board shows it (closing an inline form puts it back); None if not shown."""
-    board = _load(plan, viewer, filters)
+    """One card as the board shows it (closing an inline form puts it back); None if not shown. Reads
+    only its area's cards (the card needs no counts of the others)."""
+    area_id = area_id_of(plan, ref)
+    if area_id is None:
+        return None
+    board = load_board(plan, board_filter=filters.board_filter(viewer.user), only_area_ids={area_id},
+                       committee=viewer.read_only)
     found = next((card for lane in board.swimlanes for cards in lane.columns.values() for card in cards
                   if card.ref == ref), None)
     if found is None:
@@ -148,9 +292,8 @@ def one_card(plan: Plan, ref: str, viewer: Viewer, filters: BoardFilterForm) -> 
 def changed_lanes(plan: Plan, area_ids: set[int], viewer: Viewer, filters: BoardFilterForm) -> dict:
     """Lanes swapped in out of band, with fresh counts and the next poll (live refresh, or the card
     behind the detail panel after an inline change)."""
-    board = _load(plan, viewer, filters)
-    return {"board": board, "lanes": [lane for lane in board.swimlanes if lane.area.id in area_ids],
-            "ui": board_ui(viewer, filters, board)}
+    rendered = _render_board(plan, viewer, filters, area_ids, oob=True)
+    return {"board": rendered.summary, "lanes": rendered.lanes, "ui": rendered.ui}
 
 
 def board_changes(plan: Plan, viewer: Viewer, query: BoardChangesForm) -> dict | None:

@@ -9,6 +9,7 @@ from board.services.completion import card_completion
 from board.services.evidence import due_history, latest_comment, notes_for
 from board.services.history import timeline
 from board.services.lineage import carried_from, carried_to, closed_label
+from board.services.update_requests import latest_request
 from board.views.viewer import Viewer
 from models import Action, Plan
 from models.action import NOTE_KINDS
@@ -25,6 +26,8 @@ def action_detail(plan: Plan, action: Action, viewer: Viewer, filters: BoardFilt
         "notes": notes_for(action, outside_the_team=viewer.read_only),
         "due_changes": due_history(action),
         "impact": latest_comment(action.outcome),
+        # Who last asked its owners for an update (a committee does not see the asking).
+        "update_request": None if viewer.read_only else latest_request(action),
         "earlier": _earlier(action, viewer), "closed": closed_label(action.closed_how, action.closed_note),
         "later": carried_to(action),
         "note_form": forms.get("note_form") or (NoteForm(formdata=None) if editable else None),

@@ -12,9 +12,11 @@ from flask_login import current_user
 
 from board.services.people import role_title
 from board.services.plans import all_plans
+from board.speed import static_digest
 from models import Plan, Role, User, db
 
-NO_PLAN = "No plan has been imported yet: run `flask --app app import-plan PATH`."
+NO_PLAN = ("No plan has been imported yet: the plan owner imports one from a spreadsheet on the Import plan page "
+           "(/import-plan), or run `flask --app app import-plan PATH`.")
 # Set by `board.plan_urls.PlanPrefix` on a request for /plans/<slug>/...
 PLAN_SLUG_KEY = "board.plan_slug"
 
@@ -88,6 +90,12 @@ class Viewer:
 
         return not self.read_only and not self.plan_archived and may_change_note(note_or_comment, self.user)
 
+    def may_update(self, action) -> bool:
+        """May this person give the action an update (and move its due)? See `action_updates.may_update`."""
+        from board.services.action_updates import may_update
+
+        return not self.read_only and not self.plan_archived and may_update(action, self.user)
+
 
 def current_viewer() -> Viewer:
     """The viewer of this request (a share link's check sets `g.share_token` before any view runs)."""
@@ -132,15 +140,21 @@ def plan_url(plan: Plan | str | None, endpoint: str, **values) -> str:
     `plan` is None, from whichever plan's page it is built on."""
     path = url_for(endpoint, **values)
     root = request.script_root
-    outer = root[: root.rindex("/plans/")] if request.environ.get(PLAN_SLUG_KEY) else root
     inner = path[len(root):] if root and path.startswith(root) else path
     slug = plan if isinstance(plan, str) or plan is None else plan.slug
-    return outer + (f"/plans/{slug}" if slug else "") + inner
+    return install_root() + (f"/plans/{slug}" if slug else "") + inner
+
+
+def install_root() -> str:
+    """The path the install is served under: the request's SCRIPT_NAME without a plan's `/plans/<slug>`."""
+    root = request.script_root
+    return root[: root.rindex("/plans/")] if request.environ.get(PLAN_SLUG_KEY) else root
 
 
 def asset_url(filename: str) -> str:
-    """A static file's one URL, the same from every plan's pages, so the browser caches it once."""
-    return plan_url(None, "static", filename=filename)
+    """A static file's one URL, the same from every plan's pages, fingerprinted by its bytes (`?v=`), so
+    the browser caches it once and for good (board/speed.py)."""
+    return plan_url(None, "static", filename=filename, v=static_digest(filename))
 
 
 def plan_for_request() -> Plan:
@@ -153,15 +167,10 @@ def plan_for_request() -> Plan:
 
 
 # Blueprints whose writes are not about one plan's content: accounts, the install's users and links, the
-# plans themselves (archiving, lineage), reading pages, the read-only API. Every other blueprint changes a plan.
-NOT_PLAN_CONTENT = {"auth", "admin", "about", "share", "plans", "api"}
-
-
-def refuse_if_archived(plan: Plan | None) -> None:
-    """403 saying why when `plan` is archived (a route outside the plan's content that changes it calls this)."""
-    if plan is not None and plan.archived:
-        abort(403, description=f"The {plan.slug} plan is archived: it is kept as it was and nothing in it "
-                               "can be changed.")
+# plans themselves (archiving, lineage, importing: a new plan may be made from any plan's pages, and the
+# import refuses to update an archived one itself), reading pages, the read-only API, a person's email
+# preferences. Every other blueprint changes a plan.
+NOT_PLAN_CONTENT = {"auth", "admin", "about", "share", "plans", "plan_files", "api", "notifications"}
 
 
 def refuse_changes_to_an_archived_plan() -> None:
@@ -170,6 +179,13 @@ def refuse_changes_to_an_archived_plan() -> None:
             request.blueprint in NOT_PLAN_CONTENT:
         return
     refuse_if_archived(request_plan())
+
+
+def refuse_if_archived(plan: Plan | None) -> None:
+    """403 saying so when `plan` is archived (also for pages that exist only to change it, such as a form)."""
+    if plan is not None and plan.archived:
+        abort(403, description=f"The {plan.slug} plan is archived: it is kept as it was and nothing in it "
+                               "can be changed.")
 
 
 def init_app(app) -> None:
@@ -182,4 +198,5 @@ def init_app(app) -> None:
                 "asset_url": asset_url, "install_plans": install_plans,
                 "plan_in_view": request_plan(),
                 "may_change_note": viewer.may_change_note, "may_change_comment": viewer.may_change_note,
-                "person": viewer.person, "actor": viewer.actor, "person_words": viewer.person_words}
+                "may_update": viewer.may_update, "person": viewer.person, "actor": viewer.actor,
+                "person_words": viewer.person_words}

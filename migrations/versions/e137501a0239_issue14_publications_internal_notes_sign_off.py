@@ -6,7 +6,7 @@ Publications and their PDFs are append-only tables. Existing notes stay visible 
 sign-off until its owner says so.
 
 Revision ID: e137501a0239
-Revises: 195b3afefeaf
+Revises: 6827553420c3
 Create Date: 2026-11-27 13:46:52.410532
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e137501a0239'
-down_revision = '195b3afefeaf'
+down_revision = '6827553420c3'
 branch_labels = None
 depends_on = None
 

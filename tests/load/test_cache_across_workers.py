@@ -1,0 +1,65 @@
+"""Lanes cached in 4 gunicorn workers are never stale: one client's move, note and due change is seen by
+another client's very next board, whichever worker answers (each request on a new connection)."""
+from __future__ import annotations
+
+import pytest
+
+from board.services.accounts import create_user
+from board.services.plan_import import import_plan
+from models import Role, db
+from tests.conftest import make_app
+from tests.http_client import free_port, request, sign_in, start_gunicorn, stop, wait_until_ready
+from tests.pages import page_of
+from tests.plans import seed_plan
+
+PASSWORD = "load test password"
+WORKERS = 4
+
+
+@pytest.fixture
+def server(tmp_path):
+    app = make_app(tmp_path)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with app.app_context():
+        import_plan(seed_plan())
+        create_user("editor@example.org", "Editor", Role.EDITOR, PASSWORD)
+        create_user("viewer@example.org", "Viewer", Role.VIEWER, PASSWORD)
+        db.session.remove()
+        db.engine.dispose()
+    port, log = free_port(), tmp_path / "gunicorn.log"
+    proc = start_gunicorn(url, port, log, workers=WORKERS)
+    try:
+        wait_until_ready(proc, port, log)
+        yield port
+    finally:
+        stop(proc)
+
+
+def _boards(port, headers, times=2 * WORKERS):
+    """The board read often enough to be cached in every worker; the last one read."""
+    for _ in range(times):
+        status, body, _ = request(port, "GET", "/", headers)
+        assert status == 200
+    return page_of(body)
+
+
+def test_every_workers_cache_follows_a_change(server):
+    port = server
+    editor = sign_in(port, "editor@example.org", PASSWORD)
+    viewer = sign_in(port, "viewer@example.org", PASSWORD)
+    htmx = {**editor, "HX-Request": "true"}
+    assert _boards(port, viewer).cards_in(3, "red") == []
+    status, _, _ = request(port, "POST", "/actions/3.1/move", htmx, {"status": "red", "position": 0, "version": 1,
+                                                                      "area": 3})
+    assert status == 200
+    assert _boards(port, viewer, times=1).cards_in(3, "red") == ["3.1"]
+    _boards(port, viewer)
+    status, _, _ = request(port, "POST", "/actions/3.1/notes", htmx, {"text": "Audit done"})
+    assert status == 200
+    assert "1 note" in _boards(port, viewer, times=1).card_text("3.1")
+    _boards(port, viewer)
+    status, _, _ = request(port, "POST", "/actions/3.1/due", htmx,
+                           {"new_due": "Dec 2030", "reason": "Waiting for the audit", "current_due": "Oct 2023"})
+    assert status == 200
+    for _ in range(WORKERS):  # whichever worker answers
+        assert "Dec 2030" in _boards(port, viewer, times=1).card_text("3.1")

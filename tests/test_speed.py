@@ -1,0 +1,157 @@
+"""Cached lanes, conditional requests, compression, fingerprinted static files and the cheap poll
+(issue 13): never stale, never shown to anyone they were not rendered for, a small constant of queries."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from board.services import share_links
+from board.services.accounts import set_active
+from board.services.moves import move_action
+from models import Plan, db
+from tests.conftest import action_by_ref, count_queries, csrf_token, user_for
+from tests.pages import page_of
+
+HTMX = {"HX-Request": "true"}
+
+
+def _engine(app):
+    with app.app_context():
+        return db.engine
+
+
+def _since(page) -> str:
+    return page_of(page).poll_url().split("since=")[1].split("&")[0]
+
+
+def _share_token(app, plan_slug=None) -> str:
+    with app.app_context():
+        plan = (db.session.scalars(db.select(Plan).where(Plan.slug == plan_slug)).one() if plan_slug
+                else db.session.scalars(db.select(Plan).where(Plan.live)).one())
+        _, token = share_links.create_link(plan, "Committee", None)
+        db.session.commit()
+    return token
+
+
+def _move(client, ref, status, version, area):
+    answer = client.post(f"/actions/{ref}/move", headers={**HTMX, "X-CSRFToken": csrf_token(client)},
+                         data={"status": status, "position": 0, "version": version, "area": area})
+    assert answer.status_code == 200, answer.status_code
+    return answer
+
+
+def test_a_cached_board_costs_a_small_constant_number_of_queries(seeded_app, client_for):
+    editor, viewer = client_for("editor"), client_for("viewer")
+    editor.get("/")
+    viewer.get("/")  # a warm cache for both
+    for client in (editor, viewer):
+        with count_queries(_engine(seeded_app)) as statements:
+            assert client.get("/").status_code == 200
+        assert len(statements) <= 7, statements  # session, plan, clinics, areas, owner roles, plan list
+        assert not any("FROM action " in statement for statement in statements)  # no card read at all
+
+
+def test_a_change_by_one_client_is_seen_by_the_next_get_of_another(seeded_app, client_for):
+    editor, viewer = client_for("editor"), client_for("viewer")
+    assert page_of(viewer.get("/")).cards_in(3, "red") == []
+    _move(editor, "3.1", "red", 1, 3)
+    assert page_of(viewer.get("/")).cards_in(3, "red") == ["3.1"]
+    token = csrf_token(editor)
+    editor.post("/actions/3.1/notes", headers={**HTMX, "X-CSRFToken": token}, data={"text": "Audit done"})
+    assert "1 note" in page_of(viewer.get("/")).card_text("3.1")
+    changed = editor.post("/actions/3.1/due", headers={**HTMX, "X-CSRFToken": token},
+                          data={"new_due": "Dec 2030", "reason": "Waiting for the audit", "current_due": "Oct 2023"})
+    assert changed.status_code == 200
+    assert "Dec 2030" in page_of(viewer.get("/")).card_text("3.1")
+
+
+def test_a_lane_cached_with_move_links_never_reaches_a_viewer_or_a_share_link(seeded_app, client_for):
+    editor, viewer = client_for("editor"), client_for("viewer")
+    editor_page = page_of(editor.get("/"))
+    assert "Update status of 2.7" in editor_page.link_names() and editor_page.drop_targets()
+    viewer_page = page_of(viewer.get("/"))
+    assert "Update status of 2.7" not in viewer_page.link_names() and not viewer_page.drop_targets()
+    first, second = _share_token(seeded_app), _share_token(seeded_app)
+    for token, other in ((first, second), (second, first)):
+        shared = seeded_app.test_client().get(f"/share/{token}/")
+        links = page_of(shared).links()
+        assert f"/share/{token}/actions/2.7" in links
+        assert not any(other in link for link in links) and "Update status of 2.7" not in page_of(shared).link_names()
+
+
+def test_a_lane_is_never_served_to_another_plans_prefix(two_years, client_for):
+    editor = client_for("editor")
+    old = page_of(editor.get("/plans/2023-24/")).links()
+    live = page_of(editor.get("/")).links()
+    assert "/plans/2023-24/actions/1.3" in old
+    assert "/actions/1.1" in live and not any(link.startswith("/plans/2023-24/actions") for link in live)
+
+
+def test_the_mine_filter_is_each_persons_own(seeded_app, client_for):
+    admin, editor = client_for("admin"), client_for("editor")
+    mine = [page_of(client.get("/?mine=1&view=detailed")).card_refs() for client in (admin, editor)]
+    with seeded_app.app_context():
+        roles = [[role.id for role in user_for(name).owner_roles] for name in ("admin", "editor")]
+    if roles[0] != roles[1]:
+        assert mine[0] != mine[1]
+
+
+def test_a_304_only_for_the_same_content(seeded_app, client_for):
+    editor, other = client_for("editor"), client_for("admin")
+    editor.get("/")
+    first = editor.get("/")
+    tag = first.headers["ETag"]
+    assert editor.get("/", headers={"If-None-Match": tag}).status_code == 304
+    _move(other, "2.7", "red", 1, 2)
+    changed = editor.get("/", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert page_of(changed).cards_in(2, "red")[0] == "2.7"
+    detail = editor.get("/actions/2.7", headers=HTMX)
+    assert editor.get("/actions/2.7", headers={**HTMX, "If-None-Match": detail.headers["ETag"]}).status_code == 304
+    _move(other, "2.7", "amber", 2, 2)
+    assert editor.get("/actions/2.7", headers={**HTMX, "If-None-Match": detail.headers["ETag"]}).status_code == 200
+    assert "Cookie" in changed.headers["Vary"]
+
+
+def test_pages_and_static_files_are_compressed_and_fingerprinted(seeded_app, client_for):
+    editor = client_for("editor")
+    page = editor.get("/", headers={"Accept-Encoding": "gzip, br"})
+    assert page.headers["Content-Encoding"] == "br" and "Accept-Encoding" in page.headers["Vary"]
+    css = re.search(r'href="(/static/css/board\.css\?v=\w+)"', editor.get("/").get_data(as_text=True)).group(1)
+    answer = editor.get(css, headers={"Accept-Encoding": "gzip"})
+    assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert answer.headers["Content-Encoding"] == "gzip"
+    wrong = editor.get("/static/css/board.css?v=0000")
+    assert "immutable" not in wrong.headers.get("Cache-Control", "")
+    answer.close()
+    wrong.close()
+
+
+def test_the_nothing_changed_poll_is_one_query_and_no_data_without_a_live_session(seeded_app, client_for):
+    editor = client_for("editor")
+    since = _since(editor.get("/"))
+    with count_queries(_engine(seeded_app)) as statements:
+        assert editor.get(f"/board/changes?since={since}", headers=HTMX).status_code == 204
+    assert len(statements) == 1 and "user" not in statements[0]
+    with seeded_app.app_context():
+        set_active(user_for("editor"), False)
+        move_action(action_by_ref("2.7"), "red", 0, 1, user_for("admin"))
+        db.session.commit()
+    refused = editor.get(f"/board/changes?since={since}", headers=HTMX)
+    assert refused.status_code in (302, 401) and b"swimlane" not in refused.data
+
+
+@pytest.mark.parametrize("path", ["/board/changes?since=abc", "/board/changes"])
+def test_a_poll_it_cannot_read_signs_in_fully(seeded_app, anon_client, path):
+    assert anon_client.get(path).status_code == 302
+
+
+def test_closing_an_inline_form_puts_back_the_card_the_board_shows(client_for):
+    editor = client_for("editor")
+    board = page_of(editor.get("/?view=detailed"))
+    for ref in ("2.7", "9.1"):
+        card = page_of(editor.get(f"/actions/{ref}/card?view=detailed", headers=HTMX)).card(ref)
+        assert card is not None and str(card) == str(board.card(ref))
+    assert editor.get("/actions/2.7/card?area=3", headers=HTMX).status_code == 404
+    assert editor.get("/actions/99.9/card", headers=HTMX).status_code == 404
