@@ -55,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     from board.plan_files.routes import plan_files_bp
     from board.plan_urls import PlanPrefix
     from board.plans.routes import plans_bp
+    from board.publications.routes import publications_bp
     from board.reports.routes import reports_bp
     from board.share.routes import share_bp
     from board.updates.routes import updates_bp
@@ -62,8 +63,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     security.init_app(app)
     mailer.init_app(app)
-    for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, clinics_bp, auth_bp, admin_bp, share_bp, about_bp,
-                      plans_bp, api_bp, plan_files_bp, updates_bp, notifications_bp):
+    for blueprint in (plan_bp, moves_bp, evidence_bp, reports_bp, publications_bp, clinics_bp, auth_bp, admin_bp,
+                      share_bp, about_bp, plans_bp, api_bp, plan_files_bp, updates_bp, notifications_bp):
         app.register_blueprint(blueprint)
     # The API only reads, and only with a bearer token (never a session cookie): no form to forge.
     csrf.exempt(api_bp)

@@ -15,11 +15,12 @@ SESSION_COOKIE_SECURE, BOARD_ENV, PASSWORD_HASH_METHOD, BOARD_ADMIN_EMAIL, BOARD
 MAX_CONTENT_LENGTH, MAX_FORM_MEMORY_SIZE
 BOARD_ACCESSIBILITY_CONTACT, BOARD_SESSION_IDLE_MINUTES, BOARD_SESSION_MAX_HOURS
 BOARD_BASE_URL, PLAN_SEED_PATH, BOARD_TIMEZONE, BOARD_POLL_SECONDS, BOARD_TODAY, BOARD_TRUSTED_PROXIES
+BOARD_STALE_DAYS
 _.trim_blocks, _.lstrip_blocks  # Jinja environment settings
 
 # WTForms: fields and settings are declared, then read by the form machinery and `form[name]`.
 submit, q, widget, option_widget, Meta
-_.validate_expires_on, _.validate_view, _.validate_mode, _.validate_note, _.validate_slug  # inline validators, called by name
+_.validate_expires_on, _.validate_view, _.validate_mode, _.validate_note, _.validate_slug, _.validate_end  # inline validators
 
 # Flask-Login reads its settings and calls get_id; role_required leaves the role on the view for tests.
 _.login_view, _.login_message, _.login_message_category, _.session_protection, _.get_id, _.required_role
@@ -34,6 +35,7 @@ mapper, connection_record
 password_changed_at, ended_reason  # kept for the record: when a password changed, why a session ended
 updated_at, imported_at, organisation, started_by, ended_by, written_at, replaced_by_id
 recorded_at, recorded_by_id, recorded_by, _.recorded_by
+published_by_id, made_at
 NO_EVIDENCE, EMERGING, CLEAR  # ImpactRating members, reached as ImpactRating(value)
 
 # openpyxl styles a cell by setting attributes.
@@ -50,3 +52,9 @@ _.body_digest, _.direct_passthrough, version
 # inline validators by name; Flask calls what after_this_request registers; a column kept for the record.
 MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, MAIL_TIMEOUT
 _.validate_reply_by, _when_sent, asked_by_id
+
+# A publication's snapshot is stored whole: these keys say which shape and when it was built.
+schema_version, built_at
+
+# WeasyPrint calls its URL fetcher's `fetch` for each stylesheet a PDF loads.
+_.fetch

@@ -12,7 +12,17 @@ from flask_migrate import upgrade
 from board import clock
 from board.config import public_base_url
 from board.mailer import where_mail_goes
-from board.services import accounts, api_tokens, backup, digests, lineage, outbox, plans, share_links
+from board.services import (
+    accounts,
+    api_tokens,
+    backup,
+    digests,
+    lineage,
+    outbox,
+    plans,
+    publications,
+    share_links,
+)
 from board.services.board_view import current_plan
 from board.services.kpis import ensure_baseline_measures
 from board.services.plan_file import PlanFileInvalid, load_plan_file
@@ -207,13 +217,23 @@ def _base_url(given: str | None) -> str:
 @click.option("--base-url", default=None,
               help="Defaults to BOARD_BASE_URL, else the address the server started on, else http://127.0.0.1:$PORT.")
 @click.option("--plan", "plan_slug", default=None, help="The plan it shows (default: the live plan).")
-def share_link_create(label: str, expires, base_url: str | None, plan_slug: str | None) -> None:
+@click.option("--publication", "number", type=click.IntRange(min=1), default=None,
+              help="Pin the link to the plan's publication N (as published, with its later versions), not the live "
+                   "board.")
+@click.option("--names", is_flag=True, help="Show people's names; without it, committees see each person's role.")
+def share_link_create(label: str, expires, base_url: str | None, plan_slug: str | None, number: int | None,
+                      names: bool) -> None:
     """Create a link and print its full URL (shown once)."""
     plan = _plan_named(plan_slug)
     expires_on = expires.date() if expires else None
     if expires_on and expires_on < clock.today():
         raise click.ClickException("The expiry date must be today or later.")
-    _link, token = share_links.create_link(plan, label, expires_on, actor_label=CLI_ACTOR)
+    pinned = publications.find_publication(plan, number) if number else None
+    if number and pinned is None:
+        raise click.ClickException(f"The {plan.slug} plan has no publication {number}: publish it first "
+                                   "(Committee papers).")
+    _link, token = share_links.create_link(plan, label, expires_on, actor_label=CLI_ACTOR, publication=pinned,
+                                           show_names=names)
     with current_app.test_request_context(base_url=_base_url(base_url)):
         click.echo(url_for("share.board", token=token, _external=True))
 
@@ -224,7 +244,8 @@ def share_link_list(plan_slug: str | None) -> None:
     """Every link of a plan: id, state, label, expiry, use."""
     plan = plans.plan_by_slug(plan_slug) if plan_slug else current_plan()
     for link in share_links.all_links(plan) if plan else []:
-        click.echo(_listing(link, "opened", link.times_opened, link.last_opened_at))
+        click.echo(_listing(link, "opened", link.times_opened, link.last_opened_at)
+                   + f"\t{share_links.shows(link)}, {'names' if link.show_names else 'roles'}")
 
 
 def _listing(row, used: str, times: int, last) -> str:

@@ -41,6 +41,11 @@ def local_time(moment: datetime | None, fmt: str = "%H:%M") -> str:
     return moment.replace(tzinfo=UTC).astimezone(zone()).strftime(fmt)
 
 
+def local_date(moment: datetime) -> date:
+    """The council's date of a stored UTC moment."""
+    return moment.replace(tzinfo=UTC).astimezone(zone()).date()
+
+
 def ago(moment: datetime | None) -> str:
     """'today', 'yesterday', '3 days ago', or the date for older changes: counted in calendar days, so
     the words depend on today's date alone (a lane rendered today reads the same all day)."""

@@ -35,6 +35,8 @@ class Config:
     BOARD_TIMEZONE = os.environ.get("BOARD_TIMEZONE", "Europe/London")
     # How often an open board asks whether anything changed.
     BOARD_POLL_SECONDS = int(os.environ.get("BOARD_POLL_SECONDS", "10"))
+    # An open action without a cadence is stale after this many days with no update.
+    BOARD_STALE_DAYS = int(os.environ.get("BOARD_STALE_DAYS", "42"))
     # Pretend today is this ISO date (demos of an old plan, tests); unset means the real date.
     BOARD_TODAY = os.environ.get("BOARD_TODAY")
     # A signed-in session ends after this long unused, and this long after signing in whatever happens.

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from board.clock import ago, local_time
 from board.services.board_view import STATUSES, is_overdue, is_stale, updated_since_request
+from board.services.completion import card_completion, unevidenced
+from board.services.direction import Direction
 from board.services.due import cadence_label
 from board.services.lineage import closed_label
 from board.services.periods import label as period_label
 from board.views.board import card_dom_id
-from models import Status
+from models import ImpactRating, Status
 
 
 def init_app(app) -> None:
@@ -22,5 +24,9 @@ def init_app(app) -> None:
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["period"] = period_label
     app.jinja_env.filters["status_label"] = lambda value: Status(value).label
-    app.jinja_env.globals.update(is_stale=is_stale, card_dom_id=card_dom_id, closed_label=closed_label,
+    app.jinja_env.filters["direction_label"] = lambda value: Direction(value).label
+    app.jinja_env.filters["direction_symbol"] = lambda value: Direction(value).symbol
+    app.jinja_env.filters["rating_label"] = lambda value: ImpactRating(value).label if value else "Not rated"
+    app.jinja_env.globals.update(is_stale=is_stale, card_dom_id=card_dom_id, card_completion=card_completion,
+                                 unevidenced=unevidenced, closed_label=closed_label,
                                  updated_since_request=updated_since_request)

@@ -40,6 +40,7 @@ from models.evidence import CommentRevision, EvidenceNote, ImpactComment, Impact
 from models.kpi import Frequency, KpiMeasure, KpiValue, Polarity, Unit
 from models.mail import OutboxMessage
 from models.plan import Area, Outcome, OwnerRole, Plan
+from models.publication import Publication, PublicationPdf, ReportDraft
 from models.share_link import ShareLink
 from models.update_request import UpdateLink, UpdateRequest
 from models.user import AccountLink, Role, SignInThrottle, User, UserSession, user_owner_roles
@@ -72,6 +73,9 @@ __all__ = [
     "OwnerRole",
     "Plan",
     "Polarity",
+    "Publication",
+    "PublicationPdf",
+    "ReportDraft",
     "Role",
     "ShareLink",
     "SignInThrottle",

@@ -68,6 +68,7 @@ class EventKind(str, enum.Enum):
     PLAN_DUE = "plan_due"
     PLAN_OWNERS = "plan_owners"
     IMPACT_COMMENT = "impact"          # activity only: a comment on an outcome (kept in impact_comment)
+    SIGN_OFF = "sign_off"              # the plan owner accepted a completion and its evidence
     CARRIED_FROM = "carried_from"      # a new plan's action continues an earlier plan's (from: "2023-24 1.4")
     CARRIED_TO = "carried_to"          # an action closed because a later plan carries it on (to: "2024-25 2.3")
     CLOSED = "closed"                  # an action closed at the end of its plan, with how and why
@@ -76,7 +77,7 @@ class EventKind(str, enum.Enum):
 MOVE_KINDS = (EventKind.STATUS, EventKind.REORDER)
 NOTE_KINDS = (EventKind.NOTE, EventKind.NOTE_EDITED, EventKind.NOTE_WITHDRAWN)
 # What people decide on the board (a clinic minutes these), as opposed to what an import records.
-DECISION_KINDS = (*MOVE_KINDS, EventKind.REASON, EventKind.DUE, *NOTE_KINDS)
+DECISION_KINDS = (*MOVE_KINDS, EventKind.REASON, EventKind.DUE, *NOTE_KINDS, EventKind.SIGN_OFF)
 
 
 def _kind_values(kinds) -> list[str]:
@@ -161,6 +162,8 @@ class Action(db.Model):
     # When its owners were last asked for an update (see UpdateRequest): "updated since the request"
     # when last_activity_at is later.
     update_requested_at: Mapped[datetime | None] = mapped_column()
+    # When the plan owner signed off its latest completion (cleared by any change of status).
+    signed_off_at: Mapped[datetime | None] = mapped_column()
 
     area: Mapped[Area] = relationship()
     outcome: Mapped[Outcome] = relationship(back_populates="actions")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, event
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.clock import now
@@ -22,6 +22,8 @@ class EvidenceNote(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     text: Mapped[str] = mapped_column(Text)
     link_url: Mapped[str | None] = mapped_column(String(2000))
+    # Marked by its author for the board only: committees never see it (share links, publications).
+    internal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=now)
     edited_at: Mapped[datetime | None] = mapped_column()
     withdrawn_at: Mapped[datetime | None] = mapped_column()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.clock import now
@@ -33,6 +33,8 @@ class Plan(db.Model):
     header: Mapped[dict] = mapped_column(JSON, default=dict)
     # Bumped on every change to the plan's cards; lets clients ask "anything new?" cheaply.
     change_counter: Mapped[int] = mapped_column(Integer, default=0)
+    # The plan owner's setting: a card moved to Complete awaits their sign-off before it counts as done.
+    require_sign_off: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     imported_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from board.clock import now
 from models import db
+from models.publication import Publication
 from models.user import User
 
 
@@ -48,3 +49,9 @@ class RevocableToken:
 class ShareLink(RevocableToken, db.Model):
     last_opened_at: Mapped[datetime | None] = mapped_column()
     times_opened: Mapped[int] = mapped_column(Integer, default=0)
+    # Pinned to one publication (it shows that paper, whatever its later versions say), else the live board.
+    publication_id: Mapped[int | None] = mapped_column(ForeignKey("publication.id"))
+    # People are shown by role on a committee's pages unless the plan owner opened this link to names.
+    show_names: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    publication: Mapped[Publication | None] = relationship()

@@ -22,11 +22,11 @@ sys.path.insert(0, str(ROOT))
 IGNORED = r"^Attribute “hx-[a-z-]+” not allowed"
 
 
-def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, user_id: int, measure_id: int,
-           value_id: int, tokens: dict[str, str]) -> dict[str, str]:
+def _pages(client, token: str, pinned: str, outcome_id: int, clinic_id: int, note_id: int, user_id: int,
+           measure_id: int, value_id: int, draft_id: int, tokens: dict[str, str]) -> dict[str, str]:
     from tests.conftest import csrf_token
 
-    share = f"/share/{token}"
+    share, paper = f"/share/{token}", f"/share/{pinned}"
     paths = {
         "board-detailed": "/?view=detailed", "board-whole": "/?view=whole",
         "board-clinic": "/?view=whole&mode=clinic", "board-filtered": "/?view=detailed&area=2&overdue=1&q=plans",
@@ -42,6 +42,10 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
         "not-found": "/actions/99.9",
         "share-board": f"{share}/", "share-action": f"{share}/actions/2.7", "share-outcomes": f"{share}/outcomes",
         "share-report": f"{share}/report", "share-gone": "/share/not-a-real-token/",
+        "publications": "/publications/", "draft": f"/publications/drafts/{draft_id}",
+        "publication": "/publications/1/v1", "publication-corrected": "/publications/1/v2",
+        "publication-board": "/publications/1/v1/board", "plan-settings": "/admin/plan", "action-complete": "/actions/1.1",
+        "share-publication": f"{paper}/", "share-publication-board": f"{paper}/v1/board",
         "ask-for-updates": "/update-requests/new?area=2", "give-update": "/actions/2.7/update",
         "email-preferences": "/account/email",
     }
@@ -51,6 +55,10 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
                                         ).get_data(as_text=True)
     pages["users-invalid"] = client.post("/admin/users", data={"email": "x", "csrf_token": token_value}
                                          ).get_data(as_text=True)
+    pages["move-evidence-asked"] = client.post("/actions/2.8/move", data={
+        "status": "complete", "version": "1", "from_form": "1", "csrf_token": token_value}).get_data(as_text=True)
+    pages["draft-invalid"] = client.post(f"/publications/drafts/{draft_id}", data={
+        "start": "2023-12-15", "end": "2023-10-01", "version": "1", "csrf_token": token_value}).get_data(as_text=True)
     pages["measure-invalid"] = client.post("/kpis/measures", data={"measure-name": "", "csrf_token": token_value}
                                            ).get_data(as_text=True)
     pages["value-conflict"] = client.post(f"/kpis/{measure_id}/values", data={
@@ -80,6 +88,21 @@ def _pages(client, token: str, outcome_id: int, clinic_id: int, note_id: int, us
     return pages
 
 
+def _paper_for_pdf(app) -> str:
+    """The HTML a publication's PDF is made from (a document of its own, not a page of the site)."""
+    from flask import render_template
+
+    from board.services.board_view import current_plan
+    from board.services.publications import find_publication
+    from board.views import publications as paper_views
+    from board.views.viewer import current_viewer
+
+    with app.test_request_context("/publications/1/v1.pdf"):
+        urls = paper_views.PaperUrls(version=str, pdf=str, board=str)
+        found = find_publication(current_plan(), 1, 1)
+        return render_template("publications/paper_pdf.html", **paper_views.paper_page(found, current_viewer(), urls))
+
+
 def _changed_plan_workbook(client, carried_from: str) -> bytes:
     """The plan exported with a new action (a new owner, a status, carried from) and a status changed:
     every section of the import preview has something to show."""
@@ -100,13 +123,22 @@ def render_pages(out: Path) -> list[Path]:
 
     from sqlalchemy import select
 
-    from board.services import account_links, digests, evidence, kpis, share_links, update_requests
+    from board.services import (
+        account_links,
+        completion,
+        digests,
+        evidence,
+        kpis,
+        publications,
+        share_links,
+        update_requests,
+    )
     from board.services.board_view import current_plan
     from board.services.clinics import start_clinic
-    from board.services.moves import move_action
+    from board.services.moves import Evidence, move_action
     from board.services.outbox import Email
     from models import KpiMeasure, OwnerRole, db
-    from tests.conftest import _seed, action_by_ref, email_for, make_app, sign_in, user_for
+    from tests.conftest import _seed, action_by_ref, email_for, make_app, papers, sign_in, user_for
 
     app = make_app(out / "db")
     with app.app_context():
@@ -121,8 +153,19 @@ def render_pages(out: Path) -> list[Path]:
         kpis.record_value(measure, "2023/24 Q2", 84, user_for("admin"), "Compliance report", replaces=first.id,
                           reason="Late returns")
         value = kpis.record_value(measure, "2023/24 Q3", 91, user_for("admin"), "Compliance report")
+        # A completion awaiting sign-off; publications 1 and 2, the first corrected; a draft; a pinned link.
+        completion.set_require_sign_off(current_plan(), True, user_for("admin"))
+        move_action(action_by_ref("1.1"), "complete", 0, 1, user_for("editor"), evidence=Evidence("Standards agreed"))
+        draft = papers()
+        correction = publications.correction_draft(publications.find_publication(current_plan(), 1), user_for("admin"))
+        correction.correction_reason = "a figure was wrong"
+        publications.publish(correction, user_for("admin"), correction.version)
+        _, pinned = share_links.create_link(current_plan(), "Committee, December", None,
+                                            publication=publications.find_publication(current_plan(), 1))
         ids = {"outcome_id": action_by_ref("2.7").outcome_id, "clinic_id": clinic.id, "note_id": note.id,
-               "user_id": user_for("viewer").id, "measure_id": measure.id, "value_id": value.id}
+               "user_id": user_for("viewer").id, "measure_id": measure.id, "value_id": value.id,
+               "draft_id": draft.id}
+        paper_html = _paper_for_pdf(app)
         # An update request, its link, a reset link and a digest's opt-out link, as emails carry them.
         user_for("contributor").owner_roles = list(db.session.scalars(select(OwnerRole).where(
             OwnerRole.name == "Head of Service Children's Safeguarding")))
@@ -144,10 +187,10 @@ def render_pages(out: Path) -> list[Path]:
         del moved
     files = []
     signed_out = app.test_client()
-    pages = {"sign-in": signed_out.get("/sign-in").get_data(as_text=True)}
+    pages = {"sign-in": signed_out.get("/sign-in").get_data(as_text=True), "publication-pdf-html": paper_html}
     admin = app.test_client()
     sign_in(admin, "admin")
-    pages.update(_pages(admin, token, **ids))
+    pages.update(_pages(admin, token, pinned, **ids))
     with app.app_context():  # next year's plan: the old one archived, a carried action, lineage both ways
         from board.services.plan_file import load_plan_file
         from board.services.plan_import import import_plan
@@ -157,7 +200,8 @@ def render_pages(out: Path) -> list[Path]:
                        "carried-action": "/plans/2024-25/actions/1.2", "old-lineage": "/plans/2023-24/lineage",
                        "new-lineage": "/plans/2024-25/lineage", "plans-two": "/plans",
                        "import-archived": "/plans/2023-24/import-plan",
-                       "update-link-archived": f"/plans/2023-24/updates/{ids['tokens']['update']}"}.items():
+                       "update-link-archived": f"/plans/2023-24/updates/{ids['tokens']['update']}",
+                       "archived-publication": "/plans/2023-24/publications/1/v2"}.items():
         pages[name] = admin.get(path).get_data(as_text=True)
     for name, html in pages.items():
         path = out / f"{name}.html"

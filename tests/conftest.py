@@ -133,6 +133,19 @@ def seeded_template(tmp_path_factory) -> str:
     return _template(tmp_path_factory, "seeded-template", _seed)
 
 
+def _quarter() -> None:
+    from tests.quarter import make_quarter
+
+    _seed()
+    make_quarter()
+
+
+@pytest.fixture(scope="session")
+def quarter_template(tmp_path_factory) -> str:
+    """The seed plan after a realistic quarter of work (tests/quarter.py), built once per session."""
+    return _template(tmp_path_factory, "quarter-template", _quarter)
+
+
 @pytest.fixture
 def app(tmp_path, empty_template):
     """An app with an empty schema."""
@@ -147,6 +160,12 @@ def email_for(role: str) -> str:
 def seeded_app(tmp_path, seeded_template):
     """An app holding the real seed plan and one user per role (a copy of the session's template)."""
     return make_app(tmp_path, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(seeded_template, tmp_path))
+
+
+@pytest.fixture
+def quarter_app(tmp_path, quarter_template):
+    """The seed plan after a quarter of moves, completions, due changes, ratings and notes (a copy)."""
+    return make_app(tmp_path, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(quarter_template, tmp_path))
 
 
 # Every page puts the session's token in <body hx-headers>; read with a pattern, not a parser, as this
@@ -297,3 +316,18 @@ def answered(response):
     the app does after answering (sending email), as a real server does after writing the response."""
     response.close()
     return response
+
+
+def papers(count: int = 2):
+    """`count` publications of the seeded plan (numbers 1..count, version 1) and one draft left unpublished,
+    for tests that need a URL for each; returns the draft."""
+    from datetime import date
+
+    from board.services import publications
+    from board.services.board_view import current_plan
+
+    plan, admin = current_plan(), user_for("admin")
+    for _ in range(count):
+        draft = publications.start_draft(plan, date(2023, 11, 1), date(2023, 11, 30), admin)
+        publications.publish(draft, admin, draft.version)
+    return publications.start_draft(plan, date(2023, 12, 1), date(2023, 12, 15), admin)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from board.services import api_tokens, evidence, kpis
 from board.services.api_data import FIELDS, RESOURCES
 from board.services.board_view import current_plan, pointer_status
-from board.services.moves import move_action, record_reason
+from board.services.moves import Evidence, move_action, record_reason
 from board.services.plans import plan_by_slug
 from models import Action, ApiToken, AuditEntry, EventKind, KpiMeasure, db
 from tests.conftest import action_by_ref, csrf_token, user_for
@@ -86,13 +86,14 @@ def _busy_board(app):
         move_action(action_by_ref("2.7"), "amber", 0, action_by_ref("2.7").version, editor)
         later = move_action(action_by_ref("1.1"), "green", 0, 1, editor)
         record_reason(later.event, "Standards agreed with CSC", editor)
-        move_action(action_by_ref("1.2"), "complete", 0, 1, editor)
+        move_action(action_by_ref("1.2"), "complete", 0, 1, editor, evidence=Evidence("Reporting live since October"))
         first = action_by_ref("1.3")
         move_action(first, "not_started", 0, first.version, editor)  # a reorder in its column
         evidence.change_due(action_by_ref("2.7"), "Feb 2024", "Waiting for the audit", editor, date(2023, 12, 15))
         evidence.add_note(action_by_ref("2.7"), "Dip sample of 20 plans", None, editor)
         secret = evidence.add_note(action_by_ref("2.7"), "Names a child by mistake", None, editor)
         evidence.withdraw_note(secret, "It names a child", editor, expected_version=1)
+        evidence.add_note(action_by_ref("2.7"), "Team lead off sick until January", None, editor, internal=True)
         evidence.add_impact_comment(action_by_ref("2.7").outcome, "Plans reviewed sooner", "emerging", editor)
         measure = db.session.scalars(select(KpiMeasure).where(KpiMeasure.name == "Compliance measures achieved")).one()
         measure.tolerance = 5
@@ -214,12 +215,12 @@ def test_pages_link_to_each_other_and_dates_are_iso_8601(seeded_app, api):
     assert compliance == [(84, False, "red", None, "2023-07-01"), (86, True, "amber", "Recount", "2023-07-01")]
 
 
-def test_withdrawn_notes_and_note_words_are_never_published(seeded_app, api):
+def test_withdrawn_and_internal_notes_and_note_words_are_never_published(seeded_app, api):
     _busy_board(seeded_app)
     notes = _all_rows(api, f"{api.base}/evidence-notes")
-    assert [note["text"] for note in notes] == ["Dip sample of 20 plans"]
+    assert sorted(note["text"] for note in notes) == ["Dip sample of 20 plans", "Reporting live since October"]
     history = _get(api, f"{api.base}/action-history.csv").get_data(as_text=True)
-    assert "Names a child" not in history and "It names a child" not in history
+    assert "Names a child" not in history and "It names a child" not in history and "off sick" not in history
     assert "Evidence note withdrawn" in history
     comments = _all_rows(api, f"{api.base}/impact-comments")
     assert [(c["rating"], c["is_current_rating"]) for c in comments] == [("emerging", True)]

@@ -33,7 +33,7 @@ from board.services.plan_sheet import plan_workbook
 from board.services.plan_upload import read_upload
 from board.views.plan_import import sign_upload
 from models import Action, KpiMeasure, OwnerRole, User, db
-from tests.conftest import FUZZ_EXAMPLES, PASSWORD, csrf_token, email_for
+from tests.conftest import FUZZ_EXAMPLES, PASSWORD, csrf_token, email_for, papers
 
 # Values that have broken web apps: too big for the database, not numbers, control characters (a NUL,
 # a CR/LF), very long or odd Unicode, dates that are not dates.
@@ -89,6 +89,7 @@ def world(seeded_app):
         reset_tokens = []
         account_links.send_reset(email_for("viewer"), lambda _user, token, *_: reset_tokens.append(token)
                                  or Email("Reset", "text", "<p>html</p>"))
+        draft = papers()  # publications 1 and 2 ("number" is both an area and a publication), and a draft
         return {
             # Tokens for the routes whose <token> is not a share link's.
             "url_ids": {"updates.give_by_link": {"token": update_requests.link_token(asked.request.links[0])},
@@ -98,7 +99,8 @@ def world(seeded_app):
                     "outcome_id": action.outcome_id, "clinic_id": clinic.id, "link_id": link.id,
                     "user_id": viewer.id, "token": token, "clinic_note_id": clinic_note.id,
                     "arising_id": arising.id, "measure_id": measure_id, "plan_slug": current_plan().slug,
-                    "resource": "actions", "token_id": api_token.id},
+                    "resource": "actions", "token_id": api_token.id, "draft_id": draft.id, "version": 1},
+            "draft_version": draft.version,
             "editor_id": editor.id,
             "role_id": db.session.scalars(select(OwnerRole.id).limit(1)).one(),
             "area_id": action.area_id,
@@ -118,11 +120,20 @@ def _forms(world) -> dict[str, dict]:
         "admin.change_owner_roles": {"owner_roles": str(world["role_id"]), "version": str(world["viewer_version"])},
         "admin.deactivate": {"version": str(world["viewer_version"])},
         "admin.reactivate": {"version": str(world["viewer_version"])},
-        "admin.links": {"label": "Scrutiny panel", "expires_on": "2024-01-31"},
-        "moves.move": {"status": "red", "version": str(world["action_version"]), "area": "2", "position": "0",
-                       "before": "2.8", "after": "", "direction": "", "next": "/?area=2", "from_form": "1"},
+        "admin.links": {"label": "Scrutiny panel", "expires_on": "2024-01-31", "publication": "2", "show_names": "1"},
+        "admin.plan_settings": {"require_sign_off": "1"},
+        "moves.move": {"status": "complete", "version": str(world["action_version"]), "area": "2", "position": "0",
+                       "before": "2.8", "after": "", "direction": "", "next": "/?area=2", "from_form": "1",
+                       "evidence": "Audit signed off", "evidence_link": "https://docs.example/audit.pdf"},
         "moves.reason": {"reason": "QA schedule slipped", "next": "/?area=2"},
-        "evidence.add_note": {"text": "Evidence of impact", "link_url": "https://docs.example/qa.pdf"},
+        "evidence.add_note": {"text": "Evidence of impact", "link_url": "https://docs.example/qa.pdf", "internal": "1"},
+        "evidence.sign_off": {"version": str(world["action_version"])},
+        "publications.start": {"start": "2023-09-16", "end": "2023-12-15"},
+        "publications.draft": {"start": "2023-09-16", "end": "2023-12-15", "summary": "On track", "achievements": "",
+                               "concerns": "Recruitment", "decisions": "Note the report",
+                               "area_commentary-0": "Area one", "correction_reason": "",
+                               "version": str(world["draft_version"])},
+        "publications.publish": {"version": str(world["draft_version"])},
         "evidence.edit_note": {"text": "Better wording", "link_url": "", "version": "1"},
         "evidence.withdraw_note": {"reason": "Wrong card", "version": "1"},
         "evidence.change_due": {"new_due": "Feb 2024", "reason": "Capacity", "current_due": "Nov 2023"},
@@ -174,7 +185,7 @@ def _update_form(world) -> dict:
 # Buttons whose only input is the CSRF token, and signing yourself out (the rest of the run needs you).
 NOT_FORMS = {"auth.sign_out", "auth.sign_out_everywhere", "admin.reset_password", "admin.sign_out_everywhere",
              "admin.revoke_link", "admin.revoke_token", "clinics.join", "clinics.end", "auth.new_link", "plans.make_live",
-             "plans.archive", "plans.reopen"}
+             "plans.archive", "plans.reopen", "publications.discard", "publications.correct"}
 
 
 def test_every_post_form_is_fuzzed(seeded_app, world):
@@ -194,7 +205,8 @@ def _rule(app, endpoint):
      "clinics.add_arising", "clinics.correct_arising", "clinics.arising_outcome", "reports.add_measure",
      "reports.change_measure", "reports.record_value", "admin.tokens", "auth.sign_in", "plans.lineage_view",
      "plan_files.upload", "plan_files.confirm", "updates.ask", "updates.give", "updates.give_by_link",
-     "auth.forgot_password", "auth.set_password", "notifications.preferences", "notifications.stop_digest"]))
+     "auth.forgot_password", "auth.set_password", "notifications.preferences", "notifications.stop_digest",
+     "evidence.sign_off", "admin.plan_settings", "publications.start", "publications.draft", "publications.publish"]))
 def test_one_bad_field_never_500s_and_a_refusal_writes_nothing(seeded_app, client_for, world, endpoint):
     signed_out = endpoint in ("auth.sign_in", "auth.forgot_password", "auth.set_password", "updates.give_by_link")
     client = seeded_app.test_client() if signed_out else client_for("admin")
@@ -224,6 +236,7 @@ GET_PAGES = {
     "/board/changes": ["since", "area", "q"],
     "/activity": ["area", "user", "kind", "since", "page"],
     "/report": ["from", "to"],
+    "/print-head.css": ["head", "period", "version"],
     "/export.csv": ["area", "owner", "status", "due", "q"],
     "/actions/2.7": ["area", "q"],
     "/areas/2/lane": ["area", "status"],

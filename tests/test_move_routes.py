@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from board.clock import now as utcnow
 from board.services.moves import move_action
-from models import Action, ActionEvent, Plan, User, db
+from models import Action, ActionEvent, EvidenceNote, Plan, User, db
 from tests.conftest import HTMX, csrf_token
 from tests.pages import page_of
 
@@ -260,3 +260,61 @@ def test_a_card_that_leaves_the_filtered_status_is_asked_why_at_the_head_of_its_
     with seeded_app.app_context():
         reason = db.session.scalars(select(ActionEvent).where(ActionEvent.explains_event_id == int(event_id))).one()
         assert reason.reason == "QA slipped"
+
+
+def _notes_of(app, ref):
+    with app.app_context():
+        return [(note.text, note.link_url) for note in db.session.scalars(
+            select(EvidenceNote).join(Action).where(Action.ref == ref).order_by(EvidenceNote.id))]
+
+
+def test_a_drop_on_complete_asks_for_the_evidence_and_applies_nothing(seeded_app, client_for):
+    editor = client_for("editor")
+    response = _post_move(editor, "2.7", status="complete", position=0, version=1, area=2)
+    page = page_of(response)
+    assert response.status_code == 422 and not page.is_full_page()
+    assert "2.7" in page.cards_in(2, "not_started") and page.cards_in(2, "complete") == []
+    card = "#card-2-7"
+    assert page.form_errors(card) == [("Complete means evidenced: say what shows 2.7 is done (and link to it), "
+                                      "then complete it.")]
+    assert page.field_value("status", card) == "complete" and page.field_value("position", card) == "0"
+    assert json.loads(response.headers["HX-Trigger-After-Settle"])["board-announce"]["focus"] == "card-2-7"
+    assert (_action(seeded_app, "2.7").status, _notes_of(seeded_app, "2.7")) == ("not_started", [])
+    # Sending the evidence from that form completes the same move, the evidence as a note beside it.
+    done = _post_move(editor, "2.7", status="complete", position=0, version=1, area=2, from_form="1",
+                      evidence="Audit of 40 plans signed off", evidence_link="https://docs.example/audit.pdf")
+    assert done.status_code == 200 and page_of(done).cards_in(2, "complete") == ["2.7"]
+    assert _notes_of(seeded_app, "2.7") == [("Audit of 40 plans signed off", "https://docs.example/audit.pdf")]
+    assert _action(seeded_app, "2.7").status == "complete"
+
+
+def test_without_javascript_complete_takes_its_evidence_in_the_same_form(seeded_app, client_for):
+    editor = client_for("editor")
+    form = page_of(editor.get("/actions/1.1/move"))
+    assert form.text(".evidence-fields legend") == "Evidence, needed to move to Complete"
+    assert form.value_labelled("Link to the evidence (optional)") == ""
+    bad_link = _post_move(editor, "1.1", htmx=False, status="complete", version=1, from_form="1",
+                          evidence="Standards agreed", evidence_link="not a link")
+    assert bad_link.status_code == 422 and page_of(bad_link).is_full_page()
+    assert page_of(bad_link).form_errors() == ["Enter a web link starting with https:// (or http://)."]
+    assert page_of(bad_link).field_value("evidence") == "Standards agreed"  # nothing typed is lost
+    blank = _post_move(editor, "1.1", htmx=False, status="complete", version=1, from_form="1", evidence="  ")
+    assert blank.status_code == 422
+    assert page_of(blank).form_errors() == [("Complete means evidenced: say what shows 1.1 is done (and link to "
+                                            "it), then complete it.")]
+    assert _action(seeded_app, "1.1").status == "not_started"
+    done = _post_move(editor, "1.1", htmx=False, status="complete", version=1, from_form="1",
+                      evidence="Standards agreed with children's social care", next="/?area=1")
+    assert done.status_code == 303 and done.headers["Location"].startswith("/?area=1")
+    assert _notes_of(seeded_app, "1.1") == [("Standards agreed with children's social care", None)]
+    board = page_of(editor.get("/?area=1"))
+    assert "1.1 moved to Complete." in board.flash_text() and "1.1" in board.cards_in(1, "complete")
+
+
+def test_a_complete_card_moves_within_complete_without_new_evidence(seeded_app, client_for):
+    editor = client_for("editor")
+    _post_move(editor, "1.1", htmx=False, status="complete", version=1, from_form="1", evidence="Done")
+    _post_move(editor, "1.4", htmx=False, status="complete", version=1, from_form="1", evidence="Done too")
+    moved = _post_move(editor, "1.1", status="complete", position=1, version=2, area=1)
+    assert moved.status_code == 200 and page_of(moved).cards_in(1, "complete") == ["1.4", "1.1"]
+    assert "Evidence, needed" not in page_of(editor.get("/actions/1.1/move")).text()

@@ -151,9 +151,19 @@ def test_stale_follows_cadence_plus_grace(ctx):
     assert is_stale(weekly, today.date())
     weekly.status = "complete"
     assert not is_stale(weekly, today.date())
-    one_off = action_by_ref("1.1")
-    one_off.last_activity_at = today - timedelta(days=400)
+    db.session.rollback()
+
+
+def test_a_one_off_action_is_stale_after_board_stale_days_whatever_its_status(ctx):
+    one_off, today = action_by_ref("1.1"), datetime(2024, 1, 20)
+    assert one_off.cadence is None and one_off.status == "not_started"
+    one_off.last_activity_at = today - timedelta(days=42)
     assert not is_stale(one_off, today.date())
+    one_off.last_activity_at = today - timedelta(days=43)
+    assert is_stale(one_off, today.date())
+    for status, stale in (("amber", True), ("green", True), ("complete", False)):
+        one_off.status = status
+        assert is_stale(one_off, today.date()) is stale
     db.session.rollback()
 
 

@@ -14,7 +14,7 @@ from board.services.clinics import join_clinic, start_clinic
 from board.services.evidence import add_impact_comment, add_note
 from board.services.moves import move_action
 from models import Action, AuditEntry, KpiMeasure, ShareLink, User, db
-from tests.conftest import ROLES, csrf_token
+from tests.conftest import ROLES, csrf_token, papers
 from tests.pages import page_of
 
 # A note can be changed by its author (the contributor in these tests) or an admin, nobody else.
@@ -55,6 +55,13 @@ WRITE_ROUTES = {
     "clinics.correct_arising": "contributor",
     "clinics.arising_outcome": "contributor",
     "clinics.end": CHAIR_OR_ADMIN,
+    "evidence.sign_off": "admin",
+    "admin.plan_settings": "admin",
+    "publications.start": "admin",
+    "publications.draft": "admin",
+    "publications.publish": "admin",
+    "publications.discard": "admin",
+    "publications.correct": "admin",
     "admin.tokens": "admin",
     "admin.revoke_token": "admin",
     "reports.add_measure": "admin",
@@ -85,7 +92,8 @@ WRITE_ROUTES = {
 # The API answers a bearer token, never a session: without one, 401 (tests/test_api.py).
 TOKEN_READS = {"api.plans", "api.plans_csv", "api.collection", "api.collection_csv"}
 PUBLIC_READS = {"static", "auth.sign_in", "share.board", "share.action_detail", "share.changes",
-                "share.outcomes", "share.outcome", "share.report", "plan.healthz", "about.accessibility",
+                "share.outcomes", "share.outcome", "share.report", "share.version", "share.pdf", "share.board_then",
+                "plan.healthz", "about.accessibility", "reports.print_head",
                 # Pages reached from an email, and asking for a new password: their token or form decides.
                 "auth.forgot_password", "auth.set_password", "updates.give_by_link", "notifications.stop_digest"}
 IDENTITIES = ["anonymous", "share link", *ROLES]
@@ -115,12 +123,14 @@ def ids(seeded_app):
         join_clinic(clinic, author)
         clinic_note = clinic_minutes.add_note(clinic, "Re-audit agreed", editor)
         arising = clinic_minutes.raise_arising(clinic, "Re-audit 20 plans", author, None, date(2024, 1, 19), editor)
+        draft = papers()  # "number" 2 is both an area and a publication
         return {"user_id": target.id, "link_id": link.id, "token": token, "ref": "2.7",
                 "number": 2, "event_id": moved.event.id, "note_id": note.id, "comment_id": comment.id,
                 "outcome_id": action.outcome_id, "clinic_id": clinic.id, "clinic_note_id": clinic_note.id,
                 "arising_id": arising.id, "plan_slug": current_plan().slug, "resource": "actions",
                 "measure_id": db.session.scalars(select(KpiMeasure.id).limit(1)).one(),
-                "token_id": api_tokens.create_token(current_plan(), "Power BI", None)[0].id}
+                "token_id": api_tokens.create_token(current_plan(), "Power BI", None)[0].id, "draft_id": draft.id,
+                "version": 1}
 
 
 def _client(seeded_app, client_for, identity, token):

@@ -285,3 +285,23 @@ def test_requests_and_their_links_stay_inside_their_plan_and_an_archived_plans_l
         [note] = db.session.scalars(select(EvidenceNote)).all()
         action = db.session.get(Action, note.action_id)
         assert (action.plan_id, action.ref) == (plan_by_slug("2024-25").id, new_ref)
+
+
+def test_an_update_to_complete_needs_its_note_which_becomes_the_evidence(seeded_app, client_for):
+    admin = client_for("admin")
+    form = page_of(admin.get("/actions/2.7/update"))
+    sent = {"status": "complete", "current_status": "not_started", "version": form.field_value("version"),
+            "current_due": "Nov 2023", "status_reason": "Audit finished", "csrf_token": csrf_token(admin)}
+    refused = admin.post("/actions/2.7/update", data=sent)
+    assert refused.status_code == 422
+    assert "Complete means evidenced: say in the note what shows 2.7 is done (and link to it)." in \
+        page_of(refused).form_errors()
+    done = admin.post("/actions/2.7/update", data={**sent, "note": "Audit of 40 plans signed off",
+                                                    "link_url": "https://docs.example/audit.pdf"})
+    assert done.status_code == 303
+    with seeded_app.app_context():
+        action = action_by_ref("2.7")
+        notes = [(note.text, note.link_url) for note in db.session.scalars(
+            select(EvidenceNote).where(EvidenceNote.action_id == action.id))]
+        assert action.status == "complete" and notes == [("Audit of 40 plans signed off",
+                                                          "https://docs.example/audit.pdf")]

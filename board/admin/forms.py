@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -10,7 +10,7 @@ from wtforms.validators import (
 )
 
 from board import clock
-from board.forms import CheckboxListField, Form, IsoDateField, VersionField, plausible_date
+from board.forms import UNTICKED, CheckboxListField, Form, IsoDateField, VersionField, plausible_date
 from models import Role
 
 ROLE_CHOICES = [SelectChoice(role.value, f"{role.label}: {role.may}") for role in Role]
@@ -46,11 +46,13 @@ class OwnerRolesForm(AccountForm):
     submit = SubmitField("Save owner roles")
 
 
-class ShareLinkForm(Form):
+class _RevocableTokenForm(Form):
+    """What making a share link or an API token asks: who it is for, and until when it works."""
+
     label = StringField("Label", validators=[DataRequired(), Length(max=200)],
                         description="Who it is for, e.g. “Children and Families Committee, November”.")
     expires_on = IsoDateField("Expires on (optional)", validators=[Optional(), plausible_date],
-                           description="The link works until the end of this day.")
+                              description="The link works until the end of this day.")
     submit = SubmitField("Create link")
 
     def validate_expires_on(self, field):
@@ -58,10 +60,25 @@ class ShareLinkForm(Form):
             raise ValidationError("The expiry date must be today or later.")
 
 
-class ApiTokenForm(ShareLinkForm):
+class ShareLinkForm(_RevocableTokenForm):
+    """A committee link: the live board or one publication, people by role unless names are shown."""
+
+    publication = SelectField("What it shows", coerce=int, validate_choice=True,
+                              description="The live board, or one publication as it was published.")
+    show_names = BooleanField("Show people's names (otherwise each person is shown by their role)",
+                              false_values=UNTICKED)
+
+
+class ApiTokenForm(_RevocableTokenForm):
     """A share link's form, said of a token."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.label.description = "Who or what uses it, e.g. “Power BI performance dashboard”."
         self.expires_on.description = "The token works until the end of this day."
+
+
+class PlanSettingsForm(Form):
+    require_sign_off = BooleanField("Completions need my sign-off: a card moved to Complete shows "
+                                    "“Complete, awaiting sign-off” until I sign it off", false_values=UNTICKED)
+    submit = SubmitField("Save settings")

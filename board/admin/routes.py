@@ -11,16 +11,26 @@ from board.admin.forms import (
     ApiTokenForm,
     CreateUserForm,
     OwnerRolesForm,
+    PlanSettingsForm,
     RoleForm,
     ShareLinkForm,
 )
 from board.clock import today
 from board.forms import ConfirmForm
 from board.security import role_required
-from board.services import account_links, accounts, api_tokens, sessions, share_links, update_requests
+from board.services import (
+    account_links,
+    accounts,
+    api_tokens,
+    completion,
+    publications,
+    sessions,
+    share_links,
+    update_requests,
+)
 from board.services.board_view import current_plan
 from board.views import emails
-from board.views.viewer import plan_for_request
+from board.views.viewer import plan_for_request, refuse_if_archived
 from models import OwnerRole, Role, ShareLink, User, db
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -201,19 +211,48 @@ def sign_out_everywhere(user_id: int):
 def links():
     """Committee read-only links: create (the URL is shown once), see use, revoke."""
     plan = plan_for_request()
-    form = ShareLinkForm()
+    entries = publications.publications(plan)
+    form = _with_choices(ShareLinkForm(), entries)
     new_url = None
     status = 200
     if form.validate_on_submit():
+        pinned = next((entry.latest for entry in entries if entry.number == form.publication.data), None)
         _link, token = share_links.create_link(plan, form.label.data, form.expires_on.data,
-                                              by=current_user)
+                                              by=current_user, publication=pinned, show_names=form.show_names.data)
         new_url = url_for("share.board", token=token, _external=True)
-        form = ShareLinkForm(formdata=None)
+        form = _with_choices(ShareLinkForm(formdata=None), entries)
         status = 201
     elif request.method == "POST":
         status = 422
     return render_template("admin/links.html", form=form, links=share_links.all_links(plan),
                            new_url=new_url, confirm=ConfirmForm(), today=today()), status
+
+
+def _with_choices(form: ShareLinkForm, entries) -> ShareLinkForm:
+    """A link shows the live board (0) or one publication, by number."""
+    form.publication.choices = [SelectChoice(0, "The live board, as it is now")] + [
+        SelectChoice(entry.number, f"Publication {entry.number}: {entry.latest.period_start:%-d %b %Y} to "
+                                   f"{entry.latest.period_end:%-d %b %Y}") for entry in entries]
+    if form.publication.data is None:
+        form.publication.data = 0
+    return form
+
+
+@admin_bp.route("/plan", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def plan_settings():
+    """The plan owner's settings for the plan: whether completions need their sign-off (an archived plan
+    keeps the ones it had)."""
+    plan = plan_for_request()
+    if request.method == "POST":
+        refuse_if_archived(plan)
+    form = PlanSettingsForm(require_sign_off=plan.require_sign_off)
+    if form.validate_on_submit():
+        changed = completion.set_require_sign_off(plan, form.require_sign_off.data, current_user)
+        flash(("Completions now need your sign-off." if plan.require_sign_off else
+               "Completions no longer need your sign-off.") if changed else "Nothing changed.", "success")
+        return redirect(url_for("admin.plan_settings"), 303)
+    return render_template("admin/plan.html", plan=plan, form=form), 422 if request.method == "POST" else 200
 
 
 @admin_bp.post("/links/<int:link_id>/revoke")

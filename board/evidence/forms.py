@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from wtforms import (
+    BooleanField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -12,7 +13,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from board.forms import MAX_ID, Form, IsoDateField, NextField, QueryForm, VersionField, plausible_date
+from board.forms import (
+    MAX_ID,
+    UNTICKED,
+    Form,
+    IsoDateField,
+    NextField,
+    QueryForm,
+    VersionField,
+    plausible_date,
+)
 from board.services.activity import KINDS, ActivityFilter
 from models import ImpactRating
 
@@ -25,7 +35,7 @@ def http_link(form, field):
             raise ValidationError("Enter a web link starting with https:// (or http://).")
 
 
-class NoteForm(Form):
+class _NoteWords(Form):
     text = TextAreaField("Evidence note", validators=[
         DataRequired(message="Write the evidence: what happened, and what it shows."),
         Length(max=5000, message="Keep the note under 5,000 characters.")])
@@ -33,7 +43,11 @@ class NoteForm(Form):
         Optional(), Length(max=2000), http_link])
 
 
-class NoteEditForm(NoteForm):
+class NoteForm(_NoteWords):
+    internal = BooleanField("Internal: for the board only, never shown to committees", false_values=UNTICKED)
+
+
+class NoteEditForm(_NoteWords):
     version = VersionField()
 
 
@@ -46,6 +60,12 @@ class WithdrawForm(Form):
 class CommentWithdrawForm(Form):
     reason = StringField("Why withdraw this comment?", validators=[
         DataRequired(message="Say why the comment is withdrawn."), Length(max=500)])
+    version = VersionField()
+
+
+class SignOffForm(Form):
+    """The plan owner's sign-off of a completion, naming the card's version they looked at."""
+
     version = VersionField()
 
 

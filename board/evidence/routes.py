@@ -18,12 +18,13 @@ from board.evidence.forms import (
     ImpactCommentForm,
     NoteEditForm,
     NoteForm,
+    SignOffForm,
     WithdrawForm,
 )
 from board.forms import BoardFilterForm
 from board.htmx import announce, is_htmx_request, render_page_or_partial
 from board.security import role_required
-from board.services import evidence
+from board.services import completion, evidence
 from board.services.action_updates import may_update
 from board.services.activity import activity
 from board.services.board_view import action_query
@@ -36,7 +37,8 @@ from models import Action, EvidenceNote, ImpactComment, Outcome, Role, User, db
 
 evidence_bp = Blueprint("evidence", __name__)
 # The inline section each change answers with, and where it sits on the action's page.
-SECTIONS = {"notes": ("partials/notes_section.html", "#notes"), "due": ("partials/due_section.html", "#due")}
+SECTIONS = {"notes": ("partials/notes_section.html", "#notes"), "due": ("partials/due_section.html", "#due"),
+            "completion": ("partials/completion_section.html", "#completion")}
 
 
 def _action(ref: str) -> Action:
@@ -79,7 +81,7 @@ def add_note(ref: str):
     form = NoteForm()
     if not form.validate_on_submit():
         return _section(action, "notes", 422, note_form=form)
-    evidence.add_note(action, form.text.data, form.link_url.data, current_user)
+    evidence.add_note(action, form.text.data, form.link_url.data, current_user, internal=form.internal.data)
     return _done(action, "notes", f"Evidence note added to {ref}.")
 
 
@@ -163,6 +165,21 @@ def change_due(ref: str):
         else:
             return _done(action, "due", f"{ref} is now due {action.due_text}.")
     return _section(action, "due", status, due_form=form)
+
+
+@evidence_bp.post("/actions/<ref>/sign-off")
+@role_required(Role.ADMIN)
+def sign_off(ref: str):
+    """The plan owner signs off a completion and its evidence (when the plan requires sign-off)."""
+    action = _action(ref)
+    form = SignOffForm()
+    if not form.validate_on_submit():
+        abort(400, description="This form is out of date: reload the page.")
+    try:
+        completion.sign_off(action, current_user, form.version.data)
+    except completion.SignOffRefused as refused:
+        return _section(action, "completion", 409, sign_off_problem=str(refused))
+    return _done(action, "completion", f"{ref} is signed off as complete.")
 
 
 def _outcome(plan, outcome_id: int) -> Outcome:

@@ -10,9 +10,17 @@ from board.htmx import announce, is_htmx_request, render_page_or_partial
 from board.moves.forms import MoveForm, ReasonForm
 from board.security import role_required, safe_next
 from board.services.history import unexplained_moves
-from board.services.moves import MoveConflict, MoveRefused, move_action, record_reason, resolve_position
+from board.services.moves import (
+    Evidence,
+    EvidenceNeeded,
+    MoveConflict,
+    MoveRefused,
+    move_action,
+    record_reason,
+    resolve_position,
+)
 from board.views import board as board_views
-from board.views.board import card_dom_id
+from board.views.board import OpenMoveForm, card_dom_id
 from board.views.moves import conflict_message, moved_message
 from board.views.viewer import current_viewer, plan_for_request
 from models import Action, ActionEvent, Area, EventKind, Role, db
@@ -53,15 +61,18 @@ def move(ref: str):
     if not form.validate_on_submit():
         if is_htmx_request() and not request.form.get("from_form"):
             abort(400, description="That move could not be read.")
-        return render_page_or_partial("move.html", "partials/move_form.html", status=422, **context)
+        return _form_again(action, form, filters, "The move was not applied: see the form.")
     area = (db.session.scalars(select(Area).where(Area.plan_id == plan.id, Area.number == form.area.data)).first()
             if form.area.data is not None else action.area)
     position = resolve_position(action, form.status.data, position=form.position.data,
                                 before_ref=form.before.data, after_ref=form.after.data,
                                 direction=form.direction.data)
+    evidence = Evidence(form.evidence.data, form.evidence_link.data) if form.evidence.data else None
     try:
         result = move_action(action, form.status.data, position, form.version.data, current_user,
-                             to_area_id=area.id if area else -1)
+                             to_area_id=area.id if area else -1, evidence=evidence)
+    except EvidenceNeeded as needed:
+        return _ask_evidence(action, form, filters, str(needed))
     except MoveRefused as refused:
         return _refused(action, filters, str(refused), 422)
     except MoveConflict as conflict:
@@ -73,6 +84,23 @@ def move(ref: str):
     flash(message, "success")
     extra = {"explain": result.event.id} if result.status_changed else {}
     return redirect(_back_to_board(filters, form.next.data, ref, **extra), 303)
+
+
+def _ask_evidence(action: Action, form: MoveForm, filters: BoardFilterForm, message: str):
+    """Nothing was applied: the card stays where it was, its move form asking for the evidence (the
+    status and the drop's place kept, so sending the evidence completes the same move)."""
+    form.evidence.errors = [message]
+    return _form_again(action, form, filters, message)
+
+
+def _form_again(action: Action, form: MoveForm, filters: BoardFilterForm, message: str):
+    """The move form back with what was sent and its messages (422): open on the card in its lane for
+    htmx, its own page otherwise."""
+    if is_htmx_request():
+        response = _lane(action.area_id, filters, status=422, open_move_form=OpenMoveForm(action.id, action.area_id, form))
+        return announce(response, message, focus=card_dom_id(action.ref))
+    return render_template("move.html", action=action, form=form, filter_query=filters.query_string(),
+                           problem=message), 422
 
 
 def _refused(action: Action, filters: BoardFilterForm, message: str, status: int):

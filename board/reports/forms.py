@@ -88,3 +88,11 @@ class ReportPeriodForm(QueryForm):
         if start > end:
             return end, start, "The period started after it ended; the dates were swapped."
         return start, end, None
+
+
+class PrintHeadForm(QueryForm):
+    """The words of a printed report's margins (/print-head.css?head=&period=&version=)."""
+
+    head = StringField(validators=[Optional(), Length(max=300)])
+    period = StringField(validators=[Optional(), Length(max=300)])
+    version = StringField(validators=[Optional(), Length(max=300)])

@@ -7,7 +7,7 @@ from flask_login import current_user
 from board.clock import today
 from board.forms import BoardFilterForm
 from board.htmx import announce, is_htmx_request, render_page_or_partial
-from board.reports.forms import MeasurePageForm, ReportPeriodForm, ScorecardForm
+from board.reports.forms import MeasurePageForm, PrintHeadForm, ReportPeriodForm, ScorecardForm
 from board.security import role_required
 from board.services import kpis as kpi_service
 from board.services.exports import export_rows, to_csv, to_xlsx
@@ -17,7 +17,8 @@ from board.services.periods import label as period_label
 from board.services.scorecard import scorecard
 from board.services.update_requests import outstanding_by_person
 from board.views import measures as measure_views
-from board.views.reports import report_page
+from board.views.printing import running_css
+from board.views.reports import overview_extras, report_page
 from board.views.viewer import current_viewer, plan_for_request
 from models import KpiMeasure, Role, db
 
@@ -31,7 +32,8 @@ def overview():
     still outstanding, by person; ratings."""
     plan = plan_for_request()
     return render_template("reports/overview.html", plan=plan, overview=build_overview(plan, today()),
-                           today=today(), groups=scorecard(plan), outstanding=outstanding_by_person(plan))
+                           today=today(), groups=scorecard(plan), outstanding=outstanding_by_person(plan),
+                           **overview_extras(plan))
 
 
 @reports_bp.get("/report")
@@ -39,8 +41,17 @@ def overview():
 def report():
     """The committee highlight report for a period, made to print on A4."""
     period = ReportPeriodForm.from_query()
-    return render_template("reports/report.html", **report_page(plan_for_request(), period)), \
+    return render_template("reports/report.html", **report_page(plan_for_request(), period, current_viewer())), \
         422 if period.errors else 200
+
+
+@reports_bp.get("/print-head.css")
+def print_head():
+    """A printed report's running header and footer: its plan, period and version as literal text in the
+    page margins (anyone may load it: it only repeats, escaped, the words it is given)."""
+    words = PrintHeadForm.from_query()
+    css = running_css(*(words.cleaned(name, "") for name in ("head", "period", "version")))
+    return Response(css, mimetype="text/css", headers={"Cache-Control": "public, max-age=86400"})
 
 
 @reports_bp.get("/kpis")

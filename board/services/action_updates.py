@@ -12,7 +12,7 @@ from datetime import date
 
 from board.services import update_requests
 from board.services.evidence import EvidenceRefused, check_due_change, stage_due_change, stage_note
-from board.services.moves import MAX_REASON, resolve_position, stage_move, stage_reason
+from board.services.moves import MAX_REASON, Evidence, resolve_position, stage_move, stage_reason
 from models import Action, Role, Status, UpdateLink, User, db
 
 NOTHING_GIVEN = ("Nothing to save: choose a new status, write an evidence note or give a new due. "
@@ -86,6 +86,9 @@ def give_update(action: Action, user: User, given: UpdateForm, today: date,
     note = given.note.strip()
     if not (status_changed or due or note):
         raise EvidenceRefused(NOTHING_GIVEN, "note")
+    if status_changed and given.status == Status.COMPLETE.value and not note:
+        raise EvidenceRefused(f"Complete means evidenced: say in the note what shows {action.ref} is done (and "
+                              "link to it).", "note")
 
     done = UpdateGiven(action)
     if link is not None and not update_requests.use_link(link):
@@ -94,14 +97,17 @@ def give_update(action: Action, user: User, given: UpdateForm, today: date,
     if due:
         stage_due_change(action, due, due_reason, user, given.seen_due)
         done.due_to = due.text
+    # Complete means evidenced: the note given in the same update is the completion's evidence.
+    completing = status_changed and given.status == Status.COMPLETE.value
     if status_changed:
         done.status_from = action.status
-        moved = stage_move(action, given.status, resolve_position(action, given.status), given.version, user)
+        moved = stage_move(action, given.status, resolve_position(action, given.status), given.version, user,
+                           evidence=Evidence(note, given.note_link) if completing else None)
         db.session.flush()
         stage_reason(action, moved.event, reason, user)
-    if note:
+    if note and not completing:
         stage_note(action, note, given.note_link, user)
-        done.note_added = True
+    done.note_added = bool(note)
     db.session.commit()
     return done
 

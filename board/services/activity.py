@@ -13,7 +13,7 @@ from models.action import MOVE_KINDS, NOTE_KINDS
 
 # Filter value -> (label, the kinds it covers).
 KINDS = {
-    "move": ("Status changes", (*MOVE_KINDS, EventKind.REASON)),
+    "move": ("Status changes", (*MOVE_KINDS, EventKind.REASON, EventKind.SIGN_OFF)),
     "due": ("Due changes", (EventKind.DUE,)),
     "note": ("Evidence notes", NOTE_KINDS),
     "impact": ("Impact comments", (EventKind.IMPACT_COMMENT,)),

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -22,12 +23,24 @@ from board.services.plans import live_plan
 from models import Action, Area, Outcome, OwnerRole, Plan, Status, User, action_owners, db
 
 STATUSES = list(Status)
+DEFAULT_STALE_DAYS = 42
 
 
 def is_overdue(action, on: date) -> bool:
-    """A one-off action whose due date has passed and which is not complete."""
+    """An action whose due date has passed and which is not complete, whatever its status (one never
+    started is overdue too)."""
     return (action.due_date is not None and action.due_date < on
             and action.status != Status.COMPLETE.value)
+
+
+def days_overdue(action, on: date) -> int:
+    return (on - action.due_date).days if is_overdue(action, on) else 0
+
+
+def one_off_stale_days() -> int:
+    """How long an action without a cadence may go without an update (BOARD_STALE_DAYS, default 42)."""
+    configured = current_app.config.get("BOARD_STALE_DAYS") if has_app_context() else None
+    return int(configured or DEFAULT_STALE_DAYS)
 
 
 def updated_since_request(action) -> bool:
@@ -41,16 +54,25 @@ def stale_grace_days(cadence: str) -> int:
     return max(2, cadence_days(cadence) // 4)
 
 
+def stale_after_days(cadence: str | None) -> int:
+    """Days without an update after which an open action is stale: its cadence plus grace, else
+    BOARD_STALE_DAYS for a one-off action."""
+    return cadence_days(cadence) + stale_grace_days(cadence) if cadence else one_off_stale_days()
+
+
 def is_stale(action, on: date) -> bool:
-    """A recurring action with nothing recorded within its cadence (plus grace), not complete; never
-    before its first occurrence when the plan prints one ("Quarterly ... from November 2023")."""
-    if not action.cadence or action.status == Status.COMPLETE.value:
+    """An open action (any status but Complete) with nothing recorded within its cadence (plus grace),
+    or within BOARD_STALE_DAYS for a one-off action; a recurring action never before its first
+    occurrence when the plan prints one ("Quarterly ... from November 2023"). A row that only points at
+    other actions, or one closed with its plan, is never stale."""
+    if action.status == Status.COMPLETE.value or getattr(action, "closed_how", None) \
+            or getattr(action, "is_pointer", False):
         return False
     start = getattr(action, "cadence_start", None)
-    if start is not None and (on - start).days <= stale_grace_days(action.cadence):
+    if action.cadence and start is not None and (on - start).days <= stale_grace_days(action.cadence):
         return False
     since = (action.last_activity_at or action.created_at).date()
-    return (on - since).days > cadence_days(action.cadence) + stale_grace_days(action.cadence)
+    return (on - since).days > stale_after_days(action.cadence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +110,8 @@ class Card:
     closed_note: str
     carried_from: str | None          # "2023-24 1.4": the earlier plan's action this one continues
     update_requested_at: datetime | None
+    status_changed_at: datetime | None
+    signed_off_at: datetime | None
     owners: list[OwnerName] = field(default_factory=list)
     note_count: int = 0
 
@@ -114,7 +138,7 @@ _CARD_COLUMNS = (Action.id, Action.ref, Action.text, Action.status, Action.posit
                  Action.created_at, Action.last_activity_at, User.name, Action.plan_due_text,
                  Action.due_moves, Action.cadence_start, Action.see_also, Action.parts, Action.closed_how,
                  Action.closed_note, (_EARLIER_PLAN.slug + " " + _EARLIER.ref).label("carried_from"),
-                 Action.update_requested_at)
+                 Action.update_requested_at, Action.status_changed_at, Action.signed_off_at)
 
 
 def pointer_status(statuses: list[str]) -> str:
@@ -214,8 +238,10 @@ def plan_areas(plan: Plan) -> list[Area]:
 
 
 def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | None = None,
-               areas: list[Area] | None = None, only_area_ids: set[int] | None = None) -> BoardView:
-    """The plan's cards in swimlanes and columns, ordered by position, narrowed by `board_filter`.
+               areas: list[Area] | None = None, only_area_ids: set[int] | None = None, *,
+               committee: bool = False) -> BoardView:
+    """The plan's cards in swimlanes and columns, ordered by position, narrowed by `board_filter` (a
+    committee's cards count no internal note).
 
     `areas` (from `plan_areas`, read before the cards) saves reading them again; `only_area_ids` reads
     only those areas' cards (a move renders one lane: its cost does not grow with the other areas)."""
@@ -234,7 +260,7 @@ def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | N
         query = query.where(Action.area_id.in_(only_area_ids))
     rows = db.session.execute(query).all()
     owners, roles = _owner_names(plan, only_area_ids)
-    notes = note_counts(plan.id, only_area_ids)
+    notes = note_counts(plan.id, only_area_ids, outside_the_team=committee)
     outcome_texts = _outcome_texts(plan) if board_filter.text.strip() else {}
     keep = _matcher(board_filter, on, outcome_texts)
     cards = [Card(*row, owners=owners.get(row.id, []), note_count=notes.get(row.id, 0)) for row in rows]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from board import clock
 from board.services.due import Due, DueNotUnderstood, parse_due
 from board.services.moves import bump_change_counter, lock_area
+from board.services.note_rows import excerpt, new_note
 from models import (
     Action,
     ActionEvent,
@@ -55,11 +56,6 @@ def _touch(action: Action, user: User, when) -> None:
     bump_change_counter(action)
 
 
-def _excerpt(text: str, length: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1] + "…"
-
-
 def _claim(model, row, expected_version: int) -> bool:
     """Take the row's next version if it is still `expected_version` and not withdrawn."""
     claimed = db.session.execute(
@@ -75,21 +71,20 @@ def _claim(model, row, expected_version: int) -> bool:
 
 # --- evidence notes -------------------------------------------------------------------------------
 
-def add_note(action: Action, text: str, link_url: str | None, user: User) -> EvidenceNote:
-    note = stage_note(action, text, link_url, user)
+def add_note(action: Action, text: str, link_url: str | None, user: User, *,
+             internal: bool = False) -> EvidenceNote:
+    """Add a note; an internal one is for the board only (committees never see it)."""
+    note = stage_note(action, text, link_url, user, internal=internal)
     db.session.commit()
     return note
 
 
-def stage_note(action: Action, text: str, link_url: str | None, user: User) -> EvidenceNote:
+def stage_note(action: Action, text: str, link_url: str | None, user: User, *,
+               internal: bool = False) -> EvidenceNote:
     """`add_note` without the commit, for a change made of several parts."""
     lock_area(action.area_id)
     now = clock.now()
-    note = EvidenceNote(action_id=action.id, author=user, text=text.strip(), link_url=link_url or None,
-                        created_at=now)
-    db.session.add(note)
-    db.session.add(ActionEvent(action_id=action.id, user=user, at=now, kind=EventKind.NOTE,
-                               to_value=_excerpt(note.text)))
+    note = new_note(action.id, text, link_url, user, now, internal=internal)
     _touch(action, user, now)
     return note
 
@@ -127,7 +122,7 @@ def edit_note(note: EvidenceNote, text: str, link_url: str | None, user: User,
                                 replaced_by_id=user.id))
     note.text, note.link_url, note.edited_at = text, link_url, now
     db.session.add(ActionEvent(action_id=action.id, user=user, at=now, kind=EventKind.NOTE_EDITED,
-                               to_value=_excerpt(text)))
+                               to_value=excerpt(text)))
     _touch(action, user, now)
     db.session.commit()
     return note
@@ -148,33 +143,37 @@ def withdraw_note(note: EvidenceNote, reason: str, user: User,
     now = clock.now()
     note.withdrawn_at, note.withdrawn_by_id, note.withdraw_reason = now, user.id, reason
     db.session.add(ActionEvent(action_id=action.id, user=user, at=now, kind=EventKind.NOTE_WITHDRAWN,
-                               from_value=_excerpt(note.text), reason=reason))
+                               from_value=excerpt(note.text), reason=reason))
     _touch(action, user, now)
     db.session.commit()
     return note
 
 
-def notes_for(action: Action, *, include_withdrawn: bool = True) -> list[EvidenceNote]:
-    """Newest first, with their authors and earlier wordings."""
+def notes_for(action: Action, *, outside_the_team: bool = False) -> list[EvidenceNote]:
+    """Newest first, with their authors and earlier wordings; for readers outside the team (a committee)
+    only the notes they may read (`shown_outside_the_team`)."""
     query = (select(EvidenceNote).where(EvidenceNote.action_id == action.id)
              .options(selectinload(EvidenceNote.author), selectinload(EvidenceNote.withdrawn_by),
                       selectinload(EvidenceNote.revisions).selectinload(NoteRevision.replaced_by))
              .order_by(EvidenceNote.id.desc()))
-    if not include_withdrawn:
-        query = query.where(EvidenceNote.withdrawn_at.is_(None))
+    if outside_the_team:
+        query = query.where(shown_outside_the_team())
     return list(db.session.scalars(query))
 
 
 def shown_outside_the_team():
-    """The notes anyone outside the team may read (committees, the API): not withdrawn. The one place
-    that says so: when notes gain an "internal" flag (issue 14), its condition joins this one."""
-    return EvidenceNote.withdrawn_at.is_(None)
+    """The notes anyone outside the team may read (committees, the API): neither withdrawn nor marked
+    internal by their author. The one place that says so."""
+    return EvidenceNote.withdrawn_at.is_(None) & EvidenceNote.internal.is_(False)
 
 
-def note_counts(plan_id: int, only_area_ids: set[int] | None = None) -> dict[int, int]:
-    """Notes in force (not withdrawn) per action of the plan (or of these areas), in one query."""
+def note_counts(plan_id: int, only_area_ids: set[int] | None = None, *,
+                outside_the_team: bool = False) -> dict[int, int]:
+    """Notes in force (not withdrawn) per action of the plan (or of these areas), in one query; for readers
+    outside the team (a committee), only the notes they may read."""
+    shown = shown_outside_the_team() if outside_the_team else EvidenceNote.withdrawn_at.is_(None)
     query = (select(EvidenceNote.action_id, func.count(EvidenceNote.id)).join(Action, Action.id == EvidenceNote.action_id)
-             .where(EvidenceNote.withdrawn_at.is_(None), Action.plan_id == plan_id).group_by(EvidenceNote.action_id))
+             .where(shown, Action.plan_id == plan_id).group_by(EvidenceNote.action_id))
     if only_area_ids is not None:
         query = query.where(Action.area_id.in_(only_area_ids))
     return dict(db.session.execute(query).all())

@@ -53,6 +53,8 @@ def describe(kind: EventKind, from_value: str | None = None, to_value: str | Non
         return Described(f"Due updated from the plan: {from_value or 'none'} to {to_value}")
     if kind is EventKind.PLAN_OWNERS:
         return Described("Owners updated from the plan", to_value)
+    if kind is EventKind.SIGN_OFF:
+        return Described("Completion signed off by the plan owner")
     if kind is EventKind.CARRIED_FROM:
         return Described(f"Carried forward from {from_value}, as {_status(to_value)}")
     if kind is EventKind.CARRIED_TO:

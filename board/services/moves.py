@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from board import clock
 from board.services.history import latest_move
+from board.services.note_rows import new_note
 from models import Action, ActionEvent, Area, EventKind, Plan, Status, User, db
 
 MAX_REASON = 300
@@ -20,6 +21,18 @@ MAX_REASON = 300
 
 class MoveRefused(ValueError):
     """The move cannot be made as asked (bad status, wrong area); the message says why."""
+
+
+class EvidenceNeeded(MoveRefused):
+    """Complete means evidenced: a move to Complete carries its evidence, or nothing is applied."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What shows an action is done: a note, and a link to the document when there is one."""
+
+    text: str
+    link_url: str | None = None
 
 
 class MoveConflict(Exception):
@@ -46,18 +59,20 @@ def column(area_id: int, status: str, excluding: int | None = None) -> list[Acti
 
 
 def move_action(action: Action, to_status: str, to_position: int, expected_version: int,
-                user: User, to_area_id: int | None = None) -> MoveResult:
-    """Put `action` at `to_position` (0-based, clamped) of its area's `to_status` column.
+                user: User, to_area_id: int | None = None, evidence: Evidence | None = None) -> MoveResult:
+    """Put `action` at `to_position` (0-based, clamped) of its area's `to_status` column. A move into
+    Complete adds its `evidence` as an evidence note in the same transaction.
 
-    Raises MoveRefused for an unknown status or another area, MoveConflict for a stale version.
+    Raises MoveRefused for an unknown status or another area, EvidenceNeeded for a Complete without
+    evidence, MoveConflict for a stale version.
     """
-    result = stage_move(action, to_status, to_position, expected_version, user, to_area_id)
+    result = stage_move(action, to_status, to_position, expected_version, user, to_area_id, evidence)
     db.session.commit()
     return result
 
 
 def stage_move(action: Action, to_status: str, to_position: int, expected_version: int,
-               user: User, to_area_id: int | None = None) -> MoveResult:
+               user: User, to_area_id: int | None = None, evidence: Evidence | None = None) -> MoveResult:
     """`move_action` without the commit, for a change made of several parts (see `action_updates`):
     on a refusal or a conflict everything not committed is rolled back."""
     try:
@@ -92,6 +107,11 @@ def stage_move(action: Action, to_status: str, to_position: int, expected_versio
         db.session.refresh(action)
         return MoveResult(action, None, False)
 
+    if status is Status.COMPLETE and old_status != status.value and not (evidence and evidence.text.strip()):
+        db.session.rollback()  # checked on the card as it is now, read after the lock
+        db.session.refresh(action)
+        raise EvidenceNeeded(f"Complete means evidenced: say what shows {action.ref} is done "
+                             "(and link to it), then complete it.")
     if status.value != old_status:
         _renumber(column(action.area_id, old_status, excluding=action.id))
     target.insert(to_position, action)
@@ -101,6 +121,7 @@ def stage_move(action: Action, to_status: str, to_position: int, expected_versio
     status_changed = status.value != old_status
     if status_changed:
         action.status_changed_at = now
+        action.signed_off_at = None  # a new completion awaits its own sign-off
     event = ActionEvent(
         action=action, user=user, at=now,
         kind=EventKind.STATUS if status_changed else EventKind.REORDER,
@@ -108,6 +129,8 @@ def stage_move(action: Action, to_status: str, to_position: int, expected_versio
         to_value=status.value if status_changed else str(to_position + 1),
     )
     db.session.add(event)
+    if status_changed and status is Status.COMPLETE:
+        new_note(action.id, evidence.text, evidence.link_url, user, now)
     action.last_activity_at, action.last_activity_by_id = now, user.id
     bump_change_counter(action)
     return MoveResult(action, event, status_changed)

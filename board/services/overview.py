@@ -5,11 +5,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from board.services.board_view import STATUSES, Card, is_overdue, is_stale, load_board
 from board.services.evidence import comments_for, in_force
-from models import Action, ActionEvent, Area, EventKind, EvidenceNote, ImpactRating, Outcome, Plan, Status, db
+from models import Area, ImpactRating, Outcome, Plan, Status, db
 
 
 @dataclass
@@ -26,18 +26,8 @@ class AreaRow:
 
 
 @dataclass
-class Exception_:
-    card: Card
-    area: Area
-    latest: str | None      # the latest reason given for its status, else its latest evidence note
-    overdue: bool
-    stale: bool
-
-
-@dataclass
 class Overview:
     rows: list[AreaRow]
-    exceptions: list[Exception_]
     due_soon: list[tuple[Card, Area]]
     ratings: list[tuple[str, str, list[Outcome]]] = field(default_factory=list)  # (value, label, outcomes)
 
@@ -64,43 +54,23 @@ class Overview:
 
 def build_overview(plan: Plan, on: date, due_within: int = 30, board=None) -> Overview:
     board = board or load_board(plan, on=on)
-    rows, exceptions, due_soon = [], [], []
-    latest = latest_words(plan)
+    rows, due_soon = [], []
     for lane in board.swimlanes:
         cards = [card for cards in lane.columns.values() for card in cards]
         rows.append(AreaRow(
             lane.area, Counter({s: lane.count(s) for s in STATUSES}), len(cards),
             sum(is_overdue(card, on) for card in cards), sum(is_stale(card, on) for card in cards)))
         for card in cards:
-            if card.status in (Status.RED.value, Status.AMBER.value):
-                exceptions.append(Exception_(card, lane.area, latest.get(card.id), is_overdue(card, on),
-                                             is_stale(card, on)))
             if card.due_date and on <= card.due_date <= on + timedelta(days=due_within) \
                     and card.status != Status.COMPLETE.value:
                 due_soon.append((card, lane.area))
-    exceptions.sort(key=lambda e: (e.card.status != Status.RED.value, ref_sort_key(e.card.ref)))
     due_soon.sort(key=lambda pair: (pair[0].due_date, ref_sort_key(pair[0].ref)))
-    return Overview(rows, exceptions, due_soon, _ratings(plan))
+    return Overview(rows, due_soon, _ratings(plan))
 
 
 def ref_sort_key(ref: str):
     """Refs in plan order: 2.10 after 2.9."""
     return [int(part) if part.isdigit() else part for part in ref.split(".")]
-
-
-def latest_words(plan: Plan) -> dict[int, str]:
-    """Per action: the reason of its latest explained move, else its latest evidence note."""
-    words = {}
-    notes = (select(func.max(EvidenceNote.id)).join(Action)
-             .where(Action.plan_id == plan.id, EvidenceNote.withdrawn_at.is_(None))
-             .group_by(EvidenceNote.action_id))
-    words.update(db.session.execute(
-        select(EvidenceNote.action_id, EvidenceNote.text).where(EvidenceNote.id.in_(notes))).all())
-    reasons = (select(func.max(ActionEvent.id)).join(Action)
-               .where(Action.plan_id == plan.id, ActionEvent.kind == EventKind.REASON).group_by(ActionEvent.action_id))
-    words.update(db.session.execute(
-        select(ActionEvent.action_id, ActionEvent.reason).where(ActionEvent.id.in_(reasons))).all())
-    return words
 
 
 def _ratings(plan: Plan) -> list[tuple[str, str, list[Outcome]]]:

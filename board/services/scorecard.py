@@ -6,6 +6,7 @@ import enum
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -216,31 +217,35 @@ class ScorecardGroup:
         return period_label(period)
 
 
-def _load(query) -> list[MeasureSeries]:
+def _load(query, as_at: datetime | None = None) -> list[MeasureSeries]:
+    """Each measure with its values, or only those recorded before `as_at` (the scorecard as it stood then:
+    a later value or correction is left out)."""
     measures = db.session.scalars(query.options(
         selectinload(KpiMeasure.values).selectinload(KpiValue.recorded_by), selectinload(KpiMeasure.owner_roles),
         selectinload(KpiMeasure.areas), selectinload(KpiMeasure.outcomes))
         .order_by(KpiMeasure.position, KpiMeasure.id)).all()
-    return [MeasureSeries(measure, sorted(measure.values, key=lambda v: v.id)) for measure in measures]
+    return [MeasureSeries(measure, sorted((v for v in measure.values if as_at is None or v.recorded_at < as_at),
+                                          key=lambda v: v.id)) for measure in measures]
 
 
-def plan_series(plan: Plan, area_id: int | None = None) -> list[MeasureSeries]:
+def plan_series(plan: Plan, area_id: int | None = None, as_at: datetime | None = None) -> list[MeasureSeries]:
     query = select(KpiMeasure).where(KpiMeasure.plan_id == plan.id)
     if area_id is not None:
         query = query.where(KpiMeasure.id.in_(select(measure_areas.c.measure_id)
                                               .where(measure_areas.c.area_id == area_id)))
-    return _load(query)
+    return _load(query, as_at)
 
 
 def one_series(measure: KpiMeasure) -> MeasureSeries:
     return _load(select(KpiMeasure).where(KpiMeasure.id == measure.id))[0]
 
 
-def scorecard(plan: Plan, area_id: int | None = None, columns: int = 4) -> list[ScorecardGroup]:
+def scorecard(plan: Plan, area_id: int | None = None, columns: int = 4,
+              as_at: datetime | None = None) -> list[ScorecardGroup]:
     """The plan's measures grouped by frequency (the group of the first measure first); each group shows
-    its latest `columns` periods."""
+    its latest `columns` periods (as recorded by `as_at`, when given: a report's period end)."""
     by_frequency: dict[Frequency, list[MeasureSeries]] = defaultdict(list)
-    for series in plan_series(plan, area_id):
+    for series in plan_series(plan, area_id, as_at):
         by_frequency[series.measure.frequency_enum].append(series)
     groups = []
     for frequency, rows in by_frequency.items():  # in the order of each frequency's first measure

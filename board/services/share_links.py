@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from board import clock
 from board.services import audit
-from models import Plan, ShareLink, User, db
+from models import Plan, Publication, ShareLink, User, db
 
 TOKEN_BYTES = 32  # 256 bits
 
@@ -20,14 +20,17 @@ def hash_token(token: str) -> str:
 
 
 def create_link(plan: Plan, label: str, expires_on: date | None, *, by: User | None = None,
-                actor_label: str = "") -> tuple[ShareLink, str]:
-    """Create a link; returns it with its token, which is never stored and cannot be shown again."""
+                actor_label: str = "", publication: Publication | None = None,
+                show_names: bool = False) -> tuple[ShareLink, str]:
+    """Create a link to the live board, or pinned to `publication`, showing people by role unless
+    `show_names`; returns it with its token, which is never stored and cannot be shown again."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     link = ShareLink(plan_id=plan.id, label=label.strip(), token_hash=hash_token(token),
-                     created_by=by, expires_on=expires_on)
+                     created_by=by, expires_on=expires_on, publication=publication, show_names=show_names)
     db.session.add(link)
     audit.record("share_link_created", link.label, by=by, actor_label=actor_label,
-                 to_value=f"expires {expires_on.isoformat()}" if expires_on else "no expiry")
+                 to_value="; ".join((f"expires {expires_on.isoformat()}" if expires_on else "no expiry",
+                                     shows(link), "names" if show_names else "roles")))
     db.session.commit()
     return link, token
 
@@ -65,3 +68,8 @@ def all_links(plan: Plan) -> list[ShareLink]:
     return db.session.scalars(
         select(ShareLink).where(ShareLink.plan_id == plan.id).order_by(ShareLink.created_at.desc())
     ).all()
+
+
+def shows(link: ShareLink) -> str:
+    """What a link shows, in words."""
+    return f"publication {link.publication.number}" if link.publication else "live board"

@@ -32,7 +32,8 @@ class GiveUpdateForm(Form):
                                 description="Needed when the status changes: one line for the history.")
     note = TextAreaField("Evidence note (optional)", validators=[
         Length(max=5000, message="Keep the note under 5,000 characters.")],
-        description="What happened, and what it shows.")
+        description="What happened, and what it shows. Needed to move to Complete: it is the evidence that it is "
+                    "done.")
     link_url = URLField("Link to a document (optional)", validators=[Optional(), Length(max=2000), http_link])
     new_due = StringField("New due (optional)", validators=[Length(max=100)],
                           description="Only if the due moves: a month (Jan 2024), a date (2024-01-31), "

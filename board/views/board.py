@@ -25,6 +25,7 @@ from board.services.board_view import (
     is_overdue,
     is_stale,
     load_board,
+    one_off_stale_days,
     owner_roles_of,
     plan_areas,
 )
@@ -42,6 +43,16 @@ def card_dom_id(ref: str) -> str:
 
 
 @dataclass(frozen=True)
+class OpenMoveForm:
+    """A card whose move form comes back open, with what the person sent and what is missing (a move to
+    Complete asking for its evidence, or a field it could not read)."""
+
+    action_id: int
+    area_id: int
+    form: object
+
+
+@dataclass(frozen=True)
 class BoardUi:
     """What one request adds to the board: permissions, URLs and notices for this viewer."""
 
@@ -53,6 +64,7 @@ class BoardUi:
     poll_url: str
     poll_seconds: int
     whole: bool = False       # the whole plan at a glance (small cards) rather than the detailed board
+    shows_names: bool = True  # who last updated a card (a committee reads no names unless its link shows them)
     clinic_mode: bool = False  # a shared screen: larger type, the live indicator to the fore
     # The same board (filters kept) in the other view, and in or out of clinic mode.
     whole_url: str = ""
@@ -65,6 +77,7 @@ class BoardUi:
     reason_problem: str | None = None
     conflict_message: str | None = None
     conflict_area_id: int | None = None
+    open_move_form: OpenMoveForm | None = None  # e.g. a move to Complete waiting for its evidence
 
 
 VIEW_COOKIE = "board_view"
@@ -108,7 +121,7 @@ def board_ui(viewer: Viewer, filters: BoardFilterForm, board, **notices) -> Boar
         can_move=viewer.may(Role.EDITOR), detail_prefix=detail[: detail.rindex("REF")], filter_query=query,
         move_next=quote(board_url, safe=""), board_url=board_url,
         poll_url=viewer.url("plan.board_changes") + query,
-        poll_seconds=current_app.config["BOARD_POLL_SECONDS"], whole=whole,
+        poll_seconds=current_app.config["BOARD_POLL_SECONDS"], whole=whole, shows_names=viewer.shows_names,
         clinic_mode=clinic_mode, column_grow=_column_grow(board),
         whole_url=board_path + _with_display(filters, view="whole"),
         detailed_url=board_path + _with_display(filters, view="detailed"),
@@ -201,7 +214,8 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
     missing = {area_id for area_id, found in counts.items() if found is None}
     loaded: BoardView | None = None
     if missing:
-        loaded = load_board(plan, today, board_filter, areas=areas, only_area_ids=missing)
+        loaded = load_board(plan, today, board_filter, areas=areas, only_area_ids=missing,
+                            committee=viewer.read_only)
         for area_id in missing:
             counts[area_id] = _lane_counts(loaded, area_id)
             cache.keep_counts(counts_keys[area_id], counts[area_id])
@@ -212,16 +226,19 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
     shown = [area for area in areas if (not board_filter.areas or area.number in board_filter.areas)
              and (wanted is None or area.id in wanted)
              and (not board_filter.active or sum(counts[area.id].shown) or wanted is not None)]
+    # Whether completions await sign-off is the plan's setting, not its cards': it keys the lanes too.
     ui_key = (request.script_root, viewer.share_token, ui.can_move, ui.whole, ui.filter_query, ui.detail_prefix,
-              ui.move_next, tuple(sorted(ui.column_grow.items())) if ui.whole else (), oob)
-    # A lane showing a notice (a reason to ask for, a conflict) carries a form or a message for this
+              ui.move_next, tuple(sorted(ui.column_grow.items())) if ui.whole else (), oob, plan.require_sign_off)
+    # A lane showing a notice (a reason to ask for, a conflict, a move form asking for evidence) carries a form or a message for this
     # request only: it is rendered fresh, never kept.
-    noticed = {ui.conflict_area_id, ui.explain_event.action.area_id if ui.explain_event else None}
+    noticed = {ui.conflict_area_id, ui.explain_event.action.area_id if ui.explain_event else None,
+               ui.open_move_form.area_id if ui.open_move_form else None}
 
     def render(area):
         nonlocal loaded
         if loaded is None or loaded.lane(area.id) is None:
-            loaded = load_board(plan, today, board_filter, areas=areas, only_area_ids={area.id})
+            loaded = load_board(plan, today, board_filter, areas=areas, only_area_ids={area.id},
+                                committee=viewer.read_only)
         return render_template("partials/swimlane.html", lane=loaded.lane(area.id), board=summary, ui=ui, oob=oob)
 
     lanes = [Markup(render(area) if area.id in noticed else
@@ -236,6 +253,7 @@ def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) 
     rendered = _render_board(plan, viewer, filters, None, **notices)
     return {"board": rendered.summary, "lanes": rendered.lanes, "ui": rendered.ui,
             "filters": filters, "due_choices": DUE_WITHIN_CHOICES, "clinics": banners, "shown_at": clock.now(),
+            "stale_days": one_off_stale_days(),
             "ask_url": ask_url(plan, viewer, filters),
             # A form makes a CSRF token: never on share pages.
             "confirm": ConfirmForm() if banners else None}
@@ -262,7 +280,8 @@ def one_card(plan: Plan, ref: str, viewer: Viewer, filters: BoardFilterForm) -> 
     area_id = area_id_of(plan, ref)
     if area_id is None:
         return None
-    board = load_board(plan, board_filter=filters.board_filter(viewer.user), only_area_ids={area_id})
+    board = load_board(plan, board_filter=filters.board_filter(viewer.user), only_area_ids={area_id},
+                       committee=viewer.read_only)
     found = next((card for lane in board.swimlanes for cards in lane.columns.values() for card in cards
                   if card.ref == ref), None)
     if found is None:

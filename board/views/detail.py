@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from board.clock import today
-from board.evidence.forms import DueChangeForm, NoteForm
+from board.evidence.forms import DueChangeForm, NoteForm, SignOffForm
 from board.forms import BoardFilterForm
 from board.services.board_view import actions_by_refs
+from board.services.completion import card_completion
 from board.services.evidence import due_history, latest_comment, notes_for
 from board.services.history import timeline
 from board.services.lineage import carried_from, carried_to, closed_label
 from board.services.update_requests import latest_request
 from board.views.viewer import Viewer
-from models import Action, EventKind, Plan
+from models import Action, Plan
+from models.action import NOTE_KINDS
 
 
 def action_detail(plan: Plan, action: Action, viewer: Viewer, filters: BoardFilterForm, **forms) -> dict:
@@ -20,8 +22,9 @@ def action_detail(plan: Plan, action: Action, viewer: Viewer, filters: BoardFilt
     return {
         "plan": plan, "action": action, "today": today(), "filter_query": filters.query_string(),
         "see_also": actions_by_refs(plan, action.see_also), "history": _history(action, viewer),
-        # A committee never sees a withdrawn note; signed in, it stays visible, marked withdrawn.
-        "notes": notes_for(action, include_withdrawn=editable), "due_changes": due_history(action),
+        # A committee never sees a withdrawn note nor an internal one; signed in, both stay visible, marked.
+        "notes": notes_for(action, outside_the_team=viewer.read_only),
+        "due_changes": due_history(action),
         "impact": latest_comment(action.outcome),
         # Who last asked its owners for an update (a committee does not see the asking).
         "update_request": None if viewer.read_only else latest_request(action),
@@ -30,6 +33,8 @@ def action_detail(plan: Plan, action: Action, viewer: Viewer, filters: BoardFilt
         "note_form": forms.get("note_form") or (NoteForm(formdata=None) if editable else None),
         "due_form": forms.get("due_form") or (DueChangeForm(formdata=None, current_due=action.due_text)
                                               if editable else None),
+        "completion": card_completion(action, plan), "sign_off_problem": forms.get("sign_off_problem"),
+        "sign_off_form": SignOffForm(formdata=None, version=action.version) if viewer.may("admin") else None,
     }
 
 
@@ -40,12 +45,13 @@ def _earlier(action: Action, viewer: Viewer) -> dict | None:
         return None
     source, source_plan = found
     return {"action": source, "plan": source_plan, "history": _history(source, viewer),
-            "notes": notes_for(source, include_withdrawn=not viewer.read_only)}
+            "notes": notes_for(source, outside_the_team=viewer.read_only)}
 
 
 def _history(action: Action, viewer: Viewer):
-    """The action's timeline; a committee's leaves out notes withdrawn (and why)."""
+    """The action's timeline; a committee's leaves out the notes' entries (its notes section shows the
+    notes it may read, never a withdrawn or internal one)."""
     entries = timeline(action)
     if viewer.read_only:
-        entries = [entry for entry in entries if entry.event.kind is not EventKind.NOTE_WITHDRAWN]
+        entries = [entry for entry in entries if entry.event.kind not in NOTE_KINDS]
     return entries

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import abort, g, request, url_for
 from flask_login import current_user
 
+from board.services.people import role_title
 from board.services.plans import all_plans
 from board.speed import static_digest
 from models import Plan, Role, User, db
@@ -37,11 +38,33 @@ class Viewer:
     user: User | None
     share_token: str | None = None
     share_label: str | None = None
+    # A share link's: names instead of roles (the plan owner's choice), and the publication it is pinned to.
+    share_names: bool = False
+    publication_id: int | None = None
     plan_archived: bool = False   # the plan in view is archived: read-only for everyone
 
     @property
     def read_only(self) -> bool:
         return self.share_token is not None
+
+    @property
+    def shows_names(self) -> bool:
+        """Signed in, people are named; a committee reads their roles unless its link shows names."""
+        return not self.read_only or self.share_names
+
+    def person(self, user: User | None) -> str:
+        """A person as this viewer may see them: their name, or the role they hold."""
+        if user is None:
+            return "Unknown"
+        return user.name if self.shows_names else role_title(user)
+
+    def actor(self, event) -> str:
+        """Who made a history entry: a person (as `person`), else the label of the command or import."""
+        return self.person(event.user) if event.user else (event.actor_label or "Unknown")
+
+    def person_words(self, name: str, role: str) -> str:
+        """A person kept in a publication as both name and role, as this viewer may see them."""
+        return name if self.shows_names else role
 
     def has_role(self, role: Role | str) -> bool:
         """Is this a signed-in user with at least this role (whatever plan is in view)?"""
@@ -81,7 +104,8 @@ def current_viewer() -> Viewer:
         link = g.get("share_link")
         plan = request_plan()
         g.viewer = Viewer(user=None if token else current_user._get_current_object(), share_token=token,
-                          share_label=link.label if link else None,
+                          share_label=link.label if link else None, share_names=bool(link and link.show_names),
+                          publication_id=link.publication_id if link else None,
                           plan_archived=bool(plan and plan.archived))
     return g.viewer
 
@@ -174,4 +198,5 @@ def init_app(app) -> None:
                 "asset_url": asset_url, "install_plans": install_plans,
                 "plan_in_view": request_plan(),
                 "may_change_note": viewer.may_change_note, "may_change_comment": viewer.may_change_note,
-                "may_update": viewer.may_update}
+                "may_update": viewer.may_update, "person": viewer.person, "actor": viewer.actor,
+                "person_words": viewer.person_words}

@@ -22,7 +22,8 @@
   function focusCard(cardId) {
     var card = document.getElementById(cardId);
     if (!card) return;
-    var target = card.querySelector(".reason-form input[name=reason]") || card.querySelector(".card-ref a, a.card-ref");
+    var target = card.querySelector(".move-form textarea[name=evidence], .reason-form input[name=reason]") ||
+      card.querySelector(".card-ref a, a.card-ref");
     if (target) target.focus();
   }
 

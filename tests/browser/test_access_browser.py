@@ -8,6 +8,7 @@ from board.services import share_links
 from board.services.board_view import current_plan
 from models import ShareLink, db
 from tests.browser.conftest import sign_in_as
+from tests.browser.test_accessibility import serious_violations
 
 
 def test_sign_in_wrong_password_then_right_then_sign_out(page, live_server):
@@ -42,6 +43,8 @@ def test_admin_creates_a_share_link_and_a_committee_member_reads_it(page, browse
     expect(reader.locator("li.card")).to_have_count(88)
     expect(reader.get_by_text("Read-only view for Children and Families Committee, November")).to_be_visible()
     expect(reader.locator("form, button[type=submit], input, select, textarea")).to_have_count(0)
+    expect(reader.get_by_role("heading", name="Glossary: terms and short forms")).to_be_visible()
+    assert serious_violations(reader) == []
     reader.get_by_role("link", name="Action 3.4", exact=True).click()
     panel = reader.get_by_role("complementary", name="Action detail")
     expect(panel).to_contain_text("Review the sufficiency strategy")

@@ -18,7 +18,7 @@ def serious_violations(page) -> list[str]:
 
 @pytest.mark.parametrize("path", ["/?view=detailed", "/?area=2&overdue=1&q=plans", "/actions/2.7", "/?view=whole",
                                   "/?view=whole&mode=clinic", "/?view=detailed&mode=clinic", "/account",
-                                  "/accessibility", "/clinics", "/outcomes"])
+                                  "/accessibility", "/clinics", "/outcomes", "/publications/"])
 def test_pages_have_no_serious_accessibility_problems(editor_page, live_server, path):
     editor_page.goto(live_server + path)
     assert serious_violations(editor_page) == []

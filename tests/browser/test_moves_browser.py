@@ -75,13 +75,18 @@ def test_keyboard_only_move(editor_page):
     expect(_column(page, 3, "green").locator("#card-3-1")).to_be_visible()
 
 
-def test_move_with_javascript_disabled(no_js_page, live_server):
-    page = no_js_page
+def _move_5_6_without_javascript(page, live_server, status):
+    """An editor, JavaScript off, opens 5.6's move form from the area 5 board and sends `status`."""
     sign_in_as(page, live_server, "editor")
     page.goto(live_server + "/?area=5")
     page.get_by_role("link", name="Update status of 5.6", exact=True).click()
-    page.get_by_label("New status for 5.6").select_option("red")
+    page.get_by_label("New status for 5.6").select_option(status)
     page.get_by_role("button", name="Update status", exact=True).click()
+    return page
+
+
+def test_move_with_javascript_disabled(no_js_page, live_server):
+    page = _move_5_6_without_javascript(no_js_page, live_server, "red")
     expect(page).to_have_url(re.compile(r"/\?area=5&explain=\d+#card-5-6$"))
     expect(page.locator("#flash")).to_contain_text("5.6 moved to Red.")
     expect(_column(page, 5, "red").locator("#card-5-6")).to_be_visible()
@@ -118,9 +123,9 @@ def test_another_board_sees_a_move_within_one_poll(browser, live_server):
     sign_in_as(mover, live_server, "editor")
     sign_in_as(watcher, live_server, "viewer")
     with mover.expect_response(lambda r: "/actions/9.2/move" in r.url):
-        drag(mover, mover.locator("#card-9-2 .card-text"), _column(mover, 9, "complete"))
-    expect(_column(watcher, 9, "complete").locator("#card-9-2")).to_be_visible()
-    expect(watcher.locator("#board-totals")).to_contain_text("1 Complete")
+        drag(mover, mover.locator("#card-9-2 .card-text"), _column(mover, 9, "green"))
+    expect(_column(watcher, 9, "green").locator("#card-9-2")).to_be_visible()
+    expect(watcher.locator("#board-totals")).to_contain_text("1 Green")
     first.close()
     second.close()
 
@@ -184,3 +189,41 @@ def test_a_lane_with_an_open_form_waits_and_says_so_while_the_others_stay_live(b
     expect(typing.get_by_role("link", name="Action 4.3", exact=True)).to_be_focused()
     first.close()
     second.close()
+
+
+def test_a_drop_on_complete_asks_for_its_evidence_then_completes(editor_page):
+    page = editor_page
+    with page.expect_response(lambda r: r.url.endswith("/actions/1.4/move")) as asked:
+        drag(page, page.locator("#card-1-4 .card-text"), _column(page, 1, "complete"))
+    assert asked.value.status == 422
+    evidence = page.get_by_label("What shows it is done?")
+    expect(evidence).to_be_focused()
+    expect(page.locator("#announcer")).to_have_text(re.compile("Complete means evidenced: say what shows 1.4 is done"))
+    expect(_column(page, 1, "complete").locator("li.card")).to_have_count(0)  # nothing applied yet
+    evidence.fill("Practice standards agreed at the improvement board")
+    page.get_by_label("Link to the evidence (optional)").fill("https://docs.example/standards.pdf")
+    page.get_by_role("button", name="Update status", exact=True).click()
+    expect(page.locator("#announcer")).to_have_text("1.4 moved to Complete.")
+    expect(_column(page, 1, "complete").locator("#card-1-4")).to_be_visible()
+    page.get_by_role("link", name="Action 1.4", exact=True).click()
+    expect(page.locator("#notes")).to_contain_text("Practice standards agreed at the improvement board")
+
+
+def test_the_move_form_shows_the_evidence_fields_when_complete_is_chosen(editor_page):
+    page = editor_page
+    page.get_by_role("link", name="Update status of 3.1", exact=True).click()
+    evidence = page.get_by_label("What shows it is done?")
+    expect(evidence).to_be_hidden()
+    page.get_by_label("New status for 3.1").select_option("complete")
+    expect(evidence).to_be_visible()
+    page.get_by_label("New status for 3.1").select_option("amber")
+    expect(evidence).to_be_hidden()
+
+
+def test_complete_with_its_evidence_without_javascript(no_js_page, live_server):
+    page = _move_5_6_without_javascript(no_js_page, live_server, "complete")  # no evidence yet: asked for it
+    expect(page.get_by_role("alert").first).to_contain_text("Complete means evidenced")
+    page.get_by_label("What shows it is done?").fill("App live for every care leaver")
+    page.get_by_role("button", name="Update status", exact=True).click()
+    expect(page.locator("#flash")).to_contain_text("5.6 moved to Complete.")
+    expect(_column(page, 5, "complete").locator("#card-5-6")).to_be_visible()

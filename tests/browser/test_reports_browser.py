@@ -1,4 +1,4 @@
-"""The plan owner's overview in a real browser."""
+"""The plan owner's overview in a real browser (the report's print: test_publications_browser.py)."""
 import re
 
 from playwright.sync_api import expect
@@ -21,23 +21,5 @@ def test_an_overview_number_lands_on_the_right_filtered_board(page, live_server,
     expect(page.locator("li.card")).to_have_count(2)
     expect(page.locator("#board-totals")).to_contain_text("2 of 87 actions shown")
     page.go_back()
-    page.get_by_role("link", name="Show them on the board").click()
+    page.get_by_role("link", name="Red and Amber on the board").click()
     expect(page.locator("li.card")).to_have_count(2)
-
-
-def test_the_highlight_report_prints_on_a4(viewer_page, live_server):
-    page = viewer_page
-    page.get_by_role("link", name="Highlight report").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Highlight report")
-    assert serious_violations(page) == []
-    page.emulate_media(media="print")
-    expect(page.locator(".site-header")).to_be_hidden()
-    head = page.evaluate("getComputedStyle(document.querySelector('.report-section'), '::before').content")
-    assert "Highlight report as at" in head
-    pdf = page.pdf(format="A4")
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-    assert pdf.startswith(b"%PDF") and pages >= 5  # one section a page, the exceptions run on
-    # No table row is cut in half: every row sits wholly on one printed page.
-    cut = page.evaluate("""() => [...document.querySelectorAll('.report-table tr, .heatmap tr')]
-        .filter(row => getComputedStyle(row).breakInside !== 'avoid').length""")
-    assert cut == 0

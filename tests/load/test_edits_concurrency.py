@@ -95,7 +95,8 @@ class Editor:
     def move(self, htmx: bool) -> None:
         ref = self.rng.choice(CARDS)
         status = self.rng.choice([s for s in STATUSES if s != self.statuses[ref]])  # a real change of status
-        form = {"status": status, "version": self.versions[ref], "area": ref.split(".")[0], "position": 0}
+        form = {"status": status, "version": self.versions[ref], "area": ref.split(".")[0], "position": 0,
+                "evidence": f"Lead {self.n}: {ref} done"}  # a move to Complete carries its evidence
         if not htmx:
             form["from_form"] = "1"
         code, body, response = self._post(f"/actions/{ref}/move", form, self.htmx if htmx else self.headers)
