@@ -163,9 +163,18 @@
     rememberCollapsed(collapsed);
   }
 
+  // Only a person's fold is remembered. The browser also fires "toggle" for every lane parsed or swapped
+  // in open, sometimes before restoreCollapsed has run; taking those for choices lost the folds.
+  document.addEventListener("click", function (event) {
+    var summary = event.target.closest && event.target.closest(".swimlane > details > summary");
+    if (summary) summary.parentElement.dataset.foldedByPerson = "1";
+  }, true);
+
   document.addEventListener("toggle", function (event) {
     var lane = event.target.parentElement;
     if (!lane || !lane.classList || !lane.classList.contains("swimlane")) return;
+    if (!event.target.dataset.foldedByPerson) return;
+    delete event.target.dataset.foldedByPerson;
     var collapsed = collapsedAreas();
     if (event.target.open) collapsed.delete(lane.dataset.area); else collapsed.add(lane.dataset.area);
     rememberCollapsed(collapsed);
@@ -203,6 +212,8 @@
     var target = event.detail.target;
     if (!target || !target.classList || !target.classList.contains("swimlane")) return;
     var incoming = event.detail.fragment.querySelector(".swimlane");
+    var incomingDetails = incoming && incoming.querySelector(":scope > details");
+    if (incomingDetails && collapsedAreas().has(incoming.dataset.area)) incomingDetails.open = false;  // no flash open
     if (!incoming || Number(incoming.dataset.changed) <= Number(target.dataset.changed)) {
       event.detail.shouldSwap = false;  // nothing newer than the page shows (often this page's own move)
     } else if (laneIsBusy(target)) {
@@ -310,4 +321,5 @@
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details:not(.site-menu)").forEach(function (d) { d.open = true; });
   });
+  window.addEventListener("afterprint", function () { restoreCollapsed(document); });
 })();
