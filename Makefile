@@ -27,7 +27,7 @@ setup-db: $(VENV)/.runtime-installed
 	BOARD_ENV=$${BOARD_ENV:-development} $(BIN)/flask --app app setup-db
 
 ## test: install test tools and Debian's chromium, then run the whole suite and check the HTML.
-# Non-browser tests run on every core (pytest-xdist); browser tests one at a time, each with its server.
+# Both stages run on every core (pytest-xdist); each browser test has its own server and browser context.
 test: test-fast test-browser
 	$(BIN)/python scripts/check_html.py
 
@@ -37,12 +37,12 @@ test-fast: $(VENV)/.dev-installed
 
 ## test-browser: the Playwright tests, driving Debian's chromium.
 test-browser: $(VENV)/.dev-installed chromium
-	$(BIN)/pytest -m browser
+	$(BIN)/pytest -n auto -m browser
 
 ## test-postgres: the same suite against a throwaway PostgreSQL cluster (installed when missing).
 test-postgres: $(VENV)/.dev-installed chromium
 	bash scripts/with-postgres.sh bash -c '$(BIN)/pytest -p no:cacheprovider -n auto -m "not browser" && \
-	  $(BIN)/pytest -p no:cacheprovider -m browser'
+	  $(BIN)/pytest -p no:cacheprovider -n auto -m browser'
 
 chromium:
 	@bash scripts/ensure-chromium.sh

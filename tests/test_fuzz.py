@@ -33,7 +33,8 @@ from board.services.plan_sheet import plan_workbook
 from board.services.plan_upload import read_upload
 from board.views.plan_import import sign_upload
 from models import Action, KpiMeasure, OwnerRole, User, db
-from tests.conftest import FUZZ_EXAMPLES, PASSWORD, csrf_token, email_for, papers
+from tests.conftest import FUZZ_EXAMPLES, PASSWORD, _seed, _template, csrf_token, email_for, make_app, papers
+from tests.databases import copy_database
 
 # Values that have broken web apps: too big for the database, not numbers, control characters (a NUL,
 # a CR/LF), very long or odd Unicode, dates that are not dates.
@@ -63,51 +64,68 @@ def _snapshot():
     return counts, sorted(cards), sorted(users)
 
 
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory):
+    """The seed plan and the things the forms act on, built once per session: (database URL, their ids)."""
+    built: dict = {}
+    url = _template(tmp_path_factory, "fuzz-world", lambda: (_seed(), built.update(_build_world())))
+    return url, built
+
+
 @pytest.fixture
-def world(seeded_app):
-    """Things the forms act on, made once: a move, a note, a comment, a clinic, a link, a KPI."""
-    with seeded_app.app_context():
-        editor, author = (db.session.scalars(select(User).where(User.email == email_for(r))).one()
-                          for r in ("editor", "contributor"))
-        action = db.session.scalars(select(Action).where(Action.ref == "2.7")).one()
-        moved = move_action(action, "amber", 0, action.version, editor).event
-        note = evidence.add_note(action, "Dip sample of 20 plans", None, author)
-        comment = evidence.add_impact_comment(action.outcome, "Plans reviewed sooner", "emerging", author)
-        clinic = start_clinic(current_plan(), date(2023, 12, 15), editor, "", [], editor)
-        clinic_note = clinic_minutes.add_note(clinic, "Re-audit agreed", editor)
-        arising = clinic_minutes.raise_arising(clinic, "Re-audit 20 plans", None, "Head of QA", date(2024, 1, 19),
-                                               editor)
-        link, token = share_links.create_link(current_plan(), "Committee", None)
-        api_token, _secret = api_tokens.create_token(current_plan(), "Power BI", None)
-        measure_id = db.session.scalars(select(KpiMeasure.id).where(KpiMeasure.name == "Children in need")).one()
-        upload = read_upload(plan_workbook(plan_as_data(current_plan())), "plan.xlsx", current_plan())
-        viewer = db.session.scalars(select(User).where(User.email == email_for("viewer"))).one()
-        author.owner_roles = list(db.session.get(Action, action.id).owners)
-        asked = update_requests.ask_for_updates(current_plan(), [db.session.get(Action, action.id)], date(2023, 12, 22),
-                                                "Please update", editor, update_requests.AskScope(),
-                                                date(2023, 12, 15), lambda *_: Email("Update", "text", "<p>html</p>"))
-        reset_tokens = []
-        account_links.send_reset(email_for("viewer"), lambda _user, token, *_: reset_tokens.append(token)
-                                 or Email("Reset", "text", "<p>html</p>"))
-        draft = papers()  # publications 1 and 2 ("number" is both an area and a publication), and a draft
-        return {
-            # Tokens for the routes whose <token> is not a share link's.
-            "url_ids": {"updates.give_by_link": {"token": update_requests.link_token(asked.request.links[0])},
-                        "auth.set_password": {"token": reset_tokens[0]},
-                        "notifications.stop_digest": {"token": digests.opt_out_token(viewer)}},
-            "ids": {"ref": "2.7", "number": 2, "event_id": moved.id, "note_id": note.id, "comment_id": comment.id,
-                    "outcome_id": action.outcome_id, "clinic_id": clinic.id, "link_id": link.id,
-                    "user_id": viewer.id, "token": token, "clinic_note_id": clinic_note.id,
-                    "arising_id": arising.id, "measure_id": measure_id, "plan_slug": current_plan().slug,
-                    "resource": "actions", "token_id": api_token.id, "draft_id": draft.id, "version": 1},
-            "draft_version": draft.version,
-            "editor_id": editor.id,
-            "role_id": db.session.scalars(select(OwnerRole.id).limit(1)).one(),
-            "area_id": action.area_id,
-            "action_version": db.session.get(Action, action.id).version,
-            "viewer_version": viewer.version,
-            "upload_token": sign_upload(upload.file_name, upload.given, current_plan()),
-        }
+def seeded_app(tmp_path, world_template):
+    """Here every test's seeded app (a copy of its own) also holds the world."""
+    return make_app(tmp_path, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(world_template[0], tmp_path))
+
+
+@pytest.fixture
+def world(world_template):
+    return world_template[1]
+
+
+def _build_world() -> dict:
+    """Things the forms act on: a move, a note, a comment, a clinic, a link, a KPI, a draft..."""
+    editor, author = (db.session.scalars(select(User).where(User.email == email_for(r))).one()
+                      for r in ("editor", "contributor"))
+    action = db.session.scalars(select(Action).where(Action.ref == "2.7")).one()
+    moved = move_action(action, "amber", 0, action.version, editor).event
+    note = evidence.add_note(action, "Dip sample of 20 plans", None, author)
+    comment = evidence.add_impact_comment(action.outcome, "Plans reviewed sooner", "emerging", author)
+    clinic = start_clinic(current_plan(), date(2023, 12, 15), editor, "", [], editor)
+    clinic_note = clinic_minutes.add_note(clinic, "Re-audit agreed", editor)
+    arising = clinic_minutes.raise_arising(clinic, "Re-audit 20 plans", None, "Head of QA", date(2024, 1, 19),
+                                           editor)
+    link, token = share_links.create_link(current_plan(), "Committee", None)
+    api_token, _secret = api_tokens.create_token(current_plan(), "Power BI", None)
+    measure_id = db.session.scalars(select(KpiMeasure.id).where(KpiMeasure.name == "Children in need")).one()
+    upload = read_upload(plan_workbook(plan_as_data(current_plan())), "plan.xlsx", current_plan())
+    viewer = db.session.scalars(select(User).where(User.email == email_for("viewer"))).one()
+    author.owner_roles = list(db.session.get(Action, action.id).owners)
+    asked = update_requests.ask_for_updates(current_plan(), [db.session.get(Action, action.id)], date(2023, 12, 22),
+                                            "Please update", editor, update_requests.AskScope(),
+                                            date(2023, 12, 15), lambda *_: Email("Update", "text", "<p>html</p>"))
+    reset_tokens = []
+    account_links.send_reset(email_for("viewer"), lambda _user, token, *_: reset_tokens.append(token)
+                             or Email("Reset", "text", "<p>html</p>"))
+    draft = papers()  # publications 1 and 2 ("number" is both an area and a publication), and a draft
+    return {
+        # Tokens for the routes whose <token> is not a share link's.
+        "url_ids": {"updates.give_by_link": {"token": update_requests.link_token(asked.request.links[0])},
+                    "auth.set_password": {"token": reset_tokens[0]},
+                    "notifications.stop_digest": {"token": digests.opt_out_token(viewer)}},
+        "ids": {"ref": "2.7", "number": 2, "event_id": moved.id, "note_id": note.id, "comment_id": comment.id,
+                "outcome_id": action.outcome_id, "clinic_id": clinic.id, "link_id": link.id,
+                "user_id": viewer.id, "token": token, "clinic_note_id": clinic_note.id,
+                "arising_id": arising.id, "measure_id": measure_id, "plan_slug": current_plan().slug,
+                "resource": "actions", "token_id": api_token.id, "draft_id": draft.id, "version": 1},
+        "draft_version": draft.version,
+        "editor_id": editor.id,
+        "role_id": db.session.scalars(select(OwnerRole.id).limit(1)).one(),
+        "area_id": action.area_id,
+        "action_version": db.session.get(Action, action.id).version,
+        "viewer_version": viewer.version,
+        "upload_token": sign_upload(upload.file_name, upload.given, current_plan()),
+    }
 
 
 def _forms(world) -> dict[str, dict]:
