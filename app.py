@@ -9,7 +9,7 @@ from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from board.config import Config, instance_folder, local_secret_key, running_a_command, sqlite_url
-from board.database import configure_sqlite
+from board.database import configure_database
 from board.security import refuse_weak_secret
 from models import db
 
@@ -38,7 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        configure_sqlite(db.engine)
+        configure_database(db.engine, app.config["DATABASE_LOCK_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
 

@@ -238,6 +238,10 @@ def bench(kind: str, size: int, total: int) -> list[Result]:
             results += [Result(kind, size, f"in process: {name}", 1, 0, ms, ms, 0, 0, 0)
                         for name, ms in in_process.items()]
             return results
+        except Exception:
+            stop(proc)  # a request failed: what the server said is the clue, and goes with the folder
+            print(f"--- the end of gunicorn's log ({kind}, {size} cards) ---\n" + log.read_text()[-6000:], file=sys.stderr)
+            raise
         finally:
             stop(proc)
 

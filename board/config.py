@@ -35,6 +35,8 @@ class Config:
     BOARD_TIMEZONE = os.environ.get("BOARD_TIMEZONE", "Europe/London")
     # How often an open board asks whether anything changed.
     BOARD_POLL_SECONDS = int(os.environ.get("BOARD_POLL_SECONDS", "10"))
+    # How long a write waits for another worker's lock before answering 503 "busy, try again".
+    DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "15000"))
     # An open action without a cadence is stale after this many days with no update.
     BOARD_STALE_DAYS = int(os.environ.get("BOARD_STALE_DAYS", "42"))
     # Pretend today is this ISO date (demos of an old plan, tests); unset means the real date.

@@ -3,12 +3,23 @@ from __future__ import annotations
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+# SQLSTATEs of PostgreSQL's "try again" failures: serialization, deadlock, lock not available, timed out.
+_BUSY_SQLSTATES = {"40001", "40P01", "55P03", "57014"}
 
 
-def configure_sqlite(engine: Engine) -> None:
-    """WAL (readers never wait for the writer), foreign keys enforced, and a busy timeout so two
-    workers writing at once wait briefly instead of failing."""
+def configure_database(engine: Engine, lock_timeout_ms: int = 15_000) -> None:
+    """How long a write waits for another's lock: long enough for a queue of moves on a busy machine,
+    shorter than gunicorn's 30 s worker timeout, so the request still answers (503, try again) if it
+    runs out. On SQLite also WAL (readers never wait for the writer) and foreign keys enforced."""
+    if engine.dialect.name == "postgresql":
+        @event.listens_for(engine, "connect")
+        def _lock_timeout(dbapi_connection, connection_record):
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+            dbapi_connection.commit()
+        return
     if engine.dialect.name != "sqlite":
         return
 
@@ -18,9 +29,17 @@ def configure_sqlite(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash loses no committed write
         cursor.close()
+
+
+def is_busy(error: OperationalError) -> bool:
+    """The database was too busy to take this write in time (it was not applied): worth trying again."""
+    if getattr(error.orig, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database table is locked" in message
 
 
 def database_ok(session) -> bool:

@@ -3,8 +3,16 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import ServiceUnavailable
 
 from board.api.errors import api_error, is_api_request
+from board.database import is_busy
+from models import db
+
+BUSY_MESSAGE = ("The board was too busy to save that just now, so nothing was changed. "
+                "Wait a moment and try again.")
+RETRY_AFTER_SECONDS = 2
 
 
 def init_app(app) -> None:
@@ -26,6 +34,18 @@ def init_app(app) -> None:
         error.description = (f"That was too large to send{size}, so nothing was changed. "
                              "Go back and send less: a shorter text, or a link to the document.")
         return render_template("error.html", error=error), 413
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        """Many writes at once on a busy machine: say so (503, try again) rather than fail with a 500."""
+        db.session.rollback()
+        if not is_busy(error):
+            raise error
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if is_api_request():
+            return api_error(503, BUSY_MESSAGE, headers)
+        busy = ServiceUnavailable(BUSY_MESSAGE)
+        return render_template("error.html", error=busy), 503, headers
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

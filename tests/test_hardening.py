@@ -3,12 +3,15 @@
 One test per finding of the hardening review; the property-based fuzzing in test_fuzz.py covers
 the rest of the input space.
 """
+import contextlib
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from board.services.moves import move_action, record_reason
 from models import ActionEvent, Clinic, EventKind, ImpactComment, KpiValue, db
-from tests.conftest import HTMX, action_by_ref, csrf_token, user_for
+from tests.conftest import HTMX, action_by_ref, csrf_token, make_app, sign_in, user_for
+from tests.databases import copy_database
 from tests.pages import page_of
 
 HUGE = "99999999999999999999999"
@@ -132,3 +135,37 @@ def test_kpi_values_must_be_real_numbers(seeded_app, client_for, value):
     assert response.status_code == 422 and "Enter a number." in page_of(response).form_errors()
     with seeded_app.app_context():
         assert db.session.scalar(select(func.count(KpiValue.id))) == values_before
+
+
+@contextlib.contextmanager
+def _area_locked_elsewhere(app, area_number: int):
+    """Another connection holds the write lock a move needs (SQLite: the database's; PostgreSQL: the area row's)."""
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    with engine.connect() as other:
+        if engine.dialect.name == "sqlite":
+            other.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            other.execute(text("SELECT id FROM area WHERE number = :n FOR UPDATE"), {"n": area_number})
+        try:
+            yield
+        finally:
+            other.rollback()
+    engine.dispose()
+
+
+def test_a_move_that_waits_too_long_for_another_write_answers_busy_and_changes_nothing(tmp_path, seeded_template):
+    app = make_app(tmp_path, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(seeded_template, tmp_path),
+                   DATABASE_LOCK_TIMEOUT_MS=200)
+    editor = app.test_client()
+    sign_in(editor, "editor")
+    token = csrf_token(editor)
+    with _area_locked_elsewhere(app, 1):
+        busy = editor.post("/actions/1.4/move", data={"csrf_token": token, "status": "amber", "position": 0,
+                                                       "version": 1, "area": 1}, headers=HTMX)
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "2"
+    assert "too busy to save that just now, so nothing was changed" in page_of(busy).text()
+    with app.app_context():
+        assert (action_by_ref("1.4").status, action_by_ref("1.4").version) == ("not_started", 1)
+    again = editor.post("/actions/1.4/move", data={"csrf_token": token, "status": "amber", "position": 0,
+                                                    "version": 1, "area": 1}, headers=HTMX)
+    assert again.status_code == 200 and page_of(again).cards_in(1, "amber") == ["1.4"]
