@@ -42,7 +42,8 @@ def copy_database(template_url: str, tmp_path: Path) -> str:
     url = make_url(template_url)
     if url.get_backend_name() == "sqlite":
         tmp_path.mkdir(parents=True, exist_ok=True)
-        target = tmp_path / "board.sqlite3"
+        # Its own name: a test holding two databases (two fixtures) must not have one copied over the other.
+        target = tmp_path / f"board-{uuid.uuid4().hex[:8]}.sqlite3"
         shutil.copyfile(url.database, target)
         return f"sqlite:///{target}"
     return _postgres_create(template=url.database)

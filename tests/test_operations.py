@@ -27,7 +27,7 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(seeded_app):
     with seeded_app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == seeded_app.config["DATABASE_LOCK_TIMEOUT_MS"] == 15000
 
 
 def test_healthz_checks_the_database(seeded_app, tmp_path):
