@@ -239,10 +239,10 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
         if loaded is None or loaded.lane(area.id) is None:
             loaded = load_board(plan, today, board_filter, areas=areas, only_area_ids={area.id},
                                 committee=viewer.read_only)
-        return render_template("partials/swimlane.html", lane=loaded.lane(area.id), board=summary, ui=ui, oob=oob)
+        return Markup(render_template("partials/swimlane.html", lane=loaded.lane(area.id), board=summary, ui=ui, oob=oob))
 
-    lanes = [Markup(render(area) if area.id in noticed else
-                    cache.html((*counts_keys[area.id], ui_key), lambda area=area: render(area)))
+    # Kept as Markup, so each request gets the very objects kept (no copy of every lane's HTML).
+    lanes = [render(area) if area.id in noticed else cache.html((*counts_keys[area.id], ui_key), lambda area=area: render(area))
              for area in shown]
     return RenderedBoard(summary, lanes, ui)
 
