@@ -155,3 +155,36 @@ def test_closing_an_inline_form_puts_back_the_card_the_board_shows(client_for):
         assert card is not None and str(card) == str(board.card(ref))
     assert editor.get("/actions/2.7/card?area=3", headers=HTMX).status_code == 404
     assert editor.get("/actions/99.9/card", headers=HTMX).status_code == 404
+
+
+def test_a_kept_board_page_shows_each_person_their_own_page_and_its_own_clock(seeded_app, client_for, monkeypatch):
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from board import clock
+    from board.views import board as board_views
+
+    viewer, admin = client_for("viewer"), client_for("admin")
+    viewer.get("/?view=detailed")
+    seen = page_of(viewer.get("/?view=detailed"))  # kept, then served from what was kept
+    assert "Ask owners for an update" not in seen.link_names() and seen.text("#plan-title")
+    owner = page_of(admin.get("/?view=detailed"))
+    assert "Ask owners for an update" in owner.link_names()
+    assert "Update status of 2.7" in owner.link_names() and "Update status of 2.7" not in seen.link_names()
+    start = clock.now()
+    for moment in (start + timedelta(seconds=1), start + timedelta(seconds=2)):
+        # The board's own clock only (the sessions keep theirs).
+        monkeypatch.setattr(board_views, "clock", SimpleNamespace(today=clock.today, local_time=clock.local_time,
+                                                                  now=lambda moment=moment: moment))
+        answer = viewer.get("/?view=detailed")
+        assert page_of(answer).text("#live-status time") == clock.local_time(moment, "%H:%M:%S")
+
+
+def test_a_change_to_the_plan_itself_is_seen_on_the_next_get(seeded_app, client_for):
+    viewer = client_for("viewer")
+    viewer.get("/")
+    with seeded_app.app_context():  # an edit that counts no change to any card
+        plan = db.session.scalars(db.select(Plan).where(Plan.live)).one()
+        plan.title = "A plan renamed"
+        db.session.commit()
+    assert page_of(viewer.get("/")).text("#plan-title").startswith("A plan renamed")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import event, exists, select, update
+from sqlalchemy import bindparam, event, exists, select, update
 from sqlalchemy.orm import selectinload
 
 from board import clock
@@ -40,11 +40,15 @@ class NotAllowed(PermissionError):
 
 # --- which clinics, and what they cover -----------------------------------------------------------
 
+# Built once: every board asks it (twice: its banners and who may ask for updates), and building the
+# statement with its loader options cost more than running it on a plan with no clinic open.
+_OPEN_CLINICS = (select(Clinic).where(Clinic.plan_id == bindparam("plan_id"), Clinic.ended_at.is_(None))
+                 .order_by(Clinic.id).options(selectinload(Clinic.participants), selectinload(Clinic.chair_user)))
+
+
 def open_clinics(plan: Plan) -> list[Clinic]:
     """The clinics in progress, oldest first."""
-    return list(db.session.scalars(
-        select(Clinic).where(Clinic.plan_id == plan.id, Clinic.ended_at.is_(None)).order_by(Clinic.id)
-        .options(selectinload(Clinic.participants), selectinload(Clinic.chair_user))))
+    return list(db.session.scalars(_OPEN_CLINICS, {"plan_id": plan.id}))
 
 
 def clinics_showing(plan: Plan, area_numbers: list[int]) -> list[Clinic]:

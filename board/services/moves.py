@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from board import clock
 from board.services.history import latest_move
@@ -98,7 +99,7 @@ def stage_move(action: Action, to_status: str, to_position: int, expected_versio
         db.session.rollback()
         db.session.refresh(action)
         raise MoveConflict(action, latest_move(action))
-    action.version = expected_version + 1
+    set_committed_value(action, "version", expected_version + 1)  # as the UPDATE left it: nothing to flush
 
     target = column(action.area_id, status.value, excluding=action.id)
     to_position = max(0, min(int(to_position), len(target)))
@@ -148,7 +149,11 @@ def lock_area(area_id: int) -> None:
     db.session.execute(update(Area).where(Area.id == area_id)
                        .values(changed_at_counter=Area.changed_at_counter)
                        .execution_options(synchronize_session=False))
-    db.session.expire_all()
+    # Forget everything but the people: who is signed in does not change with a card, and reading
+    # them again cost a query or two in every change.
+    for instance in list(db.session.identity_map.values()):
+        if not isinstance(instance, User):
+            db.session.expire(instance)
 
 
 def _renumber(cards: list[Action]) -> None:

@@ -32,7 +32,7 @@ from board.services.board_view import (
 from board.views.clinics import clinic_banners
 from board.views.render_cache import render_cache
 from board.views.updates import ask_url
-from board.views.viewer import Viewer
+from board.views.viewer import Viewer, install_plans
 from models import ActionEvent, Plan, Role
 
 
@@ -239,10 +239,10 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
         if loaded is None or loaded.lane(area.id) is None:
             loaded = load_board(plan, today, board_filter, areas=areas, only_area_ids={area.id},
                                 committee=viewer.read_only)
-        return render_template("partials/swimlane.html", lane=loaded.lane(area.id), board=summary, ui=ui, oob=oob)
+        return Markup(render_template("partials/swimlane.html", lane=loaded.lane(area.id), board=summary, ui=ui, oob=oob))
 
-    lanes = [Markup(render(area) if area.id in noticed else
-                    cache.html((*counts_keys[area.id], ui_key), lambda area=area: render(area)))
+    # Kept as Markup, so each request gets the very objects kept (no copy of every lane's HTML).
+    lanes = [render(area) if area.id in noticed else cache.html((*counts_keys[area.id], ui_key), lambda area=area: render(area))
              for area in shown]
     return RenderedBoard(summary, lanes, ui)
 
@@ -251,12 +251,45 @@ def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) 
     """The whole board page: header, filter bar, every lane, the banners of the clinics covering it."""
     banners = clinic_banners(plan, viewer, filters.cleaned("area", []))
     rendered = _render_board(plan, viewer, filters, None, **notices)
-    return {"board": rendered.summary, "lanes": rendered.lanes, "ui": rendered.ui,
-            "filters": filters, "due_choices": DUE_WITHIN_CHOICES, "clinics": banners, "shown_at": clock.now(),
-            "stale_days": one_off_stale_days(),
-            "ask_url": ask_url(plan, viewer, filters),
-            # A form makes a CSRF token: never on share pages.
-            "confirm": ConfirmForm() if banners else None}
+    context = {"board": rendered.summary, "lanes": rendered.lanes, "ui": rendered.ui,
+               "filters": filters, "due_choices": DUE_WITHIN_CHOICES, "clinics": banners, "shown_at": clock.now(),
+               "stale_days": one_off_stale_days(),
+               "ask_url": ask_url(plan, viewer, filters),
+               # A form makes a CSRF token: never on share pages.
+               "confirm": ConfirmForm() if banners else None}
+    context["body"] = _board_body(plan, viewer, filters, context, kept=not (banners or filters.errors or any(notices.values())))
+    return context
+
+
+CLOCK_SLOT = Markup("<time data-clock-slot></time>")
+
+
+def _board_body(plan: Plan, viewer: Viewer, filters: BoardFilterForm, context: dict, kept: bool) -> Markup:
+    """The page below the clinic banners, kept rendered under a key holding everything it shows, so a
+    board nobody changed is not rendered again: the plan's row (title, header, change counter: every
+    change to a card counts), the plans to switch to, the areas with their counters, the counts, the
+    lanes' own HTML, today's date, the filters as asked (the raw query too) and as applied, the view and
+    this request's URLs, who looks (the user and their role, or the share link) and what they may ask.
+    The clock is left as a slot and filled here; a page with a notice, a filter error or a clinic banner
+    (its forms carry a CSRF token) is rendered fresh and not kept (`kept`)."""
+    summary, user = context["board"], viewer.user
+
+    def render() -> str:
+        return render_template("partials/board_body.html", **context, clock_slot=CLOCK_SLOT)
+
+    if kept:
+        key = ("board body", request.script_root, request.query_string, viewer.share_token, viewer.plan_archived,
+               getattr(user, "id", None), getattr(user, "role", None), getattr(user, "is_authenticated", False),
+               repr([getattr(plan, column.key) for column in Plan.__table__.columns]),
+               () if viewer.read_only else tuple((p.id, p.slug, p.live, p.archived) for p in install_plans()),
+               tuple((area.id, area.number, area.title, area.changed_at_counter) for area in summary.all_areas),
+               tuple(sorted(summary.lanes.items())), tuple((role.id, role.name) for role in summary.owner_roles),
+               summary.today, repr(summary.filter), repr(context["ui"]), context["ask_url"], context["stale_days"],
+               tuple(context["lanes"]))
+        body = render_cache().html(key, render)
+    else:
+        body = render()
+    return Markup(body.replace(CLOCK_SLOT, drawn_at(context), 1))
 
 
 def drawn_at(context: dict) -> str:

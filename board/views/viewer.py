@@ -6,8 +6,9 @@ page links to share pages and a signed-in page to signed-in ones, from one set o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from flask import abort, g, request, url_for
+from flask import abort, current_app, g, request, url_for
 from flask_login import current_user
 
 from board.services.people import role_title
@@ -154,7 +155,15 @@ def install_root() -> str:
 def asset_url(filename: str) -> str:
     """A static file's one URL, the same from every plan's pages, fingerprinted by its bytes (`?v=`), so
     the browser caches it once and for good (board/speed.py)."""
-    return plan_url(None, "static", filename=filename, v=static_digest(filename))
+    return install_root() + _static_path(current_app.static_url_path, filename, static_digest(filename))
+
+
+@lru_cache(maxsize=256)
+def _static_path(_static_url_path: str, filename: str, digest: str | None) -> str:
+    """The static file's URL below the install's root (built once per file version: the URL map is fixed)."""
+    path = url_for("static", filename=filename, v=digest)
+    root = request.script_root
+    return path[len(root):] if root and path.startswith(root) else path
 
 
 def plan_for_request() -> Plan:
