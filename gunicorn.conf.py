@@ -4,8 +4,11 @@ import os
 import socket
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-# Sync workers: the board's requests are short and database-bound.
 workers = int(os.environ.get("WEB_CONCURRENCY", min(8, multiprocessing.cpu_count() * 2 + 1)))
+# Threaded workers keep a browser's connection open between requests (sync workers close it after each):
+# a page's static files and its polls skip a new connection each. Measured in docs/performance.md.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

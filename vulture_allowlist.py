@@ -24,6 +24,9 @@ _.validate_expires_on, _.validate_view, _.validate_mode, _.validate_note, _.vali
 # Flask-Login reads its settings and calls get_id; role_required leaves the role on the view for tests.
 _.login_view, _.login_message, _.login_message_category, _.session_protection, _.get_id, _.required_role
 
+# Flask reads the app's session interface (board/speed.py sets one that never varies static files by cookie).
+_.session_interface
+
 # SQLAlchemy event listeners receive these arguments whether they use them or not.
 mapper, connection_record
 

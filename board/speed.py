@@ -15,8 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from threading import Lock
 
+import brotli
 from cachetools import LRUCache
 from flask import current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
 
 compress = Compress()
@@ -47,12 +49,16 @@ def conditional(response, ignore: str = ""):
     request's CSRF token (signed with the time, so new every second; the one the browser kept stays
     valid for the session)."""
     body = response.get_data()
-    g.body_digest = hashlib.sha256(body).hexdigest()
-    for volatile in (ignore, g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))):
-        if volatile:
-            body = body.replace(volatile.encode(), b"")
-    digest = hashlib.sha256(body).hexdigest()[:32]
-    response.set_etag(digest)
+    volatiles = [text.encode() for text in (ignore, g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")))
+                 if text and text.encode() in body]
+    for volatile in volatiles:
+        body = body.replace(volatile, b"")
+    digest = hashlib.sha256(body).hexdigest()
+    if not volatiles:
+        # Nothing volatile: the same body is sent again, so its compressed bytes are worth keeping. (A
+        # page with a clock or a token differs every second: compressing it once is all it gets.)
+        g.body_digest = digest
+    response.set_etag(digest[:32])
     response.vary.add("Cookie")
     return response.make_conditional(request)
 
@@ -92,7 +98,35 @@ def _static_file(filename: str):
     if version and version == static_digest(filename):
         response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
         g.body_digest = f"{filename};{version}"
+        if "br" in request.headers.get("Accept-Encoding", "") and response.mimetype in _COMPRESSIBLE:
+            # Compressed once per version, so at brotli's best (slow, but once): a first visit is
+            # smaller than Flask-Compress's per-request level gives.
+            response.set_data(_best_brotli(filename, version))
+            response.headers["Content-Encoding"] = "br"
+            response.vary.add("Accept-Encoding")
+            etag, weak = response.get_etag()
+            if etag:
+                response.set_etag(f"{etag}:br", weak)
     return response
+
+
+_COMPRESSIBLE = {"text/css", "text/javascript", "application/javascript", "image/svg+xml"}
+
+
+@lru_cache(maxsize=64)
+def _best_brotli(filename: str, version: str) -> bytes:
+    return brotli.compress(Path(current_app.static_folder, filename).read_bytes(), quality=11)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, but a static file never varies by cookie: Flask-Login looks at the
+    session after every request, which would add `Vary: Cookie`, and a browser would then fetch every
+    fingerprinted file again once signing in changes the cookie."""
+
+    def save_session(self, app, session, response) -> None:
+        super().save_session(app, session, response)
+        if request.endpoint == "static":
+            response.vary.discard("cookie")  # lower case: werkzeug compares the header list with it as given
 
 
 def init_app(app) -> None:
@@ -102,5 +136,6 @@ def init_app(app) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "text/javascript", "application/javascript",
                                                  "text/csv", "image/svg+xml", "application/json"])
     compress.init_app(app)
+    app.session_interface = SessionInterface()
     if app.has_static_folder:
         app.view_functions["static"] = _static_file

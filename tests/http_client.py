@@ -58,15 +58,20 @@ def stop(proc: subprocess.Popen) -> None:
 
 def request(port: int, method: str, path: str, headers: dict | None = None, form: dict | None = None,
             conn: http.client.HTTPConnection | None = None) -> tuple[int, str, http.client.HTTPResponse]:
+    own = conn is None  # a connection made here is closed here (gthread workers keep it open)
     conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT_S)
     headers = dict(headers or {})
     body = None
     if form is not None:
         body = urllib.parse.urlencode(form, doseq=True)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    conn.request(method, path, body=body, headers=headers)
-    response = conn.getresponse()
-    return response.status, response.read().decode("utf-8", "replace"), response
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace"), response
+    finally:
+        if own:
+            conn.close()
 
 
 def sign_in(port: int, email: str, password: str) -> dict:

@@ -10,6 +10,7 @@ import contextlib
 import os
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from app import create_app
 from models import SignInThrottle, db
 from tests.conftest import csrf_token, email_for, make_app, sign_in
 from tests.databases import copy_database
-from tests.http_client import free_port
+from tests.http_client import free_port, request
 from tests.pages import page_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,19 @@ def _gunicorn(instance: Path, **settings: str):
         if server.poll() is None:
             server.terminate()
         server.communicate(timeout=HANG_S)
+
+
+def _answers(port: int) -> bool:
+    """Does the server answer /healthz within HANG_S (only a hang takes that long)?"""
+    deadline = time.monotonic() + HANG_S
+    while time.monotonic() < deadline:
+        try:
+            if request(port, "GET", "/healthz")[0] == 200:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return False
 
 
 def _log_until_a_worker_boots(server: subprocess.Popen) -> tuple[bool, str]:
@@ -126,6 +140,9 @@ def test_links_printed_after_the_server_started_reach_that_server(seeded_app, tm
     with _gunicorn(instance, BOARD_ENV="development", PORT=str(port), DATABASE_URL=url) as server:
         booted, said = _log_until_a_worker_boots(server)  # it records its address before that
         assert booted, f"gunicorn stopped before booting a worker:\n{said}"
+        # Serving, as `make run` leaves it: the worker has made the local secret the command reads (on a
+        # slower database a worker can boot some time before its app exists).
+        assert _answers(port), "gunicorn booted a worker but never answered"
         created = _flask(instance, "share-link", "create", "--label", "Committee", DATABASE_URL=url)
     assert created.returncode == 0, created.stderr
     assert created.stdout.startswith(f"http://127.0.0.1:{port}/share/")

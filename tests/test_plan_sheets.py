@@ -402,3 +402,20 @@ def test_next_years_plan_round_trips_through_its_workbook_with_its_lineage(two_y
         plan = db.session.scalars(select(Plan).where(Plan.slug == "2024-25")).one()
         summary = import_plan(read_upload(raw, "plan.xlsx", plan).data, plan=plan)
         assert not summary.changed and summary.carried_forward == 0
+
+
+def test_the_command_line_imports_a_spreadsheet_as_a_new_plan_carrying_actions_forward(seeded_app, tmp_path):
+    with seeded_app.app_context():
+        data = plan_as_data(db.session.scalars(select(Plan)).one())
+    first = data["areas"][0]["outcomes"][0]["actions"][0]
+    first["carried_from"] = {"plan": "2023-24", "ref": first["ref"]}
+    (tmp_path / "next.xlsx").write_bytes(plan_workbook(data))
+    result = seeded_app.test_cli_runner().invoke(args=["import-plan", str(tmp_path / "next.xlsx"), "--new",
+                                                       "--slug", "2024-25"])
+    assert result.exit_code == 0, result.output
+    assert "Created plan 2024-25." in result.output and "Archived 2023-24 (read-only)" in result.output
+    with seeded_app.app_context():
+        new = db.session.scalars(select(Plan).where(Plan.slug == "2024-25")).one()
+        carried = db.session.scalars(select(Action).where(Action.plan_id == new.id, Action.ref == first["ref"])).one()
+        assert carried.carried_from_id is not None
+        assert plan_as_data(new)["areas"][0]["outcomes"][0]["actions"][0]["carried_from"] == first["carried_from"]

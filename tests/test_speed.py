@@ -145,3 +145,13 @@ def test_the_nothing_changed_poll_is_one_query_and_no_data_without_a_live_sessio
 @pytest.mark.parametrize("path", ["/board/changes?since=abc", "/board/changes"])
 def test_a_poll_it_cannot_read_signs_in_fully(seeded_app, anon_client, path):
     assert anon_client.get(path).status_code == 302
+
+
+def test_closing_an_inline_form_puts_back_the_card_the_board_shows(client_for):
+    editor = client_for("editor")
+    board = page_of(editor.get("/?view=detailed"))
+    for ref in ("2.7", "9.1"):
+        card = page_of(editor.get(f"/actions/{ref}/card?view=detailed", headers=HTMX)).card(ref)
+        assert card is not None and str(card) == str(board.card(ref))
+    assert editor.get("/actions/2.7/card?area=3", headers=HTMX).status_code == 404
+    assert editor.get("/actions/99.9/card", headers=HTMX).status_code == 404

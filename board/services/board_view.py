@@ -338,6 +338,11 @@ def action_query(plan: Plan, ref: str) -> Select:
                      selectinload(Action.last_activity_by)))
 
 
+def area_id_of(plan: Plan, ref: str) -> int | None:
+    """The area holding the plan's action `ref` (None if there is none)."""
+    return db.session.scalar(select(Action.area_id).where(Action.plan_id == plan.id, Action.ref == ref))
+
+
 def changed_area_ids(plan: Plan, since: int) -> set[int]:
     """Areas with a card changed after the plan's change counter stood at `since`."""
     return set(db.session.scalars(select(Area.id).where(Area.plan_id == plan.id,

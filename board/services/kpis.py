@@ -243,6 +243,13 @@ class _Seed:
     quality_note: str | None = None
     part_of: str | None = None
 
+    def __post_init__(self) -> None:
+        # Labels in a plan file may be as long as the file allows: a name built from one ("...: of which ...",
+        # "Audit: cases graded ...") and a source are clipped to their columns (PostgreSQL refuses longer).
+        limit = KpiMeasure.__table__.c.name.type.length
+        self.name, self.source = self.name[:limit], self.source[:KpiMeasure.__table__.c.source.type.length]
+        self.part_of = self.part_of[:limit] if self.part_of else self.part_of
+
 
 def baseline_quarter(plan: Plan) -> str | None:
     """'Q1 2023/24' in the plan header becomes '2023/24 Q1'."""

@@ -20,6 +20,7 @@ from board.services.board_view import (
     STATUSES,
     BoardFilter,
     BoardView,
+    area_id_of,
     changed_area_ids,
     is_overdue,
     is_stale,
@@ -115,10 +116,6 @@ def board_ui(viewer: Viewer, filters: BoardFilterForm, board, **notices) -> Boar
         **notices)
 
 
-def _load(plan: Plan, viewer: Viewer, filters: BoardFilterForm) -> BoardView:
-    return load_board(plan, board_filter=filters.board_filter(viewer.user))
-
-
 @dataclass(frozen=True)
 class LaneCounts:
     """What the board's totals need of one area: cards shown per status, overdue and stale among them,
@@ -174,6 +171,12 @@ def _lane_counts(board: BoardView, area_id: int) -> LaneCounts:
                       sum(is_stale(card, board.today) for card in cards), board.area_totals.get(area_id, 0))
 
 
+def _owner_roles(plan: Plan) -> list:
+    """The filter bar's owner roles, kept per plan version: only an import writes owner roles or which
+    actions they own, and an import counts as a change of the whole plan (`mark_plan_changed`)."""
+    return render_cache().value(("owner roles", plan.id, plan.change_counter), lambda: owner_roles_of(plan))
+
+
 @dataclass
 class RenderedBoard:
     """The board's counts, and the HTML of the lanes asked for (in area order, hidden ones left out)."""
@@ -203,7 +206,7 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
             counts[area_id] = _lane_counts(loaded, area_id)
             cache.keep_counts(counts_keys[area_id], counts[area_id])
     summary = BoardSummary(plan, today, board_filter, counts, all_areas=areas,
-                           owner_roles=owner_roles_of(plan) if wanted is None else [])
+                           owner_roles=_owner_roles(plan) if wanted is None else [])
     ui = board_ui(viewer, filters, summary, **notices)
     # A filtered board hides the areas where nothing matched; the whole plan shows all.
     shown = [area for area in areas if (not board_filter.areas or area.number in board_filter.areas)
@@ -254,8 +257,12 @@ def lane_update(plan: Plan, area_id: int, viewer: Viewer, filters: BoardFilterFo
 
 
 def one_card(plan: Plan, ref: str, viewer: Viewer, filters: BoardFilterForm) -> dict | None:
-    """One card as the board shows it (closing an inline form puts it back); None if not shown."""
-    board = _load(plan, viewer, filters)
+    """One card as the board shows it (closing an inline form puts it back); None if not shown. Reads
+    only its area's cards (the card needs no counts of the others)."""
+    area_id = area_id_of(plan, ref)
+    if area_id is None:
+        return None
+    board = load_board(plan, board_filter=filters.board_filter(viewer.user), only_area_ids={area_id})
     found = next((card for lane in board.swimlanes for cards in lane.columns.values() for card in cards
                   if card.ref == ref), None)
     if found is None:

@@ -43,6 +43,14 @@ class RenderCache:
         with self._lock:
             self._counts[key] = value
 
+    def value(self, key: Hashable, compute: Callable[[], object]):
+        """A small computed value (kept with the counts): `compute()` the first time `key` is asked."""
+        found = self.counts(key)
+        if found is None:
+            found = compute()
+            self.keep_counts(key, found)
+        return found
+
 
 def render_cache() -> RenderCache:
     """This app's cache (one per worker process)."""
