@@ -9,7 +9,7 @@ import threading
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Without the networking flags Chromium tries to reach the internet at start and stalls here.
@@ -43,10 +43,46 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1920, "height": 1080}}
 
 
+class _ClosedOnce:
+    """A response body that is closed once, whoever closes it first."""
+
+    def __init__(self, body):
+        self.body, self.closed = body, False
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            if hasattr(self.body, "close"):
+                self.body.close()
+
+
+class _ClosesEveryResponse:
+    """The app as gunicorn runs it: every response is closed, which runs the work the app does after answering
+    (sending email). Werkzeug's development server skips closing one when the browser resets the connection
+    while the server drains it; the handler below closes it then."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        environ["board.tests.body"] = body = _ClosedOnce(self.app(environ, start_response))
+        return body
+
+
+class _Handler(WSGIRequestHandler):
+    def connection_dropped(self, error, environ=None) -> None:
+        body = (environ or {}).get("board.tests.body")
+        if body is not None:
+            body.close()
+
+
 @pytest.fixture
 def live_server(seeded_app):
     """The seeded app served on a free loopback port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, seeded_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _ClosesEveryResponse(seeded_app), threaded=True, request_handler=_Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
