@@ -80,7 +80,8 @@ def carried_source(carried: dict) -> Action:
 
 
 def record_carry(old: Action, new: Action, new_plan: Plan, actor_label: str) -> None:
-    """Link `new` to `old`, close `old` as carried forward, and say so in both histories."""
+    """Link `new` to `old`, close `old` as carried forward, and say so in both histories; the caller marks
+    the old plan changed (an import carries many actions and marks each plan once)."""
     old_plan = db.session.get(Plan, old.plan_id)
     new.carried_from_id = old.id
     old.closed_at = now()
@@ -90,7 +91,6 @@ def record_carry(old: Action, new: Action, new_plan: Plan, actor_label: str) -> 
                                to_value=f"{new_plan.slug} {new.ref}"))
     db.session.add(ActionEvent(action=new, kind=EventKind.CARRIED_FROM, actor_label=actor_label,
                                from_value=f"{old_plan.slug} {old.ref}", to_value=new.status))
-    mark_plan_changed(old_plan.id)
 
 
 def close_actions(plan: Plan, refs: list[str], how: Closure, note: str, user: User | None,

@@ -7,9 +7,11 @@ ref: an action continues an earlier plan's only when the file says so (`carried_
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import selectinload
 
 from board.clock import now
 from board.services import plans as plans_service
@@ -124,8 +126,12 @@ def _apply(data: dict, actor_label: str, plan: Plan | None, new_slug: str | None
     summary.slug = plan.slug
 
     roles = _RoleBook(plan, data.get("owner_aliases") or {})
-    existing = {a.ref: a for a in db.session.scalars(select(Action).where(Action.plan_id == plan.id))}
+    existing = {a.ref: a for a in db.session.scalars(
+        select(Action).where(Action.plan_id == plan.id).options(selectinload(Action.owners)))}
     areas_by_number = {area.number: area for area in plan.areas}
+    ends = _column_ends(plan)
+    owner_orders: list[tuple[Action, list[OwnerRole]]] = []
+    plans_carried_from: set[int] = set()
     seen_refs: set[str] = set()
     plan_order = 0
     for area_data in data["areas"]:
@@ -138,23 +144,33 @@ def _apply(data: dict, actor_label: str, plan: Plan | None, new_slug: str | None
         _set(area, "title", area_data["title"])
         _set(area, "overall_effectiveness", area_data.get("overall_effectiveness", ""))
         outcomes = _match_outcomes(area, area_data["outcomes"], summary)
-        for outcome, outcome_data in zip(outcomes, area_data["outcomes"]):
-            for action_data in outcome_data["actions"]:
-                plan_order += 1
-                seen_refs.add(action_data["ref"])
-                action = existing.get(action_data["ref"])
-                if action is None:
-                    action = _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label)
-                    summary.actions_added += 1
-                else:
-                    reordered = _set(action, "plan_order", plan_order)
-                    if _update_action(action, area, outcome, action_data, roles, actor_label):
-                        summary.actions_updated.append(action.ref)
-                    elif reordered:
-                        summary.actions_reordered += 1
-                if action_data.get("carried_from") and action.carried_from_id is None:
-                    record_carry(carried_source(action_data["carried_from"]), action, plan, actor_label)
-                    summary.carried_forward += 1
+        # The actions are written in one flush at the end: the queries inside (carried sources) read
+        # rows this import does not change, and columns are counted in `ends`, not by asking the database.
+        with db.session.no_autoflush:
+            for outcome, outcome_data in zip(outcomes, area_data["outcomes"]):
+                for action_data in outcome_data["actions"]:
+                    plan_order += 1
+                    seen_refs.add(action_data["ref"])
+                    action = existing.get(action_data["ref"])
+                    if action is None:
+                        action = _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label, ends)
+                        owner_orders.append((action, action.owners))
+                        summary.actions_added += 1
+                    else:
+                        reordered = _set(action, "plan_order", plan_order)
+                        if _update_action(action, area, outcome, action_data, roles, actor_label, ends, owner_orders):
+                            summary.actions_updated.append(action.ref)
+                        elif reordered:
+                            summary.actions_reordered += 1
+                    if action_data.get("carried_from") and action.carried_from_id is None:
+                        old = carried_source(action_data["carried_from"])
+                        record_carry(old, action, plan, actor_label)
+                        plans_carried_from.add(old.plan_id)
+                        summary.carried_forward += 1
+    db.session.flush()
+    _write_owner_orders(owner_orders)
+    for old_plan_id in sorted(plans_carried_from):
+        mark_plan_changed(old_plan_id)
     summary.kept_not_in_file = sorted(set(existing) - seen_refs)
     if summary.created_plan:
         _succeed(plan, data, actor_label, summary)
@@ -272,12 +288,17 @@ def starting_status(action_data: dict) -> str:
     return Status.NOT_STARTED.value
 
 
-def _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label) -> Action:
+def _column_ends(plan: Plan) -> Counter:
+    """How many cards each (area id, status) column of the plan holds: the next card's position there."""
+    return Counter({(area_id, status): count for area_id, status, count in db.session.execute(
+        select(Action.area_id, Action.status, func.count(Action.id))
+        .where(Action.plan_id == plan.id).group_by(Action.area_id, Action.status))})
+
+
+def _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label, ends: Counter) -> Action:
     status = starting_status(action_data)
-    db.session.flush()  # the column's cards added so far count for the position
-    position = db.session.scalar(
-        select(func.count(Action.id)).where(Action.area_id == area.id, Action.status == status)
-    )
+    position = ends[area.id, status]  # the end of its column, counting the cards this import added
+    ends[area.id, status] += 1
     owners = roles.roles_for(action_data.get("owners", []))
     action = Action(
         plan_id=plan.id, area=area, outcome=outcome, ref=action_data["ref"],
@@ -287,24 +308,25 @@ def _add_action(plan, area, outcome, action_data, plan_order, roles, actor_label
         owners=owners, **_plan_due_fields(None, action_data),
     )
     db.session.add(action)
-    db.session.flush()
-    _write_owner_order(action, owners)
     db.session.add(ActionEvent(action=action, kind=EventKind.IMPORTED, actor_label=actor_label,
                                to_value=action.text))
     return action
 
 
-def _write_owner_order(action: Action, owners: list[OwnerRole]) -> None:
-    """Store the printed order of the owners (the first is the lead)."""
-    db.session.flush()
-    for position, role in enumerate(owners):
+def _write_owner_orders(owner_orders: list[tuple[Action, list[OwnerRole]]]) -> None:
+    """Store the printed order of each action's owners (the first is the lead), in one statement;
+    the actions and their owner rows are flushed already."""
+    rows = [{"action": action.id, "role": role.id, "place": place}
+            for action, owners in owner_orders for place, role in enumerate(owners)]
+    if rows:
         db.session.execute(action_owners.update()
-                           .where(action_owners.c.action_id == action.id,
-                                  action_owners.c.owner_role_id == role.id)
-                           .values(position=position))
+                           .where(action_owners.c.action_id == bindparam("action"),
+                                  action_owners.c.owner_role_id == bindparam("role"))
+                           .values(position=bindparam("place")), rows)
 
 
-def _update_action(action, area, outcome, action_data, roles, actor_label) -> bool:
+def _update_action(action, area, outcome, action_data, roles, actor_label, ends: Counter,
+                   owner_orders: list) -> bool:
     """Bring an existing action's plan text up to date; status and position stay as users set them."""
     old = {"text": action.text, "due": action.due_text,
            "owners": "; ".join(r.name for r in action.owners)}
@@ -314,14 +336,13 @@ def _update_action(action, area, outcome, action_data, roles, actor_label) -> bo
     new_owners = roles.roles_for(action_data.get("owners", []))
     if [r.name for r in new_owners] != [r.name for r in action.owners]:
         action.owners = new_owners
-        _write_owner_order(action, new_owners)
+        owner_orders.append((action, new_owners))
         changed.append(True)
     if action.area_id != area.id:
         # Moving area is rare (a renumbered plan): the card goes to the end of its column there.
         action.area = area
-        action.position = db.session.scalar(
-            select(func.count(Action.id)).where(Action.area_id == area.id,
-                                                Action.status == action.status))
+        action.position = ends[area.id, action.status]
+        ends[area.id, action.status] += 1
         changed.append(True)
     if not any(changed):
         return False
