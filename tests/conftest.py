@@ -203,9 +203,12 @@ def email_for(role: str) -> str:
 
 
 @pytest.fixture
-def seeded_app(tmp_path, seeded_template):
-    """An app holding the real seed plan and one user per role (a copy of the session's template)."""
-    return make_app(tmp_path, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(seeded_template, tmp_path))
+def seeded_app(request, tmp_path, seeded_template):
+    """An app holding the real seed plan and one user per role (a copy of the session's template); for a
+    test that asks for `two_years`, the seed plan after its year and the next year's plan imported."""
+    template = request.getfixturevalue("two_years_template") if "two_years" in request.fixturenames \
+        else seeded_template
+    return make_app(tmp_path, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(template, tmp_path))
 
 
 @pytest.fixture
@@ -219,9 +222,7 @@ def quarter_app(tmp_path, quarter_template):
 _BODY_CSRF = re.compile(r'<body[^>]*"X-CSRFToken": "([^"]+)"')
 
 
-@pytest.fixture
-def two_years(seeded_app):
-    """2023-24 worked on through the year, then 2024-25 imported carrying actions forward."""
+def _two_years() -> None:
     from datetime import date
 
     from board.services.evidence import add_note, change_due
@@ -229,15 +230,26 @@ def two_years(seeded_app):
     from board.services.plan_file import load_plan_file
     from tests.plans import NEXT_YEAR_PATH
 
-    with seeded_app.app_context():
-        editor = user_for("editor")
-        moved = move_action(action_by_ref("1.3"), "red", 0, 1, editor)
-        record_reason(moved.event, "Recruitment to the team paused", editor)
-        move_action(action_by_ref("2.7"), "green", 0, 1, editor)  # the 2024-25 file says amber
-        add_note(action_by_ref("1.3"), "Interim standards agreed with partners", None, user_for("contributor"))
-        change_due(action_by_ref("1.3"), "Jun 2024", "Waiting for the new practice lead", editor, date(2023, 11, 1))
-        summary = import_plan(load_plan_file(NEXT_YEAR_PATH), new_slug="2024-25")
-        assert summary.archived == ["2023-24"] and summary.made_live
+    _seed()
+    editor = user_for("editor")
+    moved = move_action(action_by_ref("1.3"), "red", 0, 1, editor)
+    record_reason(moved.event, "Recruitment to the team paused", editor)
+    move_action(action_by_ref("2.7"), "green", 0, 1, editor)  # the 2024-25 file says amber
+    add_note(action_by_ref("1.3"), "Interim standards agreed with partners", None, user_for("contributor"))
+    change_due(action_by_ref("1.3"), "Jun 2024", "Waiting for the new practice lead", editor, date(2023, 11, 1))
+    summary = import_plan(load_plan_file(NEXT_YEAR_PATH), new_slug="2024-25")
+    assert summary.archived == ["2023-24"] and summary.made_live
+
+
+@pytest.fixture(scope="session")
+def two_years_template(tmp_path_factory) -> str:
+    return _template(tmp_path_factory, "two-years-template", _two_years)
+
+
+@pytest.fixture
+def two_years(seeded_app):
+    """2023-24 worked on through the year, then 2024-25 imported carrying actions forward: `seeded_app`
+    itself, made from its own template when a test asks for this (see `seeded_app`)."""
     return seeded_app
 
 
