@@ -31,18 +31,19 @@ setup-db: $(VENV)/.runtime-installed
 test: test-fast test-browser
 	$(BIN)/python scripts/check_html.py
 
-## test-fast: the tests without a browser, spread over the machine's cores.
+## test-fast: the Flask test-client tests (no browser, no server process), spread over the machine's cores.
 test-fast: $(VENV)/.dev-installed
-	$(BIN)/pytest -n auto -m "not browser"
+	$(BIN)/pytest -n auto -m "not browser and not server"
 
-## test-browser: the Playwright tests, driving Debian's chromium.
+## test-browser: the Playwright tests, driving Debian's chromium, and the tests starting gunicorn or the
+## flask command as processes (load tests against several workers, what an operator types).
 test-browser: $(VENV)/.dev-installed chromium
-	$(BIN)/pytest -n auto -m browser
+	$(BIN)/pytest -n auto -m "browser or server"
 
 ## test-postgres: the same suite against a throwaway PostgreSQL cluster (installed when missing).
 test-postgres: $(VENV)/.dev-installed chromium
-	bash scripts/with-postgres.sh bash -c '$(BIN)/pytest -p no:cacheprovider -n auto -m "not browser" && \
-	  $(BIN)/pytest -p no:cacheprovider -n auto -m browser'
+	bash scripts/with-postgres.sh bash -c '$(BIN)/pytest -p no:cacheprovider -n auto -m "not browser and not server" && \
+	  $(BIN)/pytest -p no:cacheprovider -n auto -m "browser or server"'
 
 chromium:
 	@bash scripts/ensure-chromium.sh

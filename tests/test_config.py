@@ -96,6 +96,7 @@ def _one_line_refusal(output: str) -> list[str]:
     return [line for line in output.splitlines() if line.strip() and "[INFO]" not in line]
 
 
+@pytest.mark.server
 def test_commands_typed_after_make_run_use_its_secret_and_database(tmp_path):
     instance = tmp_path / "instance"
     made = _flask(instance, "setup-db", BOARD_ENV="development")  # what `make run` does before serving
@@ -111,6 +112,7 @@ def test_commands_typed_after_make_run_use_its_secret_and_database(tmp_path):
     assert f"secret={(instance / 'secret_key').read_text().strip()}" in shell.stdout
 
 
+@pytest.mark.server
 def test_without_any_secret_commands_and_gunicorn_say_in_one_line_what_to_set(tmp_path):
     instance = tmp_path / "instance"  # no SECRET_KEY, no BOARD_ENV, no secret made by `make run`
     command = _flask(instance, "create-user", "lead@example.org", "--name", "Lead", "--password-stdin",
@@ -122,6 +124,7 @@ def test_without_any_secret_commands_and_gunicorn_say_in_one_line_what_to_set(tm
     assert not (instance / "secret_key").exists()
 
 
+@pytest.mark.server
 def test_production_never_serves_with_the_local_secret_or_a_weak_one(tmp_path):
     instance = tmp_path / "instance"
     instance.mkdir()
@@ -133,6 +136,7 @@ def test_production_never_serves_with_the_local_secret_or_a_weak_one(tmp_path):
         assert line.startswith("Error: SECRET_KEY is ") and "BOARD_ENV=development" in line
 
 
+@pytest.mark.server
 def test_links_printed_after_the_server_started_reach_that_server(seeded_app, tmp_path):
     url = seeded_app.config["SQLALCHEMY_DATABASE_URI"]
     instance = Path(seeded_app.instance_path)

@@ -12,6 +12,8 @@ from tests.http_client import free_port, request, sign_in, start_gunicorn, stop,
 from tests.pages import page_of
 from tests.plans import seed_plan
 
+pytestmark = pytest.mark.server  # gunicorn with several workers, as production runs it
+
 PASSWORD = "load test password"
 WORKERS = 4
 

@@ -34,6 +34,8 @@ from tests.http_client import (
 )
 from tests.plans import seed_plan
 
+pytestmark = pytest.mark.server  # gunicorn with several workers, as production runs it
+
 CLIENTS = 8
 MOVES_PER_CLIENT = 24
 HANG_S = 120  # only a hang takes this long; no threshold on speed anywhere

@@ -35,6 +35,8 @@ from tests.http_client import (
 from tests.pages import Page
 from tests.plans import seed_plan
 
+pytestmark = pytest.mark.server  # gunicorn with several workers, as production runs it
+
 CLIENTS = 8
 OPERATIONS_PER_CLIENT = 16
 HANG_S = 180
