@@ -57,7 +57,9 @@ COUNTED_ON_PURPOSE = {"sign_in_throttle"}
 
 def _snapshot():
     tables = [t for t in inspect(db.engine).get_table_names() if t not in COUNTED_ON_PURPOSE]
-    counts = {t: db.session.execute(text(f'SELECT COUNT(*) FROM "{t}"')).scalar() for t in tables}
+    # Every table's row count in one statement (one per table was a third of each fuzzed request).
+    row = db.session.execute(text("SELECT " + ", ".join(f'(SELECT COUNT(*) FROM "{t}")' for t in tables))).one()
+    counts = dict(zip(tables, row))
     cards = db.session.execute(select(Action.ref, Action.status, Action.position, Action.version,
                                       Action.due_text, Action.due_moves, Action.text)).all()
     users = db.session.execute(select(User.email, User.role, User.active, User.version, User.password_hash)).all()
