@@ -188,3 +188,24 @@ def test_a_change_to_the_plan_itself_is_seen_on_the_next_get(seeded_app, client_
         plan.title = "A plan renamed"
         db.session.commit()
     assert page_of(viewer.get("/")).text("#plan-title").startswith("A plan renamed")
+
+
+def test_a_kept_page_body_is_sent_as_rendered_and_its_etag_follows_every_part(seeded_app, client_for, anon_client):
+    """The kept body is spliced in as bytes: the page reads the same as one rendered whole, a 304 needs the
+    same shell (menu, flashes) and the same body, and the share board's tag follows a move too."""
+    editor, other = client_for("editor"), client_for("admin")
+    rendered = page_of(editor.get("/"))
+    kept = editor.get("/")
+    assert page_of(kept).link_names() == rendered.link_names() and "Update status of 2.7" in rendered.link_names()
+    assert page_of(kept).cards_in(2, "amber") == rendered.cards_in(2, "amber")
+    assert kept.get_data(as_text=True).count("</html>") == 1 and kept.mimetype == "text/html"
+    assert editor.get("/", headers={"If-None-Match": kept.headers["ETag"]}).status_code == 304
+    assert other.get("/", headers={"If-None-Match": kept.headers["ETag"]}).status_code == 200  # another person's page
+    token = _share_token(seeded_app)
+    shared = anon_client.get(f"/share/{token}/")
+    tag = shared.headers["ETag"]
+    assert anon_client.get(f"/share/{token}/", headers={"If-None-Match": tag}).status_code == 304
+    _move(other, "2.7", "red", 1, 2)
+    changed = anon_client.get(f"/share/{token}/", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert "2.7" in page_of(changed).cards_in(2, "red")

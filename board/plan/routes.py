@@ -29,12 +29,14 @@ def board():
     explain = query.cleaned("explain")
     context = board_views.board_page(plan_for_request(), current_viewer(), query,
                                      explain_event=pending_reason(explain, current_user) if explain else None)
-    response = make_response(render_template("board.html", **context), 422 if query.errors else 200)
+    if query.errors:
+        return render_template("board.html", **context), 422
     if query.cleaned("view"):  # remembered: the next visit to the board opens the same view
+        response = make_response(render_template("board.html", **context))
         response.set_cookie(board_views.VIEW_COOKIE, query.cleaned("view"), max_age=365 * 24 * 3600,
                             httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
         return response
-    return conditional(response, ignore=board_views.drawn_at(context)) if response.status_code == 200 else response
+    return board_views.board_response("board.html", context)
 
 
 @plan_bp.get("/healthz")
