@@ -30,6 +30,7 @@ from board.services.board_view import (
     owner_roles_of,
     plan_areas,
 )
+from board.services.clinics import open_clinics
 from board.speed import conditional_parts
 from board.views.clinics import clinic_banners
 from board.views.render_cache import render_cache
@@ -251,12 +252,14 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
 
 def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) -> dict:
     """The whole board page: header, filter bar, every lane, the banners of the clinics covering it."""
-    banners = clinic_banners(plan, viewer, filters.cleaned("area", []))
+    # The open clinics, read once: their banners, and who may ask owners for an update.
+    open_now = [] if viewer.read_only else open_clinics(plan)
+    banners = clinic_banners(open_now, viewer, filters.cleaned("area", []))
     rendered = _render_board(plan, viewer, filters, None, **notices)
     context = {"board": rendered.summary, "lanes": rendered.lanes, "ui": rendered.ui,
                "filters": filters, "due_choices": DUE_WITHIN_CHOICES, "clinics": banners, "shown_at": clock.now(),
                "stale_days": one_off_stale_days(),
-               "ask_url": ask_url(plan, viewer, filters),
+               "ask_url": ask_url(plan, viewer, filters, open_now),
                # A form makes a CSRF token: never on share pages.
                "confirm": ConfirmForm() if banners else None}
     context["body"] = _board_body(plan, viewer, filters, context, kept=not (banners or filters.errors or any(notices.values())))
