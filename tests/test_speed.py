@@ -88,6 +88,16 @@ def test_a_lane_is_never_served_to_another_plans_prefix(two_years, client_for):
     assert "/actions/1.1" in live and not any(link.startswith("/plans/2023-24/actions") for link in live)
 
 
+def test_the_nothing_changed_poll_asks_the_counter_of_the_plan_in_its_url(two_years, client_for):
+    editor = client_for("editor")
+    old, live = _since(editor.get("/plans/2023-24/")), _since(editor.get("/"))
+    assert old != live
+    assert editor.get(f"/plans/2023-24/board/changes?since={old}", headers=HTMX).status_code == 204
+    assert editor.get(f"/board/changes?since={live}", headers=HTMX).status_code == 204
+    assert editor.get(f"/plans/2023-24/board/changes?since={live}", headers=HTMX).status_code == 200
+    assert editor.get(f"/board/changes?since={old}", headers=HTMX).status_code == 200
+
+
 def test_the_mine_filter_is_each_persons_own(seeded_app, client_for):
     admin, editor = client_for("admin"), client_for("editor")
     mine = [page_of(client.get("/?mine=1&view=detailed")).card_refs() for client in (admin, editor)]

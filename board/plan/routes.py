@@ -15,7 +15,7 @@ from board.speed import conditional
 from board.views import board as board_views
 from board.views.board import card_dom_id
 from board.views.detail import action_detail as detail_context
-from board.views.viewer import current_viewer, plan_for_request, request_plan
+from board.views.viewer import current_viewer, plan_for_request, request_plan_counter
 from models import Area, Role, db
 
 plan_bp = Blueprint("plan", __name__)
@@ -57,8 +57,8 @@ def board_changes():
     since = request.args.get("since", "")
     if session_claims_a_user() and since.isdigit() and len(since) < 20:
         # The counter is all "nothing changed" needs: the form (filters) is read only for an answer with lanes.
-        plan = request_plan()
-        if plan is not None and int(since) == plan.change_counter:
+        counter = request_plan_counter()
+        if counter is not None and int(since) == counter:
             return "", 204
     return _changed_lanes(BoardChangesForm.from_query())
 
