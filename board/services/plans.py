@@ -50,7 +50,7 @@ _COUNTERS = select(Plan.id, Plan.slug, Plan.live, Plan.change_counter)
 def change_counter_of(slug: str | None) -> int | None:
     """The change counter of the plan named `slug`, else of the live plan (else the first): the plan
     `request_plan` would find, read as plain values (no plan objects) for the nothing-changed poll."""
-    rows = db.session.execute(_COUNTERS).all()
+    rows = db.session.connection().execute(_COUNTERS).all()  # Core: no ORM result processing
     if slug:
         found = next((row for row in rows if row.slug == slug), None)
     else:
