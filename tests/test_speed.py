@@ -66,6 +66,26 @@ def test_a_change_by_one_client_is_seen_by_the_next_get_of_another(seeded_app, c
     assert "Dec 2030" in page_of(viewer.get("/")).card_text("3.1")
 
 
+def test_a_kept_card_follows_its_row_and_never_reaches_a_viewer(seeded_app, client_for):
+    """A lane drawn after a change is drawn from kept cards: a note or a due change on a card is seen in
+    the next lane drawn, and cards kept with Move links for an editor never reach a viewer's refresh."""
+    editor, viewer = client_for("editor"), client_for("viewer")
+    since = _since(viewer.get("/"))
+    _move(editor, "3.2", "red", 1, 3)  # area 3's cards kept for the editor
+    answer = page_of(_move(editor, "3.2", "amber", 2, 3))
+    assert "Update status of 3.1" in answer.link_names() and "0 notes" not in answer.card_text("3.1")
+    polled = page_of(viewer.get(f"/board/changes?since={since}", headers=HTMX))
+    assert polled.card("3.1") is not None and "Update status of 3.1" not in polled.link_names()
+    token = csrf_token(editor)
+    editor.post("/actions/3.1/notes", headers={**HTMX, "X-CSRFToken": token}, data={"text": "Audit done"})
+    assert "1 note" in page_of(_move(editor, "3.2", "red", 3, 3)).card_text("3.1")
+    changed = editor.post("/actions/3.1/due", headers={**HTMX, "X-CSRFToken": token},
+                          data={"new_due": "Dec 2030", "reason": "Waiting for the audit", "current_due": "Oct 2023"})
+    assert changed.status_code == 200
+    assert "Dec 2030" in page_of(_move(editor, "3.2", "amber", 4, 3)).card_text("3.1")
+    assert "Dec 2030" in page_of(viewer.get(f"/board/changes?since={since}", headers=HTMX)).card_text("3.1")
+
+
 def test_a_lane_cached_with_move_links_never_reaches_a_viewer_or_a_share_link(seeded_app, client_for):
     editor, viewer = client_for("editor"), client_for("viewer")
     editor_page = page_of(editor.get("/"))

@@ -237,17 +237,37 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
     noticed = {ui.conflict_area_id, ui.explain_event.action.area_id if ui.explain_event else None,
                ui.open_move_form.area_id if ui.open_move_form else None}
 
+    # A lane drawn for a change (a move, a reason, a live refresh: `wanted`) is drawn from kept cards
+    # where it can: most of its cards did not change. A card is kept by everything it shows: its own
+    # row (`repr` of the card: every field it is drawn from), today, who looks and through which URLs,
+    # the plan's sign-off setting and the stale-days setting. A whole board drawn from nothing keeps no
+    # card: it would pay every card's key for no gain (its lanes are kept whole).
+    card_key = None if wanted is None else (
+        today, request.script_root, viewer.share_token, ui.can_move, ui.detail_prefix, ui.filter_query,
+        ui.move_next, ui.shows_names, plan.require_sign_off, one_off_stale_days())
+
     def render(area):
         nonlocal loaded
         if loaded is None or loaded.lane(area.id) is None:
             loaded = load_board(plan, today, board_filter, areas=areas, only_area_ids={area.id},
                                 committee=viewer.read_only)
-        return Markup(render_template("partials/swimlane.html", lane=loaded.lane(area.id), board=summary, ui=ui, oob=oob))
+        return Markup(render_template("partials/swimlane.html", lane=loaded.lane(area.id), board=summary, ui=ui, oob=oob,
+                                      card_key=card_key))
 
     # Kept as Markup, so each request gets the very objects kept (no copy of every lane's HTML).
     lanes = [render(area) if area.id in noticed else cache.html((*counts_keys[area.id], ui_key), lambda area=area: render(area))
              for area in shown]
     return RenderedBoard(summary, lanes, ui)
+
+
+def kept_card(macro, card, board, ui: BoardUi, card_key: tuple | None) -> Markup:
+    """`macro(card, board, ui)` (a card or a chip), kept by the card's whole row and `card_key` (see
+    `_render_board`); rendered fresh when `card_key` is None or the card carries a form for this request
+    only (the reason to ask for, the move form back with its problem)."""
+    if card_key is None or (ui.explain_event and ui.explain_event.action_id == card.id) \
+            or (ui.open_move_form and ui.open_move_form.action_id == card.id):
+        return macro(card, board, ui)
+    return render_cache().html(("card", macro.name, repr(card), card_key), lambda: macro(card, board, ui))
 
 
 def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) -> dict:
