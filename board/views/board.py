@@ -22,13 +22,13 @@ from board.services.board_view import (
     BoardFilter,
     BoardView,
     area_id_of,
+    area_rows,
     changed_area_ids,
     is_overdue,
     is_stale,
     load_board,
     one_off_stale_days,
     owner_roles_of,
-    plan_areas,
 )
 from board.services.clinics import open_clinics
 from board.speed import conditional_parts
@@ -210,7 +210,7 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
     a board nobody changed costs one query, a move or a poll reads the areas that changed."""
     cache, today = render_cache(), clock.today()
     board_filter = filters.board_filter(viewer.user)
-    areas = plan_areas(plan)
+    areas = area_rows(plan)
     filter_key = repr(board_filter)
     counts_keys = {area.id: (plan.id, area.id, area.changed_at_counter, today, filter_key) for area in areas}
     counts = {area_id: cache.counts(key) for area_id, key in counts_keys.items()}
