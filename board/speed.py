@@ -42,19 +42,40 @@ def static_digest(filename: str) -> str | None:
         return None
 
 
-def conditional(response, ignore: str = ""):
+def conditional(response):
     """Give `response` an ETag from its body and answer 304 when the request already holds it.
 
-    Left out of the digest: `ignore` (a clock on the page that says when it was drawn) and this
-    request's CSRF token (signed with the time, so new every second; the one the browser kept stays
-    valid for the session)."""
+    Left out of the digest: this request's CSRF token (signed with the time, so new every second; the
+    one the browser kept stays valid for the session). The board page, whose clock is left out too, is
+    `conditional_parts`."""
     body = response.get_data()
-    volatiles = [text.encode() for text in (ignore, g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")))
+    volatiles = [text.encode() for text in (g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")),)
                  if text]
     digest, skipped = _digest_without(body, volatiles)
     if not skipped:
         # Nothing volatile: the same body is sent again, so its compressed bytes are worth keeping. (A
         # page with a clock or a token differs every second: compressing it once is all it gets.)
+        g.body_digest = digest
+    response.set_etag(digest[:32])
+    response.vary.add("Cookie")
+    return response.make_conditional(request)
+
+
+def conditional_parts(response, shell: tuple[bytes, ...], body_digest: bytes, volatile: bool):
+    """`conditional` for a page made of a small shell rendered per request around a kept body whose
+    digest was computed when it was kept: the ETag digests the shell (this request's CSRF token left
+    out) and the body's digest, so a 304 is given only when both are the same. `volatile`: the body
+    has a part left out of its digest (a clock), so its compressed bytes are not worth keeping."""
+    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    digest = hashlib.sha256(b"%d:" % len(shell))
+    skipped = volatile
+    for part in shell:
+        part_digest, part_skipped = _digest_without(part, [token.encode()] if token else [])
+        digest.update(part_digest.encode())
+        skipped = skipped or part_skipped
+    digest.update(body_digest)
+    digest = digest.hexdigest()
+    if not skipped:
         g.body_digest = digest
     response.set_etag(digest[:32])
     response.vary.add("Cookie")

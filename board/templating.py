@@ -8,7 +8,7 @@ from board.services.direction import Direction
 from board.services.due import cadence_label
 from board.services.lineage import closed_label
 from board.services.periods import label as period_label
-from board.views.board import card_dom_id
+from board.views.board import card_dom_id, kept_card
 from models import ImpactRating, Status
 
 
@@ -29,4 +29,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["rating_label"] = lambda value: ImpactRating(value).label if value else "Not rated"
     app.jinja_env.globals.update(is_stale=is_stale, card_dom_id=card_dom_id, card_completion=card_completion,
                                  unevidenced=unevidenced, closed_label=closed_label,
-                                 updated_since_request=updated_since_request)
+                                 updated_since_request=updated_since_request, kept_card=kept_card)

@@ -66,6 +66,26 @@ def test_a_change_by_one_client_is_seen_by_the_next_get_of_another(seeded_app, c
     assert "Dec 2030" in page_of(viewer.get("/")).card_text("3.1")
 
 
+def test_a_kept_card_follows_its_row_and_never_reaches_a_viewer(seeded_app, client_for):
+    """A lane drawn after a change is drawn from kept cards: a note or a due change on a card is seen in
+    the next lane drawn, and cards kept with Move links for an editor never reach a viewer's refresh."""
+    editor, viewer = client_for("editor"), client_for("viewer")
+    since = _since(viewer.get("/"))
+    _move(editor, "3.2", "red", 1, 3)  # area 3's cards kept for the editor
+    answer = page_of(_move(editor, "3.2", "amber", 2, 3))
+    assert "Update status of 3.1" in answer.link_names() and "0 notes" not in answer.card_text("3.1")
+    polled = page_of(viewer.get(f"/board/changes?since={since}", headers=HTMX))
+    assert polled.card("3.1") is not None and "Update status of 3.1" not in polled.link_names()
+    token = csrf_token(editor)
+    editor.post("/actions/3.1/notes", headers={**HTMX, "X-CSRFToken": token}, data={"text": "Audit done"})
+    assert "1 note" in page_of(_move(editor, "3.2", "red", 3, 3)).card_text("3.1")
+    changed = editor.post("/actions/3.1/due", headers={**HTMX, "X-CSRFToken": token},
+                          data={"new_due": "Dec 2030", "reason": "Waiting for the audit", "current_due": "Oct 2023"})
+    assert changed.status_code == 200
+    assert "Dec 2030" in page_of(_move(editor, "3.2", "amber", 4, 3)).card_text("3.1")
+    assert "Dec 2030" in page_of(viewer.get(f"/board/changes?since={since}", headers=HTMX)).card_text("3.1")
+
+
 def test_a_lane_cached_with_move_links_never_reaches_a_viewer_or_a_share_link(seeded_app, client_for):
     editor, viewer = client_for("editor"), client_for("viewer")
     editor_page = page_of(editor.get("/"))
@@ -86,6 +106,16 @@ def test_a_lane_is_never_served_to_another_plans_prefix(two_years, client_for):
     live = page_of(editor.get("/")).links()
     assert "/plans/2023-24/actions/1.3" in old
     assert "/actions/1.1" in live and not any(link.startswith("/plans/2023-24/actions") for link in live)
+
+
+def test_the_nothing_changed_poll_asks_the_counter_of_the_plan_in_its_url(two_years, client_for):
+    editor = client_for("editor")
+    old, live = _since(editor.get("/plans/2023-24/")), _since(editor.get("/"))
+    assert old != live
+    assert editor.get(f"/plans/2023-24/board/changes?since={old}", headers=HTMX).status_code == 204
+    assert editor.get(f"/board/changes?since={live}", headers=HTMX).status_code == 204
+    assert editor.get(f"/plans/2023-24/board/changes?since={live}", headers=HTMX).status_code == 200
+    assert editor.get(f"/board/changes?since={old}", headers=HTMX).status_code == 200
 
 
 def test_the_mine_filter_is_each_persons_own(seeded_app, client_for):
@@ -188,3 +218,24 @@ def test_a_change_to_the_plan_itself_is_seen_on_the_next_get(seeded_app, client_
         plan.title = "A plan renamed"
         db.session.commit()
     assert page_of(viewer.get("/")).text("#plan-title").startswith("A plan renamed")
+
+
+def test_a_kept_page_body_is_sent_as_rendered_and_its_etag_follows_every_part(seeded_app, client_for, anon_client):
+    """The kept body is spliced in as bytes: the page reads the same as one rendered whole, a 304 needs the
+    same shell (menu, flashes) and the same body, and the share board's tag follows a move too."""
+    editor, other = client_for("editor"), client_for("admin")
+    rendered = page_of(editor.get("/"))
+    kept = editor.get("/")
+    assert page_of(kept).link_names() == rendered.link_names() and "Update status of 2.7" in rendered.link_names()
+    assert page_of(kept).cards_in(2, "amber") == rendered.cards_in(2, "amber")
+    assert kept.get_data(as_text=True).count("</html>") == 1 and kept.mimetype == "text/html"
+    assert editor.get("/", headers={"If-None-Match": kept.headers["ETag"]}).status_code == 304
+    assert other.get("/", headers={"If-None-Match": kept.headers["ETag"]}).status_code == 200  # another person's page
+    token = _share_token(seeded_app)
+    shared = anon_client.get(f"/share/{token}/")
+    tag = shared.headers["ETag"]
+    assert anon_client.get(f"/share/{token}/", headers={"If-None-Match": tag}).status_code == 304
+    _move(other, "2.7", "red", 1, 2)
+    changed = anon_client.get(f"/share/{token}/", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert "2.7" in page_of(changed).cards_in(2, "red")

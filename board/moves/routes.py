@@ -62,8 +62,9 @@ def move(ref: str):
         if is_htmx_request() and not request.form.get("from_form"):
             abort(400, description="That move could not be read.")
         return _form_again(action, form, filters, "The move was not applied: see the form.")
-    area = (db.session.scalars(select(Area).where(Area.plan_id == plan.id, Area.number == form.area.data)).first()
-            if form.area.data is not None else action.area)
+    # The card's own area (read for the form) unless the move names another.
+    area = (action.area if form.area.data in (None, action.area.number) else
+            db.session.scalars(select(Area).where(Area.plan_id == plan.id, Area.number == form.area.data)).first())
     position = resolve_position(action, form.status.data, position=form.position.data,
                                 before_ref=form.before.data, after_ref=form.after.data,
                                 direction=form.direction.data)

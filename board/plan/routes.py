@@ -15,7 +15,7 @@ from board.speed import conditional
 from board.views import board as board_views
 from board.views.board import card_dom_id
 from board.views.detail import action_detail as detail_context
-from board.views.viewer import current_viewer, plan_for_request, request_plan
+from board.views.viewer import current_viewer, plan_for_request, request_plan_counter
 from models import Area, Role, db
 
 plan_bp = Blueprint("plan", __name__)
@@ -29,12 +29,14 @@ def board():
     explain = query.cleaned("explain")
     context = board_views.board_page(plan_for_request(), current_viewer(), query,
                                      explain_event=pending_reason(explain, current_user) if explain else None)
-    response = make_response(render_template("board.html", **context), 422 if query.errors else 200)
+    if query.errors:
+        return render_template("board.html", **context), 422
     if query.cleaned("view"):  # remembered: the next visit to the board opens the same view
+        response = make_response(render_template("board.html", **context))
         response.set_cookie(board_views.VIEW_COOKIE, query.cleaned("view"), max_age=365 * 24 * 3600,
                             httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
         return response
-    return conditional(response, ignore=board_views.drawn_at(context)) if response.status_code == 200 else response
+    return board_views.board_response("board.html", context)
 
 
 @plan_bp.get("/healthz")
@@ -55,8 +57,8 @@ def board_changes():
     since = request.args.get("since", "")
     if session_claims_a_user() and since.isdigit() and len(since) < 20:
         # The counter is all "nothing changed" needs: the form (filters) is read only for an answer with lanes.
-        plan = request_plan()
-        if plan is not None and int(since) == plan.change_counter:
+        counter = request_plan_counter()
+        if counter is not None and int(since) == counter:
             return "", 204
     return _changed_lanes(BoardChangesForm.from_query())
 

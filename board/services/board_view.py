@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import aliased, selectinload
 
 from board.clock import today as clock_today
@@ -235,6 +235,17 @@ def current_plan() -> Plan | None:
 def plan_areas(plan: Plan) -> list[Area]:
     """The plan's areas in order, each with its change counter."""
     return list(db.session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.number)))
+
+
+# Built once: every board request reads it first (the counters decide what the cache holds).
+_AREA_ROWS = (select(Area.id, Area.plan_id, Area.number, Area.title, Area.overall_effectiveness, Area.changed_at_counter)
+              .where(Area.plan_id == bindparam("plan_id")).order_by(Area.number))
+
+
+def area_rows(plan: Plan) -> list:
+    """`plan_areas` as plain rows (read-only: id, plan_id, number, title, overall_effectiveness and
+    changed_at_counter as attributes), through Core: no ORM objects for a board mostly served from the cache."""
+    return db.session.connection().execute(_AREA_ROWS, {"plan_id": plan.id}).all()
 
 
 def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | None = None,

@@ -51,9 +51,9 @@ def open_clinics(plan: Plan) -> list[Clinic]:
     return list(db.session.scalars(_OPEN_CLINICS, {"plan_id": plan.id}))
 
 
-def clinics_showing(plan: Plan, area_numbers: list[int]) -> list[Clinic]:
-    """Open clinics covering any of `area_numbers` (empty: the whole board is shown, so all of them)."""
-    return [clinic for clinic in open_clinics(plan)
+def clinics_showing(open_now: list[Clinic], area_numbers: list[int]) -> list[Clinic]:
+    """The open clinics (`open_now`) covering any of `area_numbers` (empty: the whole board is shown, so all of them)."""
+    return [clinic for clinic in open_now
             if not area_numbers or any(clinic.covers(number) for number in area_numbers)]
 
 

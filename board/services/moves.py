@@ -165,9 +165,7 @@ def _renumber(cards: list[Action]) -> None:
 def bump_change_counter(action: Action) -> None:
     """Tell polling boards, and the cache of rendered lanes, that this card's area changed (atomic
     increment, then stamp the area), and every area holding a row that points at it (its status follows)."""
-    db.session.execute(update(Plan).where(Plan.id == action.plan_id)
-                       .values(change_counter=Plan.change_counter + 1))
-    counter = db.session.scalar(select(Plan.change_counter).where(Plan.id == action.plan_id))
+    counter = _count_a_change(action.plan_id)
     pointing = {area_id for area_id, refs in db.session.execute(
         select(Action.area_id, Action.see_also).where(Action.plan_id == action.plan_id, Action.see_also.is_not(None)))
         if refs and action.ref in refs}
@@ -175,11 +173,17 @@ def bump_change_counter(action: Action) -> None:
                        .values(changed_at_counter=counter))
 
 
+def _count_a_change(plan_id: int) -> int:
+    """Add one to the plan's change counter (atomically, in the database) and return the new value, in
+    one statement (`RETURNING`: SQLite 3.35+ and PostgreSQL)."""
+    return db.session.execute(update(Plan).where(Plan.id == plan_id).values(change_counter=Plan.change_counter + 1)
+                              .returning(Plan.change_counter)).scalar_one()
+
+
 def mark_plan_changed(plan_id: int) -> None:
     """Every area of the plan changed (an import, closing actions, carrying them forward): count once
     and stamp them all, so polls and cached lanes see it."""
-    db.session.execute(update(Plan).where(Plan.id == plan_id).values(change_counter=Plan.change_counter + 1))
-    counter = db.session.scalar(select(Plan.change_counter).where(Plan.id == plan_id))
+    counter = _count_a_change(plan_id)
     db.session.execute(update(Area).where(Area.plan_id == plan_id).values(changed_at_counter=counter))
 
 

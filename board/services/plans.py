@@ -43,6 +43,21 @@ def all_plans() -> list[Plan]:
     return sorted(plans, key=lambda plan: not plan.live)
 
 
+# Built once: the nothing-changed poll asks it every few seconds from every open board.
+_COUNTERS = select(Plan.id, Plan.slug, Plan.live, Plan.change_counter)
+
+
+def change_counter_of(slug: str | None) -> int | None:
+    """The change counter of the plan named `slug`, else of the live plan (else the first): the plan
+    `request_plan` would find, read as plain values (no plan objects) for the nothing-changed poll."""
+    rows = db.session.connection().execute(_COUNTERS).all()  # Core: no ORM result processing
+    if slug:
+        found = next((row for row in rows if row.slug == slug), None)
+    else:
+        found = next((row for row in rows if row.live), min(rows, key=lambda row: row.id, default=None))
+    return None if found is None else found.change_counter
+
+
 def live_plan() -> Plan | None:
     """The plan served at `/`: the one marked live, else the first there is (an install with one plan)."""
     return (db.session.scalars(select(Plan).where(Plan.live.is_(True)).limit(1)).first()

@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from board import clock
 from models import User, UserSession, db
@@ -41,33 +41,35 @@ def start(user: User, user_agent: str = "") -> str:
     return token
 
 
+# Built once: every signed-in request asks it. The session is read as plain values (only the user is
+# an object the request goes on using).
+_SESSION_AND_USER = (select(UserSession.id, UserSession.ended_at, UserSession.last_seen_at, UserSession.created_at, User)
+                     .join(User, User.id == UserSession.user_id).where(UserSession.token_hash == bindparam("hash")))
+
+
 def user_for(token: str | None) -> User | None:
     """The user of a live session, or None (unknown, ended, idle too long, too old, or deactivated).
     A session found too old or idle is ended here."""
     if not token or len(token) > 100:
         return None
-    row = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
-                             .where(UserSession.token_hash == token_hash(token))).first()
+    row = db.session.execute(_SESSION_AND_USER, {"hash": token_hash(token)}).first()
     if row is None:
         return None
-    user_session, user = row
-    if user_session.ended_at is not None or not user.active:
+    session_id, ended_at, last_seen_at, created_at, user = row
+    if ended_at is not None or not user.active:
         return None
     now = clock.now()
     idle, lifetime = _limits()
-    if now - user_session.last_seen_at > idle or now - user_session.created_at > lifetime:
-        end_session(user_session, "timed out")
+    if now - last_seen_at > idle or now - created_at > lifetime:
+        db.session.execute(update(UserSession).where(UserSession.id == session_id)
+                           .values(ended_at=now, ended_reason="timed out"))
         db.session.commit()
         return None
-    if now - user_session.last_seen_at > TOUCH_EVERY:
-        user_session.last_seen_at = now
+    if now - last_seen_at > TOUCH_EVERY:
+        db.session.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
         db.session.commit()
     user.session_token = token
     return user
-
-
-def end_session(user_session: UserSession, reason: str) -> None:
-    user_session.ended_at, user_session.ended_reason = clock.now(), reason
 
 
 def end(token: str | None, reason: str = "signed out") -> None:

@@ -61,16 +61,17 @@ class AskScope:
         return self.area_numbers is None or area_number in self.area_numbers
 
 
-def ask_scope(plan: Plan, user) -> AskScope | None:
+def ask_scope(plan: Plan, user, open_now: list | None = None) -> AskScope | None:
     """The plan owner (admin) may ask about any action; an editor while taking part in (or chairing) an
-    open clinic, about that clinic's areas; nobody else (None)."""
+    open clinic, about that clinic's areas; nobody else (None). `open_now`: the plan's open clinics, if
+    the caller has read them already."""
     if not getattr(user, "is_authenticated", False):
         return None
     if user.has_role(Role.ADMIN):
         return AskScope()
     if not user.has_role(Role.EDITOR):
         return None
-    mine = [clinic for clinic in open_clinics(plan)
+    mine = [clinic for clinic in (open_clinics(plan) if open_now is None else open_now)
             if user.id == clinic.chair_user_id or user in clinic.participants]
     if not mine:
         return None

@@ -7,7 +7,7 @@ by role unless the plan owner opened the link to names, and hides withdrawn and 
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, g, make_response, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, g, render_template, url_for
 
 from board.clock import today
 from board.forms import BoardChangesForm, BoardFilterForm, BoardPageForm
@@ -83,8 +83,9 @@ def board(token: str):
         return _paper(token)
     query = BoardPageForm.from_query()
     context = board_views.board_page(plan_for_request(), current_viewer(), query)
-    response = make_response(render_template("board.html", **context, **_glossary()), 422 if query.errors else 200)
-    return conditional(response, ignore=board_views.drawn_at(context)) if response.status_code == 200 else response
+    if query.errors:
+        return render_template("board.html", **context, **_glossary()), 422
+    return board_views.board_response("board.html", context, **_glossary())
 
 
 @share_bp.get("/<token>/changes")

@@ -6,12 +6,13 @@ explain) travels beside it in `BoardUi`, never set onto the service's result.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import quote, urlencode
 
-from flask import current_app, render_template, request
+from flask import current_app, make_response, render_template, request
 from markupsafe import Markup
 
 from board import clock
@@ -21,14 +22,16 @@ from board.services.board_view import (
     BoardFilter,
     BoardView,
     area_id_of,
+    area_rows,
     changed_area_ids,
     is_overdue,
     is_stale,
     load_board,
     one_off_stale_days,
     owner_roles_of,
-    plan_areas,
 )
+from board.services.clinics import open_clinics
+from board.speed import conditional_parts
 from board.views.clinics import clinic_banners
 from board.views.render_cache import render_cache
 from board.views.updates import ask_url
@@ -207,7 +210,7 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
     a board nobody changed costs one query, a move or a poll reads the areas that changed."""
     cache, today = render_cache(), clock.today()
     board_filter = filters.board_filter(viewer.user)
-    areas = plan_areas(plan)
+    areas = area_rows(plan)
     filter_key = repr(board_filter)
     counts_keys = {area.id: (plan.id, area.id, area.changed_at_counter, today, filter_key) for area in areas}
     counts = {area_id: cache.counts(key) for area_id, key in counts_keys.items()}
@@ -234,12 +237,22 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
     noticed = {ui.conflict_area_id, ui.explain_event.action.area_id if ui.explain_event else None,
                ui.open_move_form.area_id if ui.open_move_form else None}
 
+    # A lane drawn for a change (a move, a reason, a live refresh: `wanted`) is drawn from kept cards
+    # where it can: most of its cards did not change. A card is kept by everything it shows: its own
+    # row (`repr` of the card: every field it is drawn from), today, who looks and through which URLs,
+    # the plan's sign-off setting and the stale-days setting. A whole board drawn from nothing keeps no
+    # card: it would pay every card's key for no gain (its lanes are kept whole).
+    card_key = None if wanted is None else (
+        today, request.script_root, viewer.share_token, ui.can_move, ui.detail_prefix, ui.filter_query,
+        ui.move_next, ui.shows_names, plan.require_sign_off, one_off_stale_days())
+
     def render(area):
         nonlocal loaded
         if loaded is None or loaded.lane(area.id) is None:
             loaded = load_board(plan, today, board_filter, areas=areas, only_area_ids={area.id},
                                 committee=viewer.read_only)
-        return Markup(render_template("partials/swimlane.html", lane=loaded.lane(area.id), board=summary, ui=ui, oob=oob))
+        return Markup(render_template("partials/swimlane.html", lane=loaded.lane(area.id), board=summary, ui=ui, oob=oob,
+                                      card_key=card_key))
 
     # Kept as Markup, so each request gets the very objects kept (no copy of every lane's HTML).
     lanes = [render(area) if area.id in noticed else cache.html((*counts_keys[area.id], ui_key), lambda area=area: render(area))
@@ -247,14 +260,26 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
     return RenderedBoard(summary, lanes, ui)
 
 
+def kept_card(macro, card, board, ui: BoardUi, card_key: tuple | None) -> Markup:
+    """`macro(card, board, ui)` (a card or a chip), kept by the card's whole row and `card_key` (see
+    `_render_board`); rendered fresh when `card_key` is None or the card carries a form for this request
+    only (the reason to ask for, the move form back with its problem)."""
+    if card_key is None or (ui.explain_event and ui.explain_event.action_id == card.id) \
+            or (ui.open_move_form and ui.open_move_form.action_id == card.id):
+        return macro(card, board, ui)
+    return render_cache().html(("card", macro.name, repr(card), card_key), lambda: macro(card, board, ui))
+
+
 def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) -> dict:
     """The whole board page: header, filter bar, every lane, the banners of the clinics covering it."""
-    banners = clinic_banners(plan, viewer, filters.cleaned("area", []))
+    # The open clinics, read once: their banners, and who may ask owners for an update.
+    open_now = [] if viewer.read_only else open_clinics(plan)
+    banners = clinic_banners(open_now, viewer, filters.cleaned("area", []))
     rendered = _render_board(plan, viewer, filters, None, **notices)
     context = {"board": rendered.summary, "lanes": rendered.lanes, "ui": rendered.ui,
                "filters": filters, "due_choices": DUE_WITHIN_CHOICES, "clinics": banners, "shown_at": clock.now(),
                "stale_days": one_off_stale_days(),
-               "ask_url": ask_url(plan, viewer, filters),
+               "ask_url": ask_url(plan, viewer, filters, open_now),
                # A form makes a CSRF token: never on share pages.
                "confirm": ConfirmForm() if banners else None}
     context["body"] = _board_body(plan, viewer, filters, context, kept=not (banners or filters.errors or any(notices.values())))
@@ -262,9 +287,54 @@ def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) 
 
 
 CLOCK_SLOT = Markup("<time data-clock-slot></time>")
+BODY_SLOT = Markup("<!-- board body -->")
 
 
-def _board_body(plan: Plan, viewer: Viewer, filters: BoardFilterForm, context: dict, kept: bool) -> Markup:
+class KeptBody:
+    """The page below the clinic banners as it is kept: UTF-8 bytes before and after the clock's slot, and
+    their digest, computed once when kept, so a request for a board nobody changed neither renders,
+    encodes nor digests it again (a megabyte at 1,000 cards)."""
+
+    __slots__ = ("after", "before", "clocked", "digest")
+
+    def __init__(self, html: str) -> None:
+        before, slot, after = html.partition(CLOCK_SLOT)
+        self.before, self.after, self.clocked = before.encode(), after.encode(), bool(slot)
+        digest = hashlib.sha256(b"%d:%d:" % (len(self.before), self.clocked))
+        digest.update(self.before)
+        digest.update(self.after)
+        self.digest = digest.digest()
+
+    def __len__(self) -> int:  # its size in the LRU
+        return len(self.before) + len(self.after)
+
+
+@dataclass(frozen=True)
+class BoardBody:
+    """A kept body with this request's clock: the page's `{{ body }}` (`board_response` splices the bytes
+    in without decoding them)."""
+
+    kept: KeptBody
+    clock: str
+
+    def __html__(self) -> str:
+        clock = self.clock if self.kept.clocked else ""
+        return self.kept.before.decode() + clock + self.kept.after.decode()
+
+
+def board_response(template: str, context: dict, **extra):
+    """The board page as a response with its ETag (304 when the request holds it): the template around
+    the body rendered with a slot, the kept body's bytes spliced in, the ETag from the shell's digest and
+    the body's kept digest (the clock and this request's CSRF token left out, as for other pages)."""
+    body: BoardBody = context["body"]
+    head, _, tail = render_template(template, **{**context, "body": BODY_SLOT}, **extra).partition(BODY_SLOT)
+    head, tail = head.encode(), tail.encode()
+    clock = body.clock.encode() if body.kept.clocked else b""
+    response = make_response(b"".join((head, body.kept.before, clock, body.kept.after, tail)))
+    return conditional_parts(response, (head, tail), body.kept.digest, volatile=body.kept.clocked)
+
+
+def _board_body(plan: Plan, viewer: Viewer, filters: BoardFilterForm, context: dict, kept: bool) -> BoardBody:
     """The page below the clinic banners, kept rendered under a key holding everything it shows, so a
     board nobody changed is not rendered again: the plan's row (title, header, change counter: every
     change to a card counts), the plans to switch to, the areas with their counters, the counts, the
@@ -274,8 +344,8 @@ def _board_body(plan: Plan, viewer: Viewer, filters: BoardFilterForm, context: d
     (its forms carry a CSRF token) is rendered fresh and not kept (`kept`)."""
     summary, user = context["board"], viewer.user
 
-    def render() -> str:
-        return render_template("partials/board_body.html", **context, clock_slot=CLOCK_SLOT)
+    def render() -> KeptBody:
+        return KeptBody(render_template("partials/board_body.html", **context, clock_slot=CLOCK_SLOT))
 
     if kept:
         key = ("board body", request.script_root, request.query_string, viewer.share_token, viewer.plan_archived,
@@ -289,7 +359,7 @@ def _board_body(plan: Plan, viewer: Viewer, filters: BoardFilterForm, context: d
         body = render_cache().html(key, render)
     else:
         body = render()
-    return Markup(body.replace(CLOCK_SLOT, drawn_at(context), 1))
+    return BoardBody(body, drawn_at(context))
 
 
 def drawn_at(context: dict) -> str:

@@ -100,11 +100,12 @@ class Banner:
     carried: list[ArisingView]     # still open, from earlier clinics
 
 
-def clinic_banners(plan: Plan, viewer: Viewer, area_numbers: list[int]) -> list[Banner]:
-    """The open clinics covering what the board shows (none on a share link), each with what it carries."""
+def clinic_banners(open_now: list, viewer: Viewer, area_numbers: list[int]) -> list[Banner]:
+    """The open clinics (`open_now`) covering what the board shows (none on a share link), each with what
+    it carries."""
     if viewer.read_only:
         return []
     return [Banner(clinic, clinics.clinic_title(clinic), clinics.areas_words(clinic.area_numbers),
                    viewer.user in clinic.participants, clinics.may_end(clinic, viewer.user),
                    [item for item in clinic_minutes.carried_to(clinic) if not item.done])
-            for clinic in clinics.clinics_showing(plan, area_numbers)]
+            for clinic in clinics.clinics_showing(open_now, area_numbers)]

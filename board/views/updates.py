@@ -18,9 +18,10 @@ from models import Action, Plan, UpdateLink
 REPLY_WITHIN = timedelta(days=7)
 
 
-def ask_url(plan: Plan, viewer: Viewer, filters: BoardFilterForm) -> str | None:
-    """Where the board's "Ask owners for an update" goes (keeping its filters), for those who may ask."""
-    if viewer.read_only or viewer.plan_archived or update_requests.ask_scope(plan, viewer.user) is None:
+def ask_url(plan: Plan, viewer: Viewer, filters: BoardFilterForm, open_now: list | None = None) -> str | None:
+    """Where the board's "Ask owners for an update" goes (keeping its filters), for those who may ask
+    (`open_now`: the plan's open clinics, if read already)."""
+    if viewer.read_only or viewer.plan_archived or update_requests.ask_scope(plan, viewer.user, open_now) is None:
         return None
     return url_for("updates.ask") + filters.query_string()
 

@@ -12,7 +12,7 @@ from flask import abort, current_app, g, request, url_for
 from flask_login import current_user
 
 from board.services.people import role_title
-from board.services.plans import all_plans
+from board.services.plans import all_plans, change_counter_of
 from board.speed import static_digest
 from models import Plan, Role, User, db
 
@@ -134,6 +134,11 @@ def request_plan() -> Plan | None:
             plans = install_plans()
             g.plan = next((plan for plan in plans if plan.live), min(plans, key=lambda plan: plan.id, default=None))
     return g.plan
+
+
+def request_plan_counter() -> int | None:
+    """The change counter of the plan `request_plan` finds (no share link), without loading any plan."""
+    return change_counter_of(request.environ.get(PLAN_SLUG_KEY))
 
 
 def plan_url(plan: Plan | str | None, endpoint: str, **values) -> str:
