@@ -59,5 +59,3 @@ schema_version, built_at
 # WeasyPrint calls its URL fetcher's `fetch` for each stylesheet a PDF loads.
 _.fetch
 
-# Settings read through app.config["..."] by name.
-DATABASE_LOCK_TIMEOUT_MS
