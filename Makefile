@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/pip install --disable-pip-version-check --quiet
+# Python's own bytecode caches (__pycache__, ignored by git) even where the shell turns them off: each
+# test process (pytest and every xdist worker) would otherwise compile the app and its tests again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-fast test-browser test-postgres setup-db chromium bench lint lock check-html clean
 
