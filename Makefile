@@ -9,7 +9,7 @@ PIP := $(BIN)/pip install --disable-pip-version-check --quiet
 # test process (pytest and every xdist worker) would otherwise compile the app and its tests again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test test-fast test-browser test-postgres setup-db chromium bench lint lock check-html clean
+.PHONY: run test test-fast test-browser test-server test-postgres setup-db chromium bench lint lock check-html clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,22 +31,26 @@ setup-db: $(VENV)/.runtime-installed
 
 ## test: install test tools and Debian's chromium, then run the whole suite and check the HTML.
 # Both stages run on every core (pytest-xdist); each browser test has its own server and browser context.
-test: test-fast test-browser
+test: test-fast test-browser test-server
 	$(BIN)/python scripts/check_html.py
 
 ## test-fast: the Flask test-client tests (no browser, no server process), spread over the machine's cores.
 test-fast: $(VENV)/.dev-installed
 	$(BIN)/pytest -n auto -m "not browser and not server"
 
-## test-browser: the Playwright tests, driving Debian's chromium, and the tests starting gunicorn or the
-## flask command as processes (load tests against several workers, what an operator types).
+## test-browser: the Playwright tests, driving Debian's chromium.
 test-browser: $(VENV)/.dev-installed chromium
-	$(BIN)/pytest -n auto -m "browser or server"
+	$(BIN)/pytest -n auto -m browser
+
+## test-server: the tests starting gunicorn (load tests against four workers) or the flask command as an
+## operator types it; a stage of their own, so gunicorn's workers and Chromium do not share the cores.
+test-server: $(VENV)/.dev-installed
+	$(BIN)/pytest -n auto -m server
 
 ## test-postgres: the same suite against a throwaway PostgreSQL cluster (installed when missing).
 test-postgres: $(VENV)/.dev-installed chromium
 	bash scripts/with-postgres.sh bash -c '$(BIN)/pytest -p no:cacheprovider -n auto -m "not browser and not server" && \
-	  $(BIN)/pytest -p no:cacheprovider -n auto -m "browser or server"'
+	  $(BIN)/pytest -p no:cacheprovider -n auto -m browser && $(BIN)/pytest -p no:cacheprovider -n auto -m server'
 
 chromium:
 	@bash scripts/ensure-chromium.sh
