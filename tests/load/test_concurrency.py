@@ -191,8 +191,8 @@ def test_concurrent_moves_end_applied_or_409_and_history_replays_to_the_board(se
     assert set(codes) <= {200, 409}, codes
     assert sum(codes.values()) == CLIENTS * MOVES_PER_CLIENT, codes  # every move was answered
     assert results["errors"] == []
-    assert results["opening"] == {200: 1, 409: CLIENTS - 1}  # the same card, the same version: one winner
-    assert codes[200] >= 1 and codes[409] >= 1, codes  # both outcomes really happened
+    # The same card, the same version: one winner. Both outcomes really happened, whatever the scheduling.
+    assert results["opening"] == {200: 1, 409: CLIENTS - 1}
     # One for one: each move the server said it made is in the history, and nothing else is.
     assert _moves_in_history(app) == results["changes"]
     _assert_history_explains_the_board(app)
