@@ -314,7 +314,7 @@ def test_admins_create_and_revoke_tokens_on_the_web(seeded_app, client_for):
     created = admin.post("/admin/api-tokens", data={"label": "Power BI dashboard", "expires_on": "2024-03-31",
                                                     "csrf_token": token})
     page = page_of(created)
-    secret = page.field_value("new-token") or page.soup.select_one("#new-token")["value"]
+    secret = page.field_value("new-token") or page.root.select_one("#new-token")["value"]
     assert created.status_code == 201 and secret.startswith("ipb_")
     assert secret not in admin.get("/admin/api-tokens").get_data(as_text=True)  # shown once
     api = seeded_app.test_client()
@@ -378,7 +378,7 @@ def test_an_admin_makes_a_token_for_an_archived_plan_on_its_pages(two_years, cli
     page = page_of(created)
     assert created.status_code == 201 and "read the 2023-24 plan's data" in page.text()
     assert "http://localhost/api/v1/plans/2023-24/actions" in page.text("#how")
-    auth = {"Authorization": f"Bearer {page.soup.select_one('#new-token')['value']}"}
+    auth = {"Authorization": f"Bearer {page.root.select_one('#new-token')['value']}"}
     client = two_years.test_client()
     assert _check(client.get("/api/v1/plans/2023-24/actions", headers=auth)).status_code == 200
     assert _check(client.get("/api/v1/plans/2024-25/actions", headers=auth)).status_code == 404

@@ -81,7 +81,7 @@ def test_the_one_click_opt_out_and_the_preferences_page(mail_app, smtp):
     for bad in (token[:-2] + "xx", "e30.bad", "x" * 300):
         assert visitor.get(f"/email/digest/{bad}").status_code == 404
     contributor = signed_in(mail_app, "contributor")
-    assert page_of(contributor.get("/account/email")).soup.select_one("#weekly_digest").has_attr("checked")
+    assert page_of(contributor.get("/account/email")).root.select_one("#weekly_digest").has_attr("checked")
     saved = contributor.post("/account/email", data={"csrf_token": csrf_token(contributor)})
     assert saved.status_code == 303
     with mail_app.app_context():

@@ -99,7 +99,7 @@ def test_the_admin_signs_a_user_out_everywhere_and_resets_their_password(seeded_
     assert editor.get("/").status_code == 302
     editor = _signed_in(seeded_app)
     reset = admin.post(f"/admin/users/{user_id}/reset-password", data={"csrf_token": token})
-    one_time = page_of(reset).field_value("one_time_password") or page_of(reset).soup.select_one(
+    one_time = page_of(reset).field_value("one_time_password") or page_of(reset).root.select_one(
         "#one-time-password")["value"]
     assert reset.status_code == 200 and len(one_time) >= 12
     assert editor.get("/").status_code == 302

@@ -111,9 +111,9 @@ class Editor:
         if code != 200:  # the no-JavaScript answer and a refusal carry no lane: look again
             body = self._get(f"/areas/{ref.split('.')[0]}/lane", self.htmx)
         self.versions.update(card_versions(body))
-        for card in Page(body).soup.select("li.card[data-ref]"):
+        for card in Page(body).root.select("li.card[data-ref]"):
             if card["data-ref"] in self.statuses:
-                self.statuses[card["data-ref"]] = next(c for c in card["class"] if c.startswith("status-"))[7:]
+                self.statuses[card["data-ref"]] = next(c for c in card["class"].split() if c.startswith("status-"))[7:]
 
     def reason(self) -> None:
         if not self.waiting_reasons:
