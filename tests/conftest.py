@@ -96,6 +96,35 @@ def _share_url_builders() -> None:
 _share_url_builders()
 
 
+def _share_compiled_statements() -> None:
+    """SQLAlchemy compiles a statement once per engine, and every test's app has an engine of its own: about
+    twenty compilations per test, a fourteenth of the suite's time. The engines of one kind of database
+    share one dialect and so one cache of compiled statements (keyed by dialect), as engines made with
+    `execution_options()` do. The first engine of a kind connects once so its dialect is initialised."""
+    from flask_sqlalchemy.extension import SQLAlchemy
+    from sqlalchemy.util import LRUCache
+
+    make_engine = SQLAlchemy._make_engine
+    kinds: dict[str, tuple] = {}
+
+    def sharing(self, bind_key, options, app):
+        engine = make_engine(self, bind_key, options, app)
+        kind = repr(sorted((key, value) for key, value in options.items() if key != "url"))
+        kind = f"{engine.url.drivername} {kind}"
+        if kind not in kinds:
+            with engine.connect():
+                pass
+            kinds[kind] = engine.dialect, LRUCache(5000)
+        engine.dialect, engine._compiled_cache = kinds[kind]
+        engine.pool._dialect = engine.dialect
+        return engine
+
+    SQLAlchemy._make_engine = sharing
+
+
+_share_compiled_statements()
+
+
 def make_app(tmp_path, *, schema: bool = True, **config):
     """An app for a test; a new empty database in `tmp_path` unless `SQLALCHEMY_DATABASE_URI` is given."""
     tmp_path.mkdir(parents=True, exist_ok=True)
