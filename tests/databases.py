@@ -37,6 +37,11 @@ def fresh_database_url(tmp_path: Path) -> str:
     return _postgres_create()
 
 
+# Sessions signed in while a template was built, by database URL then role: (session cookie, CSRF token).
+# A copy of the database holds the same session rows, so it gets its own copy of the entry.
+SIGNED_IN: dict[str, dict[str, tuple[str, str]]] = {}
+
+
 def copy_database(template_url: str, tmp_path: Path) -> str:
     """A new database holding exactly what `template_url` holds (nothing may be connected to it)."""
     url = make_url(template_url)
@@ -45,5 +50,8 @@ def copy_database(template_url: str, tmp_path: Path) -> str:
         # Its own name: a test holding two databases (two fixtures) must not have one copied over the other.
         target = tmp_path / f"board-{uuid.uuid4().hex[:8]}.sqlite3"
         shutil.copyfile(url.database, target)
-        return f"sqlite:///{target}"
-    return _postgres_create(template=url.database)
+        copy = f"sqlite:///{target}"
+    else:
+        copy = _postgres_create(template=url.database)
+    SIGNED_IN[copy] = dict(SIGNED_IN.get(template_url, {}))
+    return copy
