@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gc
+import json
 import os
 import re
 
@@ -171,21 +173,38 @@ def _close_databases():
 
 
 def _template(tmp_path_factory, name: str, fill) -> str:
-    """A database built once for the session, to copy for each test; nothing stays connected to it.
-    When it holds the users, each of them is signed in once (see `client_for`)."""
-    app = make_app(tmp_path_factory.mktemp(name))
+    """A database built once for the run, to copy for each test (see `built_once`)."""
+    return built_once(tmp_path_factory, name, fill)[0]
+
+
+def built_once(tmp_path_factory, name: str, fill) -> tuple[str, object]:
+    """A database filled by `fill` once for the whole run, whichever xdist worker first needs it (the
+    others wait for it, then copy it too): its URL and what `fill` returned (kept as JSON). Nothing stays
+    connected to it. When it holds the users, each of them is signed in once (see `client_for`)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # one folder per run
+    made = shared / f"{name}.json"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not made.exists():
+            made.write_text(json.dumps(_build(tmp_path_factory.mktemp(name), fill)))
+        built = json.loads(made.read_text())
+    SIGNED_IN[built["url"]] = {role: tuple(session) for role, session in built["signed_in"].items()}
+    return built["url"], built["facts"]
+
+
+def _build(folder, fill) -> dict:
+    app = make_app(folder)
     with app.app_context():
-        fill()
+        facts = fill()
         has_users = db.session.scalar(select(func.count(User.id))) == len(Role)
         db.session.remove()
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if has_users:
-        SIGNED_IN[url] = {role: _signed_in(app, role) for role in ROLES}
+    signed_in = {role: _signed_in(app, role) for role in ROLES} if has_users else {}
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
     _apps_made.remove(app)
-    return url
+    return {"url": app.config["SQLALCHEMY_DATABASE_URI"], "facts": facts, "signed_in": signed_in}
 
 
 def _signed_in(app, role: str) -> tuple[str, str]:

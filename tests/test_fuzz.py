@@ -33,7 +33,7 @@ from board.services.plan_sheet import plan_workbook
 from board.services.plan_upload import read_upload
 from board.views.plan_import import sign_upload
 from models import Action, KpiMeasure, OwnerRole, User, db
-from tests.conftest import FUZZ_EXAMPLES, PASSWORD, _seed, _template, csrf_token, email_for, make_app, papers
+from tests.conftest import FUZZ_EXAMPLES, PASSWORD, _seed, built_once, csrf_token, email_for, make_app, papers
 from tests.databases import copy_database
 
 # Values that have broken web apps: too big for the database, not numbers, control characters (a NUL,
@@ -69,9 +69,7 @@ def _snapshot():
 @pytest.fixture(scope="session")
 def world_template(tmp_path_factory):
     """The seed plan and the things the forms act on, built once per session: (database URL, their ids)."""
-    built: dict = {}
-    url = _template(tmp_path_factory, "fuzz-world", lambda: (_seed(), built.update(_build_world())))
-    return url, built
+    return built_once(tmp_path_factory, "fuzz-world", lambda: (_seed(), _build_world())[1])
 
 
 @pytest.fixture
