@@ -10,12 +10,12 @@ import re
 
 import jinja2
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 
 from app import create_app
 from board.services.accounts import create_user
 from board.services.plan_import import import_plan
-from models import Role, User, db
+from models import Role, db
 from tests.databases import SIGNED_IN, copy_database, fresh_database_url, server_url
 from tests.plans import seed_plan
 
@@ -182,33 +182,62 @@ def _template(tmp_path_factory, name: str, fill) -> str:
 
 
 def built_once(tmp_path_factory, name: str, fill) -> tuple[str, object]:
-    """A database filled by `fill` once for the whole run, whichever xdist worker first needs it (the
-    others wait for it, then copy it too): its URL and what `fill` returned (kept as JSON). Nothing stays
-    connected to it. When it holds the users, each of them is signed in once (see `client_for`)."""
+    """A database filled by `fill` once for the whole run: its URL and what `fill` returned (kept as JSON)."""
+    built = _once(tmp_path_factory, name, lambda folder: _build(folder, fill))
+    _TEMPLATE_NAMES[built["url"]] = name
+    return built["url"], built["facts"]
+
+
+_TEMPLATE_NAMES: dict[str, str] = {}
+
+
+def _once(tmp_path_factory, name: str, build) -> dict:
+    """What `build` made (a dict, kept as JSON), once for the whole run, whichever xdist worker first
+    needs it: the others wait for it, then use it too."""
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # one folder per run
     made = shared / f"{name}.json"
     with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not made.exists():
-            made.write_text(json.dumps(_build(tmp_path_factory.mktemp(name), fill)))
-        built = json.loads(made.read_text())
-    SIGNED_IN[built["url"]] = {role: tuple(session) for role, session in built["signed_in"].items()}
-    return built["url"], built["facts"]
+            made.write_text(json.dumps(build(tmp_path_factory.mktemp(name))))
+        return json.loads(made.read_text())
 
 
 def _build(folder, fill) -> dict:
+    """A new database filled by `fill`; nothing stays connected to it."""
     app = make_app(folder)
     with app.app_context():
         facts = fill()
-        has_users = db.session.scalar(select(func.count(User.id))) == len(Role)
-        db.session.remove()
-    signed_in = {role: _signed_in(app, role) for role in ROLES} if has_users else {}
+    _let_go(app)
+    return {"url": app.config["SQLALCHEMY_DATABASE_URI"], "facts": facts}
+
+
+def _let_go(app) -> None:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
     _apps_made.remove(app)
-    return {"url": app.config["SQLALCHEMY_DATABASE_URI"], "facts": facts, "signed_in": signed_in}
+
+
+def template_for(request, template: str) -> str:
+    """The template to copy for this test: `template` itself, or for a test that uses `client_for`, its
+    copy where each role has signed in once through the sign-in form (made once for the run; see
+    `client_for`). Other tests see no session they did not open."""
+    if "client_for" not in request.fixturenames:
+        return template
+    tmp_path_factory = request.getfixturevalue("tmp_path_factory")
+    built = _once(tmp_path_factory, f"{_TEMPLATE_NAMES[template]}-signed-in",
+                  lambda folder: _everyone_signed_in(folder, template))
+    SIGNED_IN[built["url"]] = {role: tuple(session) for role, session in built["signed_in"].items()}
+    return built["url"]
+
+
+def _everyone_signed_in(folder, template: str) -> dict:
+    app = make_app(folder, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(template, folder))
+    signed_in = {role: _signed_in(app, role) for role in ROLES}
+    _let_go(app)
+    return {"url": app.config["SQLALCHEMY_DATABASE_URI"], "signed_in": signed_in}
 
 
 def _signed_in(app, role: str) -> tuple[str, str]:
@@ -275,13 +304,15 @@ def seeded_app(request, tmp_path, seeded_template):
     test that asks for `two_years`, the seed plan after its year and the next year's plan imported."""
     template = request.getfixturevalue("two_years_template") if "two_years" in request.fixturenames \
         else seeded_template
-    return make_app(tmp_path, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(template, tmp_path))
+    return make_app(tmp_path, schema=False,
+                    SQLALCHEMY_DATABASE_URI=copy_database(template_for(request, template), tmp_path))
 
 
 @pytest.fixture
-def quarter_app(tmp_path, quarter_template):
+def quarter_app(request, tmp_path, quarter_template):
     """The seed plan after a quarter of moves, completions, due changes, ratings and notes (a copy)."""
-    return make_app(tmp_path, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(quarter_template, tmp_path))
+    return make_app(tmp_path, schema=False,
+                    SQLALCHEMY_DATABASE_URI=copy_database(template_for(request, quarter_template), tmp_path))
 
 
 # Every page puts the session's token in <body hx-headers>; read with a pattern, not a parser, as this
@@ -367,8 +398,8 @@ def anon_client(seeded_app):
 def client_for(seeded_app):
     """A signed-in test client for a role: `client_for("editor")`.
 
-    The first client of each role takes up the session that role signed in to when the test's template
-    database was built (the sign-in form, a real session row in this copy): two requests fewer per test.
+    The first client of each role takes up the session that role signed in to in the test's template
+    (see `template_for`: the sign-in form, a real session row in this copy): two requests fewer per test.
     A second client of the same role signs in anew, so it has a session of its own.
     """
     ready = SIGNED_IN.get(seeded_app.config["SQLALCHEMY_DATABASE_URI"], {})

@@ -33,7 +33,17 @@ from board.services.plan_sheet import plan_workbook
 from board.services.plan_upload import read_upload
 from board.views.plan_import import sign_upload
 from models import Action, KpiMeasure, OwnerRole, User, db
-from tests.conftest import FUZZ_EXAMPLES, PASSWORD, _seed, built_once, csrf_token, email_for, make_app, papers
+from tests.conftest import (
+    FUZZ_EXAMPLES,
+    PASSWORD,
+    _seed,
+    built_once,
+    csrf_token,
+    email_for,
+    make_app,
+    papers,
+    template_for,
+)
 from tests.databases import copy_database
 
 # Values that have broken web apps: too big for the database, not numbers, control characters (a NUL,
@@ -73,9 +83,10 @@ def world_template(tmp_path_factory):
 
 
 @pytest.fixture
-def seeded_app(tmp_path, world_template):
+def seeded_app(request, tmp_path, world_template):
     """Here every test's seeded app (a copy of its own) also holds the world."""
-    return make_app(tmp_path, schema=False, SQLALCHEMY_DATABASE_URI=copy_database(world_template[0], tmp_path))
+    return make_app(tmp_path, schema=False,
+                    SQLALCHEMY_DATABASE_URI=copy_database(template_for(request, world_template[0]), tmp_path))
 
 
 @pytest.fixture

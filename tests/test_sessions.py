@@ -1,26 +1,14 @@
 """Sessions end on the server: a saved cookie opens nothing once its session has ended."""
 from datetime import timedelta
 
-import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from board.services import accounts
 from models import Action, User, UserSession, db
 from tests.conftest import PASSWORD, csrf_token, email_for, sign_in
-from tests.databases import SIGNED_IN
 from tests.pages import page_of
 
 NEW_PASSWORD = "plum orchard lantern 42"
-
-
-@pytest.fixture
-def seeded_app(seeded_app):
-    """Here the only sessions are those a test opens: not the ones its template signed in (see `client_for`)."""
-    with seeded_app.app_context():
-        db.session.execute(delete(UserSession))
-        db.session.commit()
-    SIGNED_IN.pop(seeded_app.config["SQLALCHEMY_DATABASE_URI"], None)
-    return seeded_app
 
 
 def _replay(app, cookie: str):
