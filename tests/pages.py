@@ -164,6 +164,11 @@ class Page:
     def totals_text(self) -> str:
         return _text(self.root.select_one("#board-totals"))
 
+    def totals(self) -> dict[str, int]:
+        """The board's counts by what they count: {"Red": 12, "overdue": 3, ...}."""
+        counts = (_text(node).split(" ", 1) for node in self.root.select("#board-totals .total"))
+        return {label: int(number) for number, label in counts}
+
     def out_of_band_ids(self) -> list[str]:
         """Ids of the elements an htmx answer swaps in out of band."""
         return [node["id"] for node in self.root.select("[hx-swap-oob][id]")]
