@@ -23,6 +23,17 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+
+def plain_rows(query) -> list:
+    """A select's rows through Core on the session's connection (in its transaction, after flushing
+    what the session holds, as the ORM would): no ORM result processing, which cost about as much as
+    building the board's cards from the rows."""
+    session = db.session
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(query).all()
+
+
 # Imported after `db` exists: each module defines its tables on it.
 from models.action import Action, ActionEvent, Closure, EventKind, Status, action_owners
 from models.activity import ActivityRecord

@@ -7,12 +7,13 @@ Filters are applied to those rows in Python, so every filter costs no extra quer
 """
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, Text, bindparam, cast, select
 from sqlalchemy.orm import aliased, selectinload
 
 from board.clock import today as clock_today
@@ -20,9 +21,10 @@ from board.services.due import cadence_days
 from board.services.evidence import note_counts
 from board.services.owner_roles import abbreviate_role, owner_initials
 from board.services.plans import live_plan
-from models import Action, Area, Outcome, OwnerRole, Plan, Status, User, action_owners, db
+from models import Action, Area, Outcome, OwnerRole, Plan, Status, User, action_owners, db, plain_rows
 
 STATUSES = list(Status)
+_STATUS_OF = {status.value: status for status in Status}
 DEFAULT_STALE_DAYS = 42
 
 
@@ -54,17 +56,20 @@ def stale_grace_days(cadence: str) -> int:
     return max(2, cadence_days(cadence) // 4)
 
 
-def stale_after_days(cadence: str | None) -> int:
+def stale_after_days(cadence: str | None, one_off_days: int | None = None) -> int:
     """Days without an update after which an open action is stale: its cadence plus grace, else
-    BOARD_STALE_DAYS for a one-off action."""
-    return cadence_days(cadence) + stale_grace_days(cadence) if cadence else one_off_stale_days()
+    BOARD_STALE_DAYS for a one-off action (`one_off_days` when the caller read it already)."""
+    if cadence:
+        return cadence_days(cadence) + stale_grace_days(cadence)
+    return one_off_days or one_off_stale_days()
 
 
-def is_stale(action, on: date) -> bool:
+def is_stale(action, on: date, one_off_days: int | None = None) -> bool:
     """An open action (any status but Complete) with nothing recorded within its cadence (plus grace),
-    or within BOARD_STALE_DAYS for a one-off action; a recurring action never before its first
-    occurrence when the plan prints one ("Quarterly ... from November 2023"). A row that only points at
-    other actions, or one closed with its plan, is never stale."""
+    or within BOARD_STALE_DAYS for a one-off action (`one_off_days`: the setting, when the caller read
+    it once for many cards); a recurring action never before its first occurrence when the plan prints
+    one ("Quarterly ... from November 2023"). A row that only points at other actions, or one closed
+    with its plan, is never stale."""
     if action.status == Status.COMPLETE.value or getattr(action, "closed_how", None) \
             or getattr(action, "is_pointer", False):
         return False
@@ -72,7 +77,7 @@ def is_stale(action, on: date) -> bool:
     if action.cadence and start is not None and (on - start).days <= stale_grace_days(action.cadence):
         return False
     since = (action.last_activity_at or action.created_at).date()
-    return (on - since).days > stale_after_days(action.cadence)
+    return (on - since).days > stale_after_days(action.cadence, one_off_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,12 +138,23 @@ class Card:
 
 _EARLIER = aliased(Action)
 _EARLIER_PLAN = aliased(Plan)
+# The JSON lists (see also, parts) are read as their text and decoded only when not empty: nearly every
+# card has neither, and decoding two JSON values a card was a third of reading the cards' rows.
 _CARD_COLUMNS = (Action.id, Action.ref, Action.text, Action.status, Action.position, Action.version,
                  Action.area_id, Action.outcome_id, Action.due_text, Action.due_date, Action.cadence,
                  Action.created_at, Action.last_activity_at, User.name, Action.plan_due_text,
-                 Action.due_moves, Action.cadence_start, Action.see_also, Action.parts, Action.closed_how,
+                 Action.due_moves, Action.cadence_start, cast(Action.see_also, Text).label("see_also"),
+                 cast(Action.parts, Text).label("parts"), Action.closed_how,
                  Action.closed_note, (_EARLIER_PLAN.slug + " " + _EARLIER.ref).label("carried_from"),
                  Action.update_requested_at, Action.status_changed_at, Action.signed_off_at)
+
+
+_EMPTY_JSON = {None: None, "null": None, "[]": []}
+
+
+def _json_list(text: str | None) -> list | None:
+    """A JSON list column read as text (`_CARD_COLUMNS`), as the JSON type would have given it."""
+    return _EMPTY_JSON[text] if text in _EMPTY_JSON else json.loads(text)
 
 
 def pointer_status(statuses: list[str]) -> str:
@@ -269,12 +285,14 @@ def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | N
              .order_by(Action.area_id, Action.status, Action.position, Action.plan_order))
     if only_area_ids is not None:
         query = query.where(Action.area_id.in_(only_area_ids))
-    rows = db.session.execute(query).all()
+    rows = plain_rows(query)
     owners, roles = _owner_names(plan, only_area_ids)
     notes = note_counts(plan.id, only_area_ids, outside_the_team=committee)
     outcome_texts = _outcome_texts(plan) if board_filter.text.strip() else {}
-    keep = _matcher(board_filter, on, outcome_texts)
+    keep = _matcher(board_filter, on, outcome_texts) if board_filter.active else None
     cards = [Card(*row, owners=owners.get(row.id, []), note_count=notes.get(row.id, 0)) for row in rows]
+    for card in cards:
+        card.see_also, card.parts = _json_list(card.see_also), _json_list(card.parts)
     status_by_ref = {card.ref: card.status for card in cards}
     if only_area_ids is not None:
         status_by_ref |= _statuses_of(plan, {ref for card in cards if card.is_pointer for ref in card.see_also}
@@ -285,11 +303,11 @@ def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | N
             # A pointer sits at the end of the column its actions' statuses give it.
             card.status = pointer_status([status_by_ref[ref] for ref in card.see_also if ref in status_by_ref])
             pointers.append(card)
-        elif card.area_id in lanes and keep(card):
-            lanes[card.area_id].columns[Status(card.status)].append(card)
+        elif card.area_id in lanes and (keep is None or keep(card)):
+            lanes[card.area_id].columns[_STATUS_OF[card.status]].append(card)
     for card in pointers:
-        if card.area_id in lanes and keep(card):
-            lanes[card.area_id].columns[Status(card.status)].append(card)
+        if card.area_id in lanes and (keep is None or keep(card)):
+            lanes[card.area_id].columns[_STATUS_OF[card.status]].append(card)
     return BoardView(plan=plan, swimlanes=list(lanes.values()), today=on,
                      plan_total=sum(not card.is_pointer for card in cards),
                      filter=board_filter, all_areas=list(areas), owner_roles=roles,
@@ -342,7 +360,7 @@ def _owner_names(plan: Plan, only_area_ids: set[int] | None = None
              .where(OwnerRole.plan_id == plan.id).order_by(action_owners.c.action_id, action_owners.c.position))
     if only_area_ids is not None:
         query = query.join(Action, Action.id == action_owners.c.action_id).where(Action.area_id.in_(only_area_ids))
-    rows = db.session.execute(query).all()
+    rows = plain_rows(query)
     names: dict[int, OwnerName] = {}
     by_action: dict[int, list[OwnerName]] = defaultdict(list)
     for action_id, role_id, name in rows:

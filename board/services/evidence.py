@@ -30,6 +30,7 @@ from models import (
     Role,
     User,
     db,
+    plain_rows,
 )
 
 MAX_REASON = 500
@@ -176,7 +177,7 @@ def note_counts(plan_id: int, only_area_ids: set[int] | None = None, *,
              .where(shown, Action.plan_id == plan_id).group_by(EvidenceNote.action_id))
     if only_area_ids is not None:
         query = query.where(Action.area_id.in_(only_area_ids))
-    return dict(db.session.execute(query).all())
+    return dict(plain_rows(query))
 
 
 # --- due changes ----------------------------------------------------------------------------------

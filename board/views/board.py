@@ -182,9 +182,10 @@ def _lane_counts(board: BoardView, area_id: int) -> LaneCounts:
     if lane is None:  # the area filter leaves it out
         return LaneCounts((0,) * len(STATUSES), 0, 0, board.area_totals.get(area_id, 0))
     cards = [card for cards in lane.columns.values() for card in cards]
+    stale_days = one_off_stale_days()
     return LaneCounts(tuple(lane.count(status) for status in STATUSES),
                       sum(is_overdue(card, board.today) for card in cards),
-                      sum(is_stale(card, board.today) for card in cards), board.area_totals.get(area_id, 0))
+                      sum(is_stale(card, board.today, stale_days) for card in cards), board.area_totals.get(area_id, 0))
 
 
 def _owner_roles(plan: Plan) -> list:
@@ -258,16 +259,6 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
     lanes = [render(area) if area.id in noticed else cache.html((*counts_keys[area.id], ui_key), lambda area=area: render(area))
              for area in shown]
     return RenderedBoard(summary, lanes, ui)
-
-
-def kept_card(macro, card, board, ui: BoardUi, card_key: tuple | None) -> Markup:
-    """`macro(card, board, ui)` (a card or a chip), kept by the card's whole row and `card_key` (see
-    `_render_board`); rendered fresh when `card_key` is None or the card carries a form for this request
-    only (the reason to ask for, the move form back with its problem)."""
-    if card_key is None or (ui.explain_event and ui.explain_event.action_id == card.id) \
-            or (ui.open_move_form and ui.open_move_form.action_id == card.id):
-        return macro(card, board, ui)
-    return render_cache().html(("card", macro.name, repr(card), card_key), lambda: macro(card, board, ui))
 
 
 def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) -> dict:
