@@ -9,7 +9,7 @@ import pytest
 from board.services import share_links
 from board.services.accounts import set_active
 from board.services.moves import move_action
-from models import Plan, db
+from models import ActionEvent, EventKind, Plan, db
 from tests.conftest import action_by_ref, count_queries, csrf_token, user_for
 from tests.pages import page_of
 
@@ -239,3 +239,34 @@ def test_a_kept_page_body_is_sent_as_rendered_and_its_etag_follows_every_part(se
     changed = anon_client.get(f"/share/{token}/", headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["ETag"] != tag
     assert "2.7" in page_of(changed).cards_in(2, "red")
+
+
+def test_a_move_refreshes_the_lane_of_a_row_pointing_at_the_card(seeded_app, client_for):
+    """2.1 only points at 1.5-1.8 (its status follows theirs): moving 1.5 changes area 2's lane too, found
+    by the ref in quotes in the row's list (so 1.50 would not count), whatever the plan's size."""
+    editor, viewer = client_for("editor"), client_for("viewer")
+    board = viewer.get("/")
+    since = _since(board)
+    assert "2.1" not in page_of(board).cards_in(2, "red")
+    _move(editor, "1.5", "red", 1, 1)
+    polled = page_of(viewer.get(f"/board/changes?since={since}", headers=HTMX))
+    assert polled.lane(1) is not None and "2.1" in polled.cards_in(2, "red")
+    since = _since(viewer.get("/"))
+    _move(editor, "1.4", "red", 1, 1)  # named by no list
+    polled = page_of(viewer.get(f"/board/changes?since={since}", headers=HTMX))
+    assert polled.lane(1) is not None and polled.lane(2) is None
+
+
+def test_a_moved_card_answers_with_what_was_committed(seeded_app, client_for):
+    """The move's answer reads the card, its history entry and the person as the move wrote them (the
+    commit keeps them loaded): the lane, the reason form for that move, the card's new version."""
+    editor = client_for("editor")
+    answer = page_of(_move(editor, "3.1", "red", 1, 3))
+    assert answer.cards_in(3, "red")[0] == "3.1"
+    assert answer.card("3.1")["data-version"] == "2"
+    assert answer.soup.select_one("form.reason-form") is not None
+    with seeded_app.app_context():
+        event = db.session.scalars(db.select(ActionEvent).where(ActionEvent.kind == EventKind.STATUS)
+                                   .order_by(ActionEvent.id.desc())).first()
+        assert answer.soup.select_one("form.reason-form")["action"] == f"/moves/{event.id}/reason"
+        assert action_by_ref("3.1").version == 2 and action_by_ref("3.1").status == "red"

@@ -69,6 +69,7 @@ def move(ref: str):
                                 before_ref=form.before.data, after_ref=form.after.data,
                                 direction=form.direction.data)
     evidence = Evidence(form.evidence.data, form.evidence_link.data) if form.evidence.data else None
+    area_id = action.area_id  # read before the commit expires the action (a card never changes area)
     try:
         result = move_action(action, form.status.data, position, form.version.data, current_user,
                              to_area_id=area.id if area else -1, evidence=evidence)
@@ -80,7 +81,7 @@ def move(ref: str):
         return _refused(conflict.action, filters, conflict_message(conflict), 409)
     message = moved_message(result)
     if is_htmx_request():
-        response = _lane(action.area_id, filters, explain_event=result.event if result.status_changed else None)
+        response = _lane(area_id, filters, explain_event=result.event if result.status_changed else None)
         return announce(response, message, focus=card_dom_id(ref))
     flash(message, "success")
     extra = {"explain": result.event.id} if result.status_changed else {}

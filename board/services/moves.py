@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import Text, cast, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -68,8 +68,21 @@ def move_action(action: Action, to_status: str, to_position: int, expected_versi
     evidence, MoveConflict for a stale version.
     """
     result = stage_move(action, to_status, to_position, expected_version, user, to_area_id, evidence)
-    db.session.commit()
+    commit_keeping_loaded()
     return result
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: the card, its history entry and the person are
+    as this transaction wrote them, and the answer (its message, the reason form, who may move) reads
+    them again otherwise, a statement each. The lane itself is read afresh from the database."""
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
 
 
 def stage_move(action: Action, to_status: str, to_position: int, expected_version: int,
@@ -166,8 +179,11 @@ def bump_change_counter(action: Action) -> None:
     """Tell polling boards, and the cache of rendered lanes, that this card's area changed (atomic
     increment, then stamp the area), and every area holding a row that points at it (its status follows)."""
     counter = _count_a_change(action.plan_id)
+    # Only the rows whose list names this ref, narrowed in SQL (its JSON text holds the ref in quotes),
+    # then checked exactly: a move costs the same whatever the size of the plan.
     pointing = {area_id for area_id, refs in db.session.execute(
-        select(Action.area_id, Action.see_also).where(Action.plan_id == action.plan_id, Action.see_also.is_not(None)))
+        select(Action.area_id, Action.see_also).where(
+            Action.plan_id == action.plan_id, cast(Action.see_also, Text).contains(f'"{action.ref}"', autoescape=True)))
         if refs and action.ref in refs}
     db.session.execute(update(Area).where(Area.id.in_({action.area_id} | pointing))
                        .values(changed_at_counter=counter))
