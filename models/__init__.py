@@ -24,14 +24,15 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
-def plain_rows(query) -> list:
+def plain_rows(query, params: dict | None = None) -> list:
     """A select's rows through Core on the session's connection (in its transaction, after flushing
     what the session holds, as the ORM would): no ORM result processing, which cost about as much as
-    building the board's cards from the rows."""
+    building the board's cards from the rows. A statement built once at import with `bindparam`s for
+    `params` costs a quarter of one built per call (building it and its cache key, ~0.5 ms)."""
     session = db.session
     if session.autoflush:
         session.flush()
-    return session.connection().execute(query).all()
+    return session.connection().execute(query, params).all()
 
 
 # Imported after `db` exists: each module defines its tables on it.

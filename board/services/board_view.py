@@ -157,6 +157,20 @@ def _json_list(text: str | None) -> list | None:
     return _EMPTY_JSON[text] if text in _EMPTY_JSON else json.loads(text)
 
 
+# The board's statements, built once (building one and its cache key cost more than running it).
+_IN_AREAS = Action.area_id.in_(bindparam("area_ids", expanding=True))
+_CARDS = (select(*_CARD_COLUMNS).outerjoin(User, User.id == Action.last_activity_by_id)
+          .outerjoin(_EARLIER, _EARLIER.id == Action.carried_from_id)
+          .outerjoin(_EARLIER_PLAN, _EARLIER_PLAN.id == _EARLIER.plan_id)
+          .where(Action.plan_id == bindparam("plan_id"))
+          .order_by(Action.area_id, Action.status, Action.position, Action.plan_order))
+_CARDS_OF_AREAS = _CARDS.where(_IN_AREAS)
+_OWNERS = (select(action_owners.c.action_id, OwnerRole.id, OwnerRole.name)
+           .join(OwnerRole, OwnerRole.id == action_owners.c.owner_role_id)
+           .where(OwnerRole.plan_id == bindparam("plan_id")).order_by(action_owners.c.action_id, action_owners.c.position))
+_OWNERS_OF_AREAS = _OWNERS.join(Action, Action.id == action_owners.c.action_id).where(_IN_AREAS)
+
+
 def pointer_status(statuses: list[str]) -> str:
     """The status of a row that points at other actions, from theirs: Red if any is Red, else Amber if
     any is Amber, else Complete when all are, Not started when none has started, else Green."""
@@ -278,14 +292,8 @@ def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | N
     lanes = {area.id: Swimlane(area) for area in areas
              if (not board_filter.areas or area.number in board_filter.areas)
              and (only_area_ids is None or area.id in only_area_ids)}
-    query = (select(*_CARD_COLUMNS).outerjoin(User, User.id == Action.last_activity_by_id)
-             .outerjoin(_EARLIER, _EARLIER.id == Action.carried_from_id)
-             .outerjoin(_EARLIER_PLAN, _EARLIER_PLAN.id == _EARLIER.plan_id)
-             .where(Action.plan_id == plan.id)
-             .order_by(Action.area_id, Action.status, Action.position, Action.plan_order))
-    if only_area_ids is not None:
-        query = query.where(Action.area_id.in_(only_area_ids))
-    rows = plain_rows(query)
+    params = {"plan_id": plan.id} if only_area_ids is None else {"plan_id": plan.id, "area_ids": list(only_area_ids)}
+    rows = plain_rows(_CARDS if only_area_ids is None else _CARDS_OF_AREAS, params)
     owners, roles = _owner_names(plan, only_area_ids)
     notes = note_counts(plan.id, only_area_ids, outside_the_team=committee)
     outcome_texts = _outcome_texts(plan) if board_filter.text.strip() else {}
@@ -355,12 +363,8 @@ def _owner_names(plan: Plan, only_area_ids: set[int] | None = None
                  ) -> tuple[dict[int, list[OwnerName]], list[OwnerName]]:
     """Owner roles of every action of the plan (or of these areas), in one query, each role abbreviated
     once; and the list of those roles by name."""
-    query = (select(action_owners.c.action_id, OwnerRole.id, OwnerRole.name)
-             .join(OwnerRole, OwnerRole.id == action_owners.c.owner_role_id)
-             .where(OwnerRole.plan_id == plan.id).order_by(action_owners.c.action_id, action_owners.c.position))
-    if only_area_ids is not None:
-        query = query.join(Action, Action.id == action_owners.c.action_id).where(Action.area_id.in_(only_area_ids))
-    rows = plain_rows(query)
+    params = {"plan_id": plan.id} if only_area_ids is None else {"plan_id": plan.id, "area_ids": list(only_area_ids)}
+    rows = plain_rows(_OWNERS if only_area_ids is None else _OWNERS_OF_AREAS, params)
     names: dict[int, OwnerName] = {}
     by_action: dict[int, list[OwnerName]] = defaultdict(list)
     for action_id, role_id, name in rows:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import selectinload
 
 from board import clock
@@ -168,16 +168,25 @@ def shown_outside_the_team():
     return EvidenceNote.withdrawn_at.is_(None) & EvidenceNote.internal.is_(False)
 
 
+def _note_counts_query(outside_the_team: bool, of_areas: bool):
+    shown = shown_outside_the_team() if outside_the_team else EvidenceNote.withdrawn_at.is_(None)
+    query = (select(EvidenceNote.action_id, func.count(EvidenceNote.id)).join(Action, Action.id == EvidenceNote.action_id)
+             .where(shown, Action.plan_id == bindparam("plan_id")).group_by(EvidenceNote.action_id))
+    return query.where(Action.area_id.in_(bindparam("area_ids", expanding=True))) if of_areas else query
+
+
+# Built once (every board drawn from nothing, every move and live refresh runs one).
+_NOTE_COUNTS = {(outside, of_areas): _note_counts_query(outside, of_areas) for outside in (False, True)
+                for of_areas in (False, True)}
+
+
 def note_counts(plan_id: int, only_area_ids: set[int] | None = None, *,
                 outside_the_team: bool = False) -> dict[int, int]:
     """Notes in force (not withdrawn) per action of the plan (or of these areas), in one query; for readers
     outside the team (a committee), only the notes they may read."""
-    shown = shown_outside_the_team() if outside_the_team else EvidenceNote.withdrawn_at.is_(None)
-    query = (select(EvidenceNote.action_id, func.count(EvidenceNote.id)).join(Action, Action.id == EvidenceNote.action_id)
-             .where(shown, Action.plan_id == plan_id).group_by(EvidenceNote.action_id))
-    if only_area_ids is not None:
-        query = query.where(Action.area_id.in_(only_area_ids))
-    return dict(plain_rows(query))
+    query = _NOTE_COUNTS[(outside_the_team, only_area_ids is not None)]
+    params = {"plan_id": plan_id} if only_area_ids is None else {"plan_id": plan_id, "area_ids": list(only_area_ids)}
+    return dict(plain_rows(query, params))
 
 
 # --- due changes ----------------------------------------------------------------------------------
