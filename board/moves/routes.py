@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from board.forms import BoardFilterForm
 from board.htmx import announce, is_htmx_request, render_page_or_partial
@@ -26,6 +26,8 @@ from board.views.viewer import current_viewer, plan_for_request
 from models import Action, ActionEvent, Area, EventKind, Role, db
 
 moves_bp = Blueprint("moves", __name__)
+# Built once: every move asks it first (building it cost more than running it).
+_ACTION_BY_REF = select(Action).where(Action.plan_id == bindparam("plan_id"), Action.ref == bindparam("ref"))
 
 
 def _back_to_board(filters: BoardFilterForm, back: str | None, ref: str, **extra) -> str:
@@ -50,8 +52,8 @@ def _lane(area_id: int, filters: BoardFilterForm, status: int = 200, **notices):
 def move(ref: str):
     """Move a card: new status and/or position. GET shows the keyboard form."""
     plan = plan_for_request()
-    action = db.first_or_404(select(Action).where(Action.plan_id == plan.id, Action.ref == ref),
-                             description=f"There is no action {ref} in this plan.")
+    action = db.session.scalars(_ACTION_BY_REF, {"plan_id": plan.id, "ref": ref}).first() or \
+        abort(404, description=f"There is no action {ref} in this plan.")
     filters = BoardFilterForm.from_query()
     form = MoveForm(status=action.status, version=action.version, area=action.area.number,
                     next=safe_next(request.args.get("next"), url_for("plan.board") + filters.query_string()))

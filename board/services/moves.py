@@ -264,6 +264,8 @@ def resolve_position(action: Action, to_status: str, *, position: int | None = N
     """
     if direction in ("up", "down"):
         return max(0, action.position + (-1 if direction == "up" else 1))
+    if before_ref is None and after_ref is None and position is not None:
+        return position  # no neighbours to find: the column need not be read
     target = column(action.area_id, to_status, excluding=action.id)
     refs = [card.ref for card in target]
     if before_ref in refs:

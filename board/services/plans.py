@@ -37,9 +37,13 @@ def slug_from_period(period: str) -> str:
     return years[0] if len(years) == 1 else ""
 
 
+# Built once: every request showing a plan asks it (building it cost more than running it).
+_ALL_PLANS = select(Plan).order_by(Plan.id.desc())
+
+
 def all_plans() -> list[Plan]:
     """Every plan, the live one first, then the newest."""
-    plans = db.session.scalars(select(Plan).order_by(Plan.id.desc())).all()
+    plans = db.session.scalars(_ALL_PLANS).all()
     return sorted(plans, key=lambda plan: not plan.live)
 
 
