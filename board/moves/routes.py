@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from board.forms import BoardFilterForm
 from board.htmx import announce, is_htmx_request, render_page_or_partial
@@ -26,8 +27,10 @@ from board.views.viewer import current_viewer, plan_for_request
 from models import Action, ActionEvent, Area, EventKind, Role, db
 
 moves_bp = Blueprint("moves", __name__)
-# Built once: every move asks it first (building it cost more than running it).
-_ACTION_BY_REF = select(Action).where(Action.plan_id == bindparam("plan_id"), Action.ref == bindparam("ref"))
+# Built once: every move asks it first (building it cost more than running it); with its area, which the
+# form names.
+_ACTION_BY_REF = (select(Action).options(joinedload(Action.area))
+                  .where(Action.plan_id == bindparam("plan_id"), Action.ref == bindparam("ref")))
 
 
 def _back_to_board(filters: BoardFilterForm, back: str | None, ref: str, **extra) -> str:
