@@ -14,6 +14,7 @@ Templates draw cards through `cards_html` (a column of them, from kept cards whe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from flask import render_template
 from markupsafe import Markup, escape
@@ -35,6 +36,13 @@ STATUS_CODES = {"not_started": "NS", "red": "R", "amber": "A", "green": "G", "co
 def month_year(day) -> str:
     """'Sep 2023' (the `month_year` filter too)."""
     return day.strftime("%b %Y") if day else ""
+
+
+@lru_cache(maxsize=4096)
+def _month_year(day) -> str:
+    """`month_year`, remembered per date: `strftime` was a tenth of drawing a card, and a plan's cards
+    share few due months."""
+    return month_year(day)
 
 
 class CardDrawing:
@@ -121,9 +129,9 @@ class CardDrawing:
                f'    <h4 class="card-ref"><a href="{url}{self.fq}"><span class="visually-hidden">Action </span>{ref}</a></h4>\n',
                '    <p class="card-meta">']
         if card.due_date:
-            out.append(f'<span class="due"><span class="visually-hidden">Due </span>{month_year(card.due_date)}</span>')
+            out.append(f'<span class="due"><span class="visually-hidden">Due </span>{_month_year(card.due_date)}</span>')
         elif card.cadence:
-            start = f" from {month_year(card.cadence_start)}" if card.cadence_start else ""
+            start = f" from {_month_year(card.cadence_start)}" if card.cadence_start else ""
             out.append(f'<span class="due cadence">{escape(cadence_label(card.cadence))}{start}</span>')
         elif card.due_text:
             out.append(f'<span class="due">Due {escape(card.due_text)}</span>')
