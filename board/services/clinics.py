@@ -229,20 +229,19 @@ def _tag_with_open_clinic(mapper, connection, target: ActionEvent) -> None:
     target.clinic_id = _clinic_for_change(connection, target.action_id, target.user_id)
 
 
-# Built once: every change on the board asks them (building them cost more than running them).
-_PLACE = select(Action.plan_id, Area.number).join(Area, Area.id == Action.area_id).where(Action.id == bindparam("action_id"))
-_OPEN_CLINICS_FOR = select(Clinic.id, Clinic.area_numbers, exists().where(
+# Built once: every change on the board asks it (building it cost more than running it). The open clinics
+# of the action's plan with the action's area number, in one statement: none, most of the time.
+_OPEN_CLINICS_FOR = (select(Clinic.id, Clinic.area_numbers, exists().where(
     clinic_participants.c.clinic_id == Clinic.id, clinic_participants.c.user_id == bindparam("user_id")
-).label("taking_part")).where(Clinic.plan_id == bindparam("plan_id"), Clinic.ended_at.is_(None))
+).label("taking_part"), Area.number.label("area_number")).select_from(Action).join(Area, Area.id == Action.area_id)
+    .join(Clinic, (Clinic.plan_id == Action.plan_id) & Clinic.ended_at.is_(None))
+    .where(Action.id == bindparam("action_id")))
 
 
 def _clinic_for_change(connection, action_id: int, user_id: int) -> int | None:
     """The open clinic covering the action's area (see the module's docstring when two do)."""
-    place = connection.execute(_PLACE, {"action_id": action_id}).first()
-    if place is None:
-        return None
-    candidates = [row for row in connection.execute(_OPEN_CLINICS_FOR, {"user_id": user_id, "plan_id": place.plan_id}).all()
-                  if not row.area_numbers or place.number in row.area_numbers]
+    candidates = [row for row in connection.execute(_OPEN_CLINICS_FOR, {"user_id": user_id, "action_id": action_id})
+                  if not row.area_numbers or row.area_number in row.area_numbers]
     if not candidates:
         return None
     return min(candidates, key=lambda row: (not row.taking_part, len(row.area_numbers) or float("inf"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Text, bindparam, cast, select, update
+from sqlalchemy import Text, bindparam, cast, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -63,12 +63,13 @@ _LOCK_AREA = (update(Area).where(Area.id == bindparam("area_id")).values(changed
               .execution_options(synchronize_session=False))
 _COUNT_A_CHANGE = (update(Plan).where(Plan.id == bindparam("plan_id")).values(change_counter=Plan.change_counter + 1)
                    .returning(Plan.change_counter))
-_STAMP_AREAS = (update(Area).where(Area.id.in_(bindparam("area_ids", expanding=True)))
-                .values(changed_at_counter=bindparam("counter")).execution_options(synchronize_session=False))
-# Only the rows whose list names this ref, narrowed in SQL (its JSON text holds the ref as JSON writes it),
-# then checked exactly: a move costs the same whatever the size of the plan.
-_POINTING = select(Action.area_id, Action.see_also).where(
-    Action.plan_id == bindparam("plan_id"), cast(Action.see_also, Text).like(bindparam("pattern"), escape="\\"))
+# The moved card's area and every area holding a row whose list names its ref (its status follows), found
+# in SQL by the ref as JSON writes it in the list's text, in one statement: a move costs the same whatever
+# the size of the plan. (A text naming the ref otherwise would only refresh a lane for nothing.)
+_STAMP_AREAS = (update(Area).where(or_(Area.id == bindparam("moved_area_id"), Area.id.in_(
+    select(Action.area_id).where(Action.plan_id == bindparam("of_plan"),
+                                 cast(Action.see_also, Text).like(bindparam("ref_pattern"), escape="\\")))))
+    .values(changed_at_counter=bindparam("new_counter")).execution_options(synchronize_session=False))
 
 
 def _holding(text: str) -> str:
@@ -197,9 +198,8 @@ def bump_change_counter(action: Action) -> None:
     """Tell polling boards, and the cache of rendered lanes, that this card's area changed (atomic
     increment, then stamp the area), and every area holding a row that points at it (its status follows)."""
     counter = _count_a_change(action.plan_id)
-    pointing = {area_id for area_id, refs in db.session.execute(
-        _POINTING, {"plan_id": action.plan_id, "pattern": _holding(action.ref)}) if refs and action.ref in refs}
-    db.session.execute(_STAMP_AREAS, {"area_ids": list({action.area_id} | pointing), "counter": counter})
+    db.session.execute(_STAMP_AREAS, {"moved_area_id": action.area_id, "of_plan": action.plan_id,
+                                      "ref_pattern": _holding(action.ref), "new_counter": counter})
 
 
 def _count_a_change(plan_id: int) -> int:
