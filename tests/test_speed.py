@@ -264,9 +264,9 @@ def test_a_moved_card_answers_with_what_was_committed(seeded_app, client_for):
     answer = page_of(_move(editor, "3.1", "red", 1, 3))
     assert answer.cards_in(3, "red")[0] == "3.1"
     assert answer.card("3.1")["data-version"] == "2"
-    assert answer.soup.select_one("form.reason-form") is not None
+    assert answer.root.select_one("form.reason-form") is not None
     with seeded_app.app_context():
         event = db.session.scalars(db.select(ActionEvent).where(ActionEvent.kind == EventKind.STATUS)
                                    .order_by(ActionEvent.id.desc())).first()
-        assert answer.soup.select_one("form.reason-form")["action"] == f"/moves/{event.id}/reason"
+        assert answer.root.select_one("form.reason-form")["action"] == f"/moves/{event.id}/reason"
         assert action_by_ref("3.1").version == 2 and action_by_ref("3.1").status == "red"
