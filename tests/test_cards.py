@@ -17,7 +17,9 @@ from tests.pages import page_of
 
 HOSTILE = '<script>alert("x")</script>'
 HOSTILE_ATTRIBUTE = '" onmouseover="alert(1)'
-# The cards as the macros drew them (recorded from the last commit with the macros, for `_cases()`).
+# The cards as the macros drew them (recorded from the last commit with the macros, for `_cases()`). When a
+# card's markup changes on purpose, record it again from `_drawn_cases()` (inside `test_request_context`)
+# and say so in the commit.
 BEFORE = Path(__file__).with_name("cards_before.json")
 
 
