@@ -14,6 +14,12 @@ workers, 127.0.0.1 only), signs in as an editor and times, at 1 and at 8 concurr
 and in process (Flask test client, one worker's own cost): the board cached and uncached, and a move.
 It prints medians and the ratios the production issue (13) sets as targets.
 
+The in-process app is set up for garbage collection as a production worker is: gunicorn.conf.py's
+`post_worker_init` runs `gc.collect(); gc.freeze()` once the app is loaded, before the first request,
+so full collections never walk the app's modules, mappers and templates. `build` does the same at the
+same point (the app made and its database filled, no request served yet) and unfreezes when done; it
+changes nothing else (thresholds and every later collection are Python's defaults, as in the worker).
+
 Latency is wall time per request from this process (sync workers close the connection after each
 response, so it includes the loopback connect). The client shares the machine's 2 cores with the
 server: compare databases, sizes and endpoints side by side within one run, as p50/p99 and ratios,
@@ -26,6 +32,7 @@ Usage: `make bench` (both databases; PostgreSQL via scripts/with-postgres.sh), o
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -113,6 +120,18 @@ def build(url: str, size: int) -> tuple[dict[str, int], dict[str, float]]:
         create_user(EMAIL, "Bench Editor", Role.EDITOR, PASSWORD)
         counter = db.session.scalar(db.select(Plan.change_counter))
         engine = db.engine
+    # As a production worker's post_worker_init (gunicorn.conf.py) does once the app is loaded, before
+    # its first request: see the module's docstring.
+    gc.collect()
+    gc.freeze()
+    try:
+        return _measure(app, engine, counter, count_queries)
+    finally:
+        gc.unfreeze()
+
+
+def _measure(app, engine, counter: int, count_queries) -> tuple[dict[str, int], dict[str, float]]:
+    """`build`'s counted and timed requests, on the app it made."""
     # Requests run outside any held app context, so each one starts with an empty session, as in gunicorn.
     client = app.test_client()
     page = client.get("/sign-in").get_data(as_text=True)
