@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from board import clock
 from board.services import audit
 from board.services.history import describe_event
-from models import Action, ActionEvent, Area, Clinic, EventKind, Plan, Role, User, clinic_participants, db
+from models import Action, ActionEvent, Area, Clinic, EventKind, Plan, Role, User, clinic_participants, db, plain_rows
 from models.action import DECISION_KINDS
 
 ENDED = "This clinic has ended: its minutes are closed."
@@ -46,8 +46,16 @@ _OPEN_CLINICS = (select(Clinic).where(Clinic.plan_id == bindparam("plan_id"), Cl
                  .order_by(Clinic.id).options(selectinload(Clinic.participants), selectinload(Clinic.chair_user)))
 
 
+# Most boards are read with no clinic in progress: whether one is open is asked first through Core (no
+# ORM result processing, no loader options), and the clinics with their people are read only then.
+_ANY_OPEN_CLINIC = (select(Clinic.id).where(Clinic.plan_id == bindparam("plan_id"), Clinic.ended_at.is_(None))
+                    .limit(1))
+
+
 def open_clinics(plan: Plan) -> list[Clinic]:
     """The clinics in progress, oldest first."""
+    if not plain_rows(_ANY_OPEN_CLINIC, {"plan_id": plan.id}):
+        return []
     return list(db.session.scalars(_OPEN_CLINICS, {"plan_id": plan.id}))
 
 
