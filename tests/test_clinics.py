@@ -451,3 +451,20 @@ def test_the_next_clinic_page_and_banner_list_what_was_carried_and_the_csv_holds
     second_rows = _csv(editor.get(f"/clinics/{second_id}/minutes.csv"))
     assert [(r[0], r[6], r[7]) for r in second_rows[1:]] == [
         ("Carried from the last clinic", "Find a new app supplier", "Raised at the clinic of 15 December 2023")]
+
+
+def test_a_board_read_with_no_clinic_open_shows_a_banner_as_soon_as_one_starts_and_none_once_it_ends(
+        seeded_app, client_for):
+    """The board asks first whether any clinic is open (the clinics themselves are read only then): a kept
+    board gets its banner with the next request after a clinic starts, and loses it when the clinic ends."""
+    editor = client_for("editor")
+    for _ in range(2):  # the second read is the kept board's
+        assert page_of(editor.get("/")).texts(".clinic-banner h2") == []
+    with seeded_app.app_context():
+        clinic = _start([4], chair="admin")
+        clinic_id = clinic.id
+    assert page_of(editor.get("/")).texts(".clinic-banner h2") == ["Performance clinic in progress: area 4"]
+    with seeded_app.app_context():
+        clinics.end_clinic(db.session.get(Clinic, clinic_id), user_for("admin"))
+        db.session.commit()
+    assert page_of(editor.get("/")).texts(".clinic-banner h2") == []
