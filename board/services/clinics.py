@@ -19,7 +19,19 @@ from sqlalchemy.orm import selectinload
 from board import clock
 from board.services import audit
 from board.services.history import describe_event
-from models import Action, ActionEvent, Area, Clinic, EventKind, Plan, Role, User, clinic_participants, db, plain_rows
+from models import (
+    Action,
+    ActionEvent,
+    Area,
+    Clinic,
+    EventKind,
+    Plan,
+    Role,
+    User,
+    clinic_participants,
+    db,
+    plain_rows,
+)
 from models.action import DECISION_KINDS
 
 ENDED = "This clinic has ended: its minutes are closed."
