@@ -8,7 +8,7 @@ from board.services.due import cadence_label
 from board.services.lineage import closed_label
 from board.services.periods import label as period_label
 from board.views.board import card_dom_id
-from board.views.cards import cards_html, month_year, one_card_html
+from board.views.cards import cards_html, one_card_html
 from models import ImpactRating, Status
 
 
@@ -18,7 +18,6 @@ def init_app(app) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(STATUSES=STATUSES, is_overdue=is_overdue)
     app.jinja_env.filters["cadence_label"] = cadence_label
-    app.jinja_env.filters["month_year"] = month_year
     app.jinja_env.filters["long_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["ago"] = ago

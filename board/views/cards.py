@@ -33,16 +33,11 @@ STATUS_LABELS = {status.value: status.label for status in Status}
 STATUS_CODES = {"not_started": "NS", "red": "R", "amber": "A", "green": "G", "complete": "C"}
 
 
-def month_year(day) -> str:
-    """'Sep 2023' (the `month_year` filter too)."""
-    return day.strftime("%b %Y") if day else ""
-
-
 @lru_cache(maxsize=4096)
 def _month_year(day) -> str:
-    """`month_year`, remembered per date: `strftime` was a tenth of drawing a card, and a plan's cards
-    share few due months."""
-    return month_year(day)
+    """'Sep 2023', remembered per date: `strftime` was a tenth of drawing a card, and a plan's cards share
+    few due months."""
+    return day.strftime("%b %Y") if day else ""
 
 
 class CardDrawing:
