@@ -53,5 +53,6 @@ def copy_database(template_url: str, tmp_path: Path) -> str:
         copy = f"sqlite:///{target}"
     else:
         copy = _postgres_create(template=url.database)
-    SIGNED_IN[copy] = dict(SIGNED_IN.get(template_url, {}))
+    if template_url in SIGNED_IN:  # a template without signed-in sessions gives its copies none
+        SIGNED_IN[copy] = dict(SIGNED_IN[template_url])
     return copy
