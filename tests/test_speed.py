@@ -270,3 +270,92 @@ def test_a_moved_card_answers_with_what_was_committed(seeded_app, client_for):
                                    .order_by(ActionEvent.id.desc())).first()
         assert answer.root.select_one("form.reason-form")["action"] == f"/moves/{event.id}/reason"
         assert action_by_ref("3.1").version == 2 and action_by_ref("3.1").status == "red"
+
+
+def _served_as_kept(monkeypatch):
+    """From here on the board page can only be sent as it was kept: drawing it raises."""
+    from board.views import board as board_views
+
+    def drawn(*args, **kwargs):
+        raise AssertionError("the board page was drawn, not sent as kept")
+    monkeypatch.setattr(board_views, "board_page", drawn)
+
+
+def test_a_kept_whole_page_carries_each_sessions_own_token_and_clock(seeded_app, client_for, monkeypatch):
+    """A page nobody changed is sent whole as it was kept, for the same person and URL: its forms work
+    with this session's CSRF token (another browser of the same person has its own), its clock is now."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from board import clock
+    from board.views import board as board_views
+
+    first = client_for("editor")
+    drawn = first.get("/")
+    second = client_for("editor")  # the same person signed in a second time: a session of its own
+    assert page_of(second.get("/")).flash_text()  # "Signed in": a message shown once, on a page drawn for it
+    _served_as_kept(monkeypatch)
+    start = clock.now()
+    for client, moment in ((first, start + timedelta(seconds=5)), (second, start + timedelta(seconds=9))):
+        monkeypatch.setattr(board_views, "clock", SimpleNamespace(today=clock.today, local_time=clock.local_time,
+                                                                  now=lambda moment=moment: moment))
+        kept = client.get("/")
+        assert kept.status_code == 200
+        assert page_of(kept).cards_in(2, "amber") == page_of(drawn).cards_in(2, "amber")
+        assert page_of(kept).text("#live-status time") == clock.local_time(moment, "%H:%M:%S")
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', kept.get_data(as_text=True)).group(1)
+        sign_out_token = page_of(kept).root.select_one("form.sign-out input[name=csrf_token]").get("value")
+        assert sign_out_token == token
+        noted = client.post("/actions/3.1/notes", headers={**HTMX, "X-CSRFToken": token},
+                            data={"text": f"Checked at {moment:%H:%M:%S}"})
+        assert noted.status_code == 200, noted.status_code
+        monkeypatch.undo()  # the note changed the plan: its page is drawn again, then kept again
+        client.get("/")
+        _served_as_kept(monkeypatch)
+    with seeded_app.app_context():
+        from models import EvidenceNote
+        notes = db.session.scalars(db.select(EvidenceNote.text).where(EvidenceNote.action_id == action_by_ref("3.1").id))
+        assert sorted(notes) == [f"Checked at {start + timedelta(seconds=5):%H:%M:%S}",
+                                 f"Checked at {start + timedelta(seconds=9):%H:%M:%S}"]
+
+
+def test_a_kept_whole_page_follows_the_person_the_view_flashes_and_static_files(seeded_app, client_for, monkeypatch):
+    from board.services.accounts import set_role
+    from board.views import board as board_views
+    from board.views import viewer as viewer_views
+    from models import Role
+
+    editor = client_for("editor")
+    editor.get("/")
+    assert "Update status of 2.7" in page_of(editor.get("/")).link_names()
+    with seeded_app.app_context():  # renamed, then made a viewer: no change to the plan
+        person = user_for("editor")
+        person.name = "Renamed Editor"
+        db.session.commit()
+    assert "Renamed Editor" in page_of(editor.get("/")).text(".signed-in-as")
+    with seeded_app.app_context():
+        set_role(user_for("editor"), Role.VIEWER)
+        db.session.commit()
+    editor.get("/")
+    assert "Update status of 2.7" not in page_of(editor.get("/")).link_names()
+
+    admin = client_for("admin")
+    admin.get("/")
+    assert page_of(admin.get("/")).text("h1, title").startswith("Whole plan")
+    admin.set_cookie(board_views.VIEW_COOKIE, "detailed")  # the view remembered from another visit
+    assert page_of(admin.get("/")).text("title").startswith("Board")
+
+    # A move without JavaScript: the board it returns to shows its message once.
+    moved = admin.post("/actions/3.1/move", data={"status": "red", "position": 0, "version": 1, "area": 3,
+                                                  "csrf_token": csrf_token(admin)})
+    assert moved.status_code in (302, 303)
+    assert "3.1" in page_of(admin.get(moved.headers["Location"])).flash_text()
+    admin.get("/")
+    assert page_of(admin.get("/")).flash_text() == ""
+
+    # A static file edited under a running worker: the kept page links its old digest, so it is drawn again.
+    linked = re.search(r'board\.css\?v=(\w+)', admin.get("/").get_data(as_text=True)).group(1)
+    for module in (board_views, viewer_views):
+        monkeypatch.setattr(module, "static_digest", lambda filename: "0123456789abcdef")
+    relinked = admin.get("/").get_data(as_text=True)
+    assert linked != "0123456789abcdef" and "board.css?v=0123456789abcdef" in relinked

@@ -24,10 +24,16 @@ plan_bp = Blueprint("plan", __name__)
 @plan_bp.get("/")
 @role_required(Role.VIEWER)
 def board():
-    """The whole plan as a board: area swimlanes by status columns, filtered by the URL query."""
+    """The whole plan as a board: area swimlanes by status columns, filtered by the URL query. A page
+    nobody changed is sent as it was kept (`kept_board_page`), with this request's token and clock."""
+    plan, viewer = plan_for_request(), current_viewer()
+    inputs = board_views.board_page_inputs(plan, viewer)
+    kept = board_views.kept_board_page(inputs)
+    if kept is not None:
+        return kept
     query = BoardPageForm.from_query()
     explain = query.cleaned("explain")
-    context = board_views.board_page(plan_for_request(), current_viewer(), query,
+    context = board_views.board_page(plan, viewer, query, read=inputs,
                                      explain_event=pending_reason(explain, current_user) if explain else None)
     if query.errors:
         return render_template("board.html", **context), 422
@@ -36,7 +42,7 @@ def board():
         response.set_cookie(board_views.VIEW_COOKIE, query.cleaned("view"), max_age=365 * 24 * 3600,
                             httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
         return response
-    return board_views.board_response("board.html", context)
+    return board_views.board_response("board.html", context, inputs)
 
 
 @plan_bp.get("/healthz")

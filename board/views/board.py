@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import quote, urlencode
 
-from flask import current_app, make_response, render_template, request
+from flask import current_app, g, make_response, render_template, request, session
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from board import clock
@@ -31,11 +32,11 @@ from board.services.board_view import (
     owner_roles_of,
 )
 from board.services.clinics import open_clinics
-from board.speed import conditional_parts
+from board.speed import conditional_parts, static_digest
 from board.views.clinics import clinic_banners
 from board.views.render_cache import render_cache
 from board.views.updates import ask_url
-from board.views.viewer import Viewer, install_plans
+from board.views.viewer import PLAN_SLUG_KEY, Viewer, install_plans
 from models import ActionEvent, Plan, Role
 
 
@@ -204,14 +205,14 @@ class RenderedBoard:
 
 
 def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: set[int] | None,
-                  oob: bool = False, **notices) -> RenderedBoard:
+                  oob: bool = False, areas: list | None = None, **notices) -> RenderedBoard:
     """Lanes (all visible ones when `wanted` is None) and counts, from the cache where it has them.
 
     Reads the areas (with their change counters) first, then only the cards of areas the cache lacks:
     a board nobody changed costs one query, a move or a poll reads the areas that changed."""
     cache, today = render_cache(), clock.today()
     board_filter = filters.board_filter(viewer.user)
-    areas = area_rows(plan)
+    areas = area_rows(plan) if areas is None else areas
     filter_key = repr(board_filter)
     counts_keys = {area.id: (plan.id, area.id, area.changed_at_counter, today, filter_key) for area in areas}
     counts = {area_id: cache.counts(key) for area_id, key in counts_keys.items()}
@@ -261,12 +262,14 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
     return RenderedBoard(summary, lanes, ui)
 
 
-def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, **notices) -> dict:
-    """The whole board page: header, filter bar, every lane, the banners of the clinics covering it."""
+def board_page(plan: Plan, viewer: Viewer, filters: BoardFilterForm, read: PageInputs | None = None,
+               **notices) -> dict:
+    """The whole board page: header, filter bar, every lane, the banners of the clinics covering it.
+    `read`: what `board_page_inputs` already read for this request (not read again)."""
     # The open clinics, read once: their banners, and who may ask owners for an update.
-    open_now = [] if viewer.read_only else open_clinics(plan)
+    open_now = read.open_clinics if read else [] if viewer.read_only else open_clinics(plan)
     banners = clinic_banners(open_now, viewer, filters.cleaned("area", []))
-    rendered = _render_board(plan, viewer, filters, None, **notices)
+    rendered = _render_board(plan, viewer, filters, None, areas=read.areas if read else None, **notices)
     context = {"board": rendered.summary, "lanes": rendered.lanes, "ui": rendered.ui,
                "filters": filters, "due_choices": DUE_WITHIN_CHOICES, "clinics": banners, "shown_at": clock.now(),
                "stale_days": one_off_stale_days(),
@@ -303,26 +306,107 @@ class KeptBody:
 @dataclass(frozen=True)
 class BoardBody:
     """A kept body with this request's clock: the page's `{{ body }}` (`board_response` splices the bytes
-    in without decoding them)."""
+    in without decoding them). `shared`: it came from (or went into) the cache, so it holds nothing of
+    this request alone (no notice, no form with a CSRF token)."""
 
     kept: KeptBody
     clock: str
+    shared: bool = False
 
     def __html__(self) -> str:
         clock = self.clock if self.kept.clocked else ""
         return self.kept.before.decode() + clock + self.kept.after.decode()
 
 
-def board_response(template: str, context: dict, **extra):
+def board_response(template: str, context: dict, inputs: PageInputs | None = None, **extra):
     """The board page as a response with its ETag (304 when the request holds it): the template around
     the body rendered with a slot, the kept body's bytes spliced in, the ETag from the shell's digest and
-    the body's kept digest (the clock and this request's CSRF token left out, as for other pages)."""
+    the body's kept digest (the clock and this request's CSRF token left out, as for other pages).
+    With `inputs` (`board_page_inputs`) a page whose body is shared is kept whole for `kept_board_page`."""
     body: BoardBody = context["body"]
     head, _, tail = render_template(template, **{**context, "body": BODY_SLOT}, **extra).partition(BODY_SLOT)
     head, tail = head.encode(), tail.encode()
     clock = body.clock.encode() if body.kept.clocked else b""
     response = make_response(b"".join((head, body.kept.before, clock, body.kept.after, tail)))
-    return conditional_parts(response, (head, tail), body.kept.digest, volatile=body.kept.clocked)
+    response = conditional_parts(response, (head, tail), body.kept.digest, volatile=body.kept.clocked)
+    if inputs is not None and inputs.key is not None and body.shared:
+        token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+        cut = (lambda part: tuple(part.split(token.encode()))) if token else (lambda part: (part,))
+        render_cache().keep(inputs.key, KeptPage(cut(head), body.kept, cut(tail), response.get_etag()[0],
+                                                 tuple(g.get("assets_linked", {}).items()), g.get("body_digest")))
+    return response
+
+
+@dataclass(frozen=True)
+class PageInputs:
+    """What a board page is drawn from that `board_page_inputs` reads first: the open clinics, the areas
+    with their counters, and the key of the whole page (None: this page is drawn afresh, never kept)."""
+
+    open_clinics: list
+    areas: list
+    key: tuple | None
+
+
+# Query parameters whose page depends on more than the key holds: the reason asked for a status change
+# (an event of this person's), a view to remember (the answer sets a cookie), "My actions" (the
+# person's owner roles).
+_NEVER_KEPT = ("explain", "view", "mine")
+
+
+def board_page_inputs(plan: Plan, viewer: Viewer) -> PageInputs:
+    """Read what the page needs anyway (open clinics, areas), and key the whole page by everything it is
+    drawn from: the URL (prefix, plan, query), the remembered view, who looks (the person's id, role and
+    name, or the share link), the plan's row (its change counter counts every change to a card), the
+    plans to switch to, the areas with their counters, and today. The static files it links are checked
+    when it is found (`kept_board_page`), and its CSRF token and clock are this request's. A page with a
+    message to flash, a clinic banner (its forms carry a token) or a parameter in `_NEVER_KEPT` is not kept."""
+    open_now = [] if viewer.read_only else open_clinics(plan)
+    areas = area_rows(plan)
+    if open_now or session.get("_flashes") or any(name in request.args for name in _NEVER_KEPT):
+        return PageInputs(open_now, areas, None)
+    user = viewer.user
+    key = ("board page", request.script_root, request.environ.get(PLAN_SLUG_KEY), request.query_string,
+           None if viewer.read_only else request.cookies.get(VIEW_COOKIE), viewer.share_token,
+           getattr(user, "id", None), getattr(user, "role", None), getattr(user, "name", None),
+           repr([getattr(plan, column.key) for column in Plan.__table__.columns]),
+           () if viewer.read_only else tuple((p.id, p.slug, p.live, p.archived) for p in install_plans()),
+           tuple(tuple(area) for area in areas), clock.today())
+    return PageInputs(open_now, areas, key)
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A whole board page as kept for one key (`board_page_inputs`): the shell's bytes cut where the CSRF
+    token goes, the kept body, the ETag the page was given, the static files it links at the digests it
+    links, and the key its compressed bytes are kept by (None: compressed afresh, as the page was)."""
+
+    head: tuple[bytes, ...]
+    body: KeptBody
+    tail: tuple[bytes, ...]
+    etag: str
+    assets: tuple[tuple[str, str | None], ...]
+    compress_key: str | None
+
+    def __len__(self) -> int:  # its size in the LRU
+        return sum(map(len, self.head)) + len(self.body) + sum(map(len, self.tail))
+
+
+def kept_board_page(inputs: PageInputs):
+    """The board page kept under `inputs.key` as a response with this request's CSRF token and clock, as
+    `board_response` would make it (the same bytes but those, the same ETag); None if there is none, or
+    a static file it links has changed since."""
+    page = render_cache().kept(inputs.key) if inputs.key is not None else None
+    if page is None or any(static_digest(name) != digest for name, digest in page.assets):
+        return None
+    token = generate_csrf().encode() if len(page.head) > 1 or len(page.tail) > 1 else b""
+    clock_html = drawn_at(clock.now()).encode() if page.body.clocked else b""
+    response = make_response(b"".join((token.join(page.head), page.body.before, clock_html, page.body.after,
+                                       token.join(page.tail))))
+    if page.compress_key:
+        g.body_digest = page.compress_key
+    response.set_etag(page.etag)
+    response.vary.add("Cookie")
+    return response.make_conditional(request)
 
 
 def _board_body(plan: Plan, viewer: Viewer, filters: BoardFilterForm, context: dict, kept: bool) -> BoardBody:
@@ -338,6 +422,7 @@ def _board_body(plan: Plan, viewer: Viewer, filters: BoardFilterForm, context: d
     def render() -> KeptBody:
         return KeptBody(render_template("partials/board_body.html", **context, clock_slot=CLOCK_SLOT))
 
+    shared = kept
     if kept:
         key = ("board body", request.script_root, request.query_string, viewer.share_token, viewer.plan_archived,
                getattr(user, "id", None), getattr(user, "role", None), getattr(user, "is_authenticated", False),
@@ -350,13 +435,13 @@ def _board_body(plan: Plan, viewer: Viewer, filters: BoardFilterForm, context: d
         body = render_cache().html(key, render)
     else:
         body = render()
-    return BoardBody(body, drawn_at(context))
+    return BoardBody(body, drawn_at(context["shown_at"]), shared)
 
 
-def drawn_at(context: dict) -> str:
+def drawn_at(shown_at) -> str:
     """The board page's clock ("Shown as at <time>...</time>") as rendered: the one part of the page that
     changes when nothing else did, so it is left out of the page's ETag."""
-    return f"<time>{clock.local_time(context['shown_at'], '%H:%M:%S')}</time>"
+    return f"<time>{clock.local_time(shown_at, '%H:%M:%S')}</time>"
 
 
 def lane_update(plan: Plan, area_id: int, viewer: Viewer, filters: BoardFilterForm, **notices) -> dict | None:

@@ -26,14 +26,22 @@ class RenderCache:
         self._lock = Lock()
 
     def html(self, key: Hashable, render: Callable[[], str]) -> str:
-        with self._lock:
-            found = self._html.get(key)
+        found = self.kept(key)
         if found is None:
             found = render()
-            if len(found) <= self._html.maxsize:
-                with self._lock:
-                    self._html[key] = found
+            self.keep(key, found)
         return found
+
+    def kept(self, key: Hashable):
+        """What `keep` kept under `key`, or None."""
+        with self._lock:
+            return self._html.get(key)
+
+    def keep(self, key: Hashable, value) -> None:
+        """Keep `value` (sized by `len`, as rendered fragments are) under `key`."""
+        if len(value) <= self._html.maxsize:
+            with self._lock:
+                self._html[key] = value
 
     def counts(self, key: Hashable):
         with self._lock:

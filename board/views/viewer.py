@@ -159,8 +159,11 @@ def install_root() -> str:
 
 def asset_url(filename: str) -> str:
     """A static file's one URL, the same from every plan's pages, fingerprinted by its bytes (`?v=`), so
-    the browser caches it once and for good (board/speed.py)."""
-    return install_root() + _static_path(current_app.static_url_path, filename, static_digest(filename))
+    the browser caches it once and for good (board/speed.py). Each file linked is noted for the request
+    (`g.assets_linked`): a kept page is only served again while its files are unchanged."""
+    digest = static_digest(filename)
+    g.setdefault("assets_linked", {})[filename] = digest
+    return install_root() + _static_path(current_app.static_url_path, filename, digest)
 
 
 @lru_cache(maxsize=256)
