@@ -49,3 +49,13 @@ def database_ok(session) -> bool:
     except SQLAlchemyError:  # any driver error means the database cannot answer
         session.rollback()
         return False
+
+
+def read_in_autocommit(session) -> None:
+    """On PostgreSQL, run this request's statements without a transaction around them: for a request that
+    only reads (and at most writes one row in one statement), a transaction adds a BEGIN and a ROLLBACK,
+    two round trips around a poll's one statement. Nothing is lost: PostgreSQL's default isolation (read
+    committed) gives each statement its own snapshot inside a transaction too. SQLite opens no
+    transaction for reads anyway. A request that has already run a statement is left as it is."""
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 from flask_login import current_user
 from sqlalchemy import select
 
-from board.database import database_ok
+from board.database import database_ok, read_in_autocommit
 from board.forms import BoardChangesForm, BoardFilterForm, BoardPageForm
 from board.htmx import is_htmx_request, render_page_or_partial
 from board.security import role_required, session_claims_a_user
@@ -19,6 +19,16 @@ from board.views.viewer import current_viewer, plan_for_request, request_plan_co
 from models import Area, Role, db
 
 plan_bp = Blueprint("plan", __name__)
+
+# Requests that only read (a session's "last seen" is one statement): the board and its poll, the most
+# frequent requests there are.
+READ_ONLY = {"plan.board", "plan.board_changes"}
+
+
+@plan_bp.before_request
+def _read_only_requests() -> None:
+    if request.endpoint in READ_ONLY:
+        read_in_autocommit(db.session())
 
 
 @plan_bp.get("/")
