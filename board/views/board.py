@@ -31,7 +31,7 @@ from board.services.board_view import (
     one_off_stale_days,
     owner_roles_of,
 )
-from board.services.clinics import open_clinics
+from board.services.clinics import areas_and_open_clinics, open_clinics
 from board.speed import conditional_parts, static_digest
 from board.views.clinics import clinic_banners
 from board.views.render_cache import render_cache
@@ -360,8 +360,10 @@ def board_page_inputs(plan: Plan, viewer: Viewer) -> PageInputs:
     plans to switch to, the areas with their counters, and today. The static files it links are checked
     when it is found (`kept_board_page`), and its CSRF token and clock are this request's. A page with a
     message to flash, a clinic banner (its forms carry a token) or a parameter in `_NEVER_KEPT` is not kept."""
-    open_now = [] if viewer.read_only else open_clinics(plan)
-    areas = area_rows(plan)
+    if viewer.read_only:
+        open_now, areas = [], area_rows(plan)
+    else:
+        areas, open_now = areas_and_open_clinics(plan)
     if open_now or session.get("_flashes") or any(name in request.args for name in _NEVER_KEPT):
         return PageInputs(open_now, areas, None)
     user = viewer.user
