@@ -359,3 +359,25 @@ def test_a_kept_whole_page_follows_the_person_the_view_flashes_and_static_files(
         monkeypatch.setattr(module, "static_digest", lambda filename: "0123456789abcdef")
     relinked = admin.get("/").get_data(as_text=True)
     assert linked != "0123456789abcdef" and "board.css?v=0123456789abcdef" in relinked
+
+
+def test_the_owner_filter_lists_an_owner_an_import_adds_after_moves_kept_the_page(seeded_app, client_for):
+    """The filter bar's owner roles are kept until the whole plan changes (not redrawn for every move):
+    an import that gives an action a new owner is such a change."""
+    from board.services.plan_import import import_plan
+    from tests.plans import seed_plan
+
+    editor = client_for("editor")
+    _move(editor, "3.1", "red", 1, 3)
+    owners = page_of(editor.get("/")).texts("#filter-owner option")
+    assert "Head of Brand New Service" not in owners and len(owners) > 5
+    _move(editor, "3.1", "amber", 2, 3)
+    assert page_of(editor.get("/")).texts("#filter-owner option") == owners
+    plan = seed_plan()
+    action = next(action for area in plan["areas"] for outcome in area["outcomes"] for action in outcome["actions"]
+                  if action["ref"] == "2.7")
+    action["owners"] = [*action["owners"], "Head of Brand New Service"]
+    with seeded_app.app_context():
+        import_plan(plan)
+        db.session.commit()
+    assert "Head of Brand New Service" in page_of(editor.get("/")).texts("#filter-owner option")

@@ -189,10 +189,12 @@ def _lane_counts(board: BoardView, area_id: int) -> LaneCounts:
                       sum(is_stale(card, board.today, stale_days) for card in cards), board.area_totals.get(area_id, 0))
 
 
-def _owner_roles(plan: Plan) -> list:
-    """The filter bar's owner roles, kept per plan version: only an import writes owner roles or which
-    actions they own, and an import counts as a change of the whole plan (`mark_plan_changed`)."""
-    return render_cache().value(("owner roles", plan.id, plan.change_counter), lambda: owner_roles_of(plan))
+def _owner_roles(plan: Plan, areas: list) -> list:
+    """The filter bar's owner roles, kept until the whole plan changes: only an import writes owner roles
+    or which actions they own, and it counts as a change of the whole plan (`mark_plan_changed` stamps
+    every area), so the areas' lowest change counter moves then and not with each move of a card."""
+    version = min((area.changed_at_counter for area in areas), default=plan.change_counter)
+    return render_cache().value(("owner roles", plan.id, version), lambda: owner_roles_of(plan))
 
 
 @dataclass
@@ -225,7 +227,7 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
             counts[area_id] = _lane_counts(loaded, area_id)
             cache.keep_counts(counts_keys[area_id], counts[area_id])
     summary = BoardSummary(plan, today, board_filter, counts, all_areas=areas,
-                           owner_roles=_owner_roles(plan) if wanted is None else [])
+                           owner_roles=_owner_roles(plan, areas) if wanted is None else [])
     ui = board_ui(viewer, filters, summary, **notices)
     # A filtered board hides the areas where nothing matched; the whole plan shows all.
     shown = [area for area in areas if (not board_filter.areas or area.number in board_filter.areas)
@@ -242,11 +244,11 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
     # A lane drawn for a change (a move, a reason, a live refresh: `wanted`) is drawn from kept cards
     # where it can: most of its cards did not change. A card is kept by everything it shows: its own
     # row (`repr` of the card: every field it is drawn from), today, who looks and through which URLs,
-    # the plan's sign-off setting and the stale-days setting. A whole board drawn from nothing keeps no
-    # card: it would pay every card's key for no gain (its lanes are kept whole).
-    card_key = None if wanted is None else (
-        today, request.script_root, viewer.share_token, ui.can_move, ui.detail_prefix, ui.filter_query,
-        ui.move_next, ui.shows_names, plan.require_sign_off, one_off_stale_days())
+    # the plan's sign-off setting and the stale-days setting. A whole board uses them for a lane drawn
+    # since its last change (its counts were kept then: by a move's answer, a live refresh), not for a
+    # lane drawn from nothing: it would pay every card's key for no gain (its lanes are kept whole).
+    card_key = (today, request.script_root, viewer.share_token, ui.can_move, ui.detail_prefix, ui.filter_query,
+                ui.move_next, ui.shows_names, plan.require_sign_off, one_off_stale_days())
 
     def render(area):
         nonlocal loaded
@@ -254,7 +256,7 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
             loaded = load_board(plan, today, board_filter, areas=areas, only_area_ids={area.id},
                                 committee=viewer.read_only)
         return Markup(render_template("partials/swimlane.html", lane=loaded.lane(area.id), board=summary, ui=ui, oob=oob,
-                                      card_key=card_key))
+                                      card_key=card_key if wanted is not None or area.id not in missing else None))
 
     # Kept as Markup, so each request gets the very objects kept (no copy of every lane's HTML).
     lanes = [render(area) if area.id in noticed else cache.html((*counts_keys[area.id], ui_key), lambda area=area: render(area))
