@@ -261,12 +261,6 @@ def stage_due_change(action: Action, due: Due, reason: str, user: User,
     return event
 
 
-def due_history(action: Action) -> list[ActionEvent]:
-    return list(db.session.scalars(
-        select(ActionEvent).where(ActionEvent.action_id == action.id, ActionEvent.kind == EventKind.DUE)
-        .options(selectinload(ActionEvent.user)).order_by(ActionEvent.id.desc())))
-
-
 # --- impact comments ------------------------------------------------------------------------------
 
 def _rating(rating: str) -> str:

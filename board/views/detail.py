@@ -6,12 +6,12 @@ from board.evidence.forms import DueChangeForm, NoteForm, SignOffForm
 from board.forms import BoardFilterForm
 from board.services.board_view import actions_by_refs
 from board.services.completion import card_completion
-from board.services.evidence import due_history, latest_comment, notes_for
+from board.services.evidence import latest_comment, notes_for
 from board.services.history import timeline
 from board.services.lineage import carried_from, carried_to, closed_label
 from board.services.update_requests import latest_request
 from board.views.viewer import Viewer
-from models import Action, Plan
+from models import Action, EventKind, Plan
 from models.action import NOTE_KINDS
 
 
@@ -19,12 +19,14 @@ def action_detail(plan: Plan, action: Action, viewer: Viewer, filters: BoardFilt
     """Everything the detail shows; its forms are fresh unless given back with their errors, and none on a
     share page (a form makes a CSRF token, and so a session cookie)."""
     editable = not viewer.read_only
+    history = _history(action, viewer)
     return {
         "plan": plan, "action": action, "today": today(), "filter_query": filters.query_string(),
-        "see_also": actions_by_refs(plan, action.see_also), "history": _history(action, viewer),
+        "see_also": actions_by_refs(plan, action.see_also), "history": history,
         # A committee never sees a withdrawn note nor an internal one; signed in, both stay visible, marked.
         "notes": notes_for(action, outside_the_team=viewer.read_only),
-        "due_changes": due_history(action),
+        # Its due changes, newest first, as the history holds them (read once).
+        "due_changes": [entry.event for entry in history if entry.event.kind is EventKind.DUE],
         "impact": latest_comment(action.outcome),
         # Who last asked its owners for an update (a committee does not see the asking).
         "update_request": None if viewer.read_only else latest_request(action),
