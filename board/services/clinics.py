@@ -260,9 +260,17 @@ def _tag_with_open_clinic(mapper, connection, target: ActionEvent) -> None:
         target.user_id = target.user.id
     if target.action_id is None and target.action is not None:
         target.action_id = target.action.id
-    if target.user_id is None or target.kind not in DECISION_KINDS or target.clinic_id:
-        return
-    target.clinic_id = _clinic_for_change(connection, target.action_id, target.user_id)
+    if target.clinic_id is None:
+        target.clinic_id = clinic_for_change(connection, target.action_id, target.user_id, target.kind)
+
+
+def clinic_for_change(connection, action_id: int, user_id: int | None, kind: EventKind) -> int | None:
+    """The clinic a history entry of `kind` by `user_id` on the action is tagged to (None: no decision by a
+    person, or no open clinic covers it). The listener above asks it for every entry the ORM inserts; a
+    service inserting one through Core (a move) asks it itself."""
+    if user_id is None or kind not in DECISION_KINDS:
+        return None
+    return _clinic_for_change(connection, action_id, user_id)
 
 
 # Built once: every change on the board asks it (building it cost more than running it). The open clinics

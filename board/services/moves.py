@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Text, bindparam, cast, or_, select, update
+from sqlalchemy import Text, bindparam, cast, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from board import clock
+from board.services.clinics import clinic_for_change
 from board.services.history import latest_move
 from board.services.note_rows import new_note
 from models import Action, ActionEvent, Area, EventKind, Plan, Status, User, db
@@ -57,12 +60,29 @@ class MoveResult:
 # (about 0.5 ms each), and a move runs a score of them.
 _COLUMN = (select(Action).where(Action.area_id == bindparam("area_id"), Action.status == bindparam("status"),
                                 Action.id != bindparam("excluding")).order_by(Action.position, Action.plan_order))
+# The claim reads the card back as it is now (RETURNING, into the card the lock expired): no second read.
 _CLAIM = (update(Action).where(Action.id == bindparam("action_id"), Action.version == bindparam("expected"))
-          .values(version=Action.version + 1).execution_options(synchronize_session=False))
+          .values(version=Action.version + 1).returning(Action).execution_options(synchronize_session=False))
+_ACTIONS = Action.__table__
+# The cards of the two columns a move touches (the one it leaves and the one it joins), ids and places only.
+_TWO_COLUMNS = (select(_ACTIONS.c.id, _ACTIONS.c.status, _ACTIONS.c.position)
+                .where(_ACTIONS.c.area_id == bindparam("area_id"),
+                       _ACTIONS.c.status.in_([bindparam("to_status"), bindparam("from_status")]),
+                       _ACTIONS.c.id != bindparam("excluding"))
+                .order_by(_ACTIONS.c.position, _ACTIONS.c.plan_order))
+# The moved card and the neighbours whose place changed, written through Core (the ORM's unit of work for
+# them cost more than the statements): the session's card is set to what was written.
+_WRITE_CARD = (update(_ACTIONS).where(_ACTIONS.c.id == bindparam("card_id")).values(
+    status=bindparam("new_status"), position=bindparam("new_position"), updated_at=bindparam("now"),
+    status_changed_at=bindparam("changed_at"), signed_off_at=bindparam("signed_off"),
+    last_activity_at=bindparam("now"), last_activity_by_id=bindparam("by")))
+_RENUMBER = (update(_ACTIONS).where(_ACTIONS.c.id == bindparam("card_id"))
+             .values(position=bindparam("new_position"), updated_at=bindparam("now")))
+_ADD_EVENT = insert(ActionEvent.__table__)
 _LOCK_AREA = (update(Area).where(Area.id == bindparam("area_id")).values(changed_at_counter=Area.changed_at_counter)
               .execution_options(synchronize_session=False))
 _COUNT_A_CHANGE = (update(Plan).where(Plan.id == bindparam("plan_id")).values(change_counter=Plan.change_counter + 1)
-                   .returning(Plan.change_counter))
+                   .returning(Plan.change_counter, Plan.updated_at))
 # The moved card's area and every area holding a row whose list names its ref (its status follows), found
 # in SQL by the ref as JSON writes it in the list's text, in one statement: a move costs the same whatever
 # the size of the plan. (A text naming the ref otherwise would only refresh a lane for nothing.)
@@ -125,17 +145,18 @@ def stage_move(action: Action, to_status: str, to_position: int, expected_versio
                           "so move those.")
     if action.closed_at is not None:
         raise MoveRefused(f"{action.ref} is closed: it keeps the status it ended with.")
-    lock_area(action.area_id)
-    old_status, old_position = action.status, action.position
+    action_id, area_id = action.id, action.area_id  # read before the lock expires the card
+    lock_area(area_id)
     # Then claim the version: of two concurrent moves of a card exactly one matches, the other conflicts.
-    claimed = db.session.execute(_CLAIM, {"action_id": action.id, "expected": expected_version}).rowcount
-    if claimed != 1:
+    if db.session.scalars(_CLAIM, {"action_id": action_id, "expected": expected_version}).first() is None:
         db.session.rollback()
         db.session.refresh(action)
         raise MoveConflict(action, latest_move(action))
-    set_committed_value(action, "version", expected_version + 1)  # as the UPDATE left it: nothing to flush
+    old_status, old_position = action.status, action.position
 
-    target = column(action.area_id, status.value, excluding=action.id)
+    rows = db.session.execute(_TWO_COLUMNS, {"area_id": area_id, "to_status": status.value,
+                                             "from_status": old_status, "excluding": action_id}).all()
+    target = [row for row in rows if row.status == status.value]
     to_position = max(0, min(int(to_position), len(target)))
     if status.value == old_status and to_position == old_position:
         db.session.rollback()  # dropped where it was: nothing to record, version unchanged
@@ -147,28 +168,46 @@ def stage_move(action: Action, to_status: str, to_position: int, expected_versio
         db.session.refresh(action)
         raise EvidenceNeeded(f"Complete means evidenced: say what shows {action.ref} is done "
                              "(and link to it), then complete it.")
-    if status.value != old_status:
-        _renumber(column(action.area_id, old_status, excluding=action.id))
-    target.insert(to_position, action)
-    action.status = status.value
-    _renumber(target)
     now = clock.now()
     status_changed = status.value != old_status
-    if status_changed:
-        action.status_changed_at = now
-        action.signed_off_at = None  # a new completion awaits its own sign-off
-    event = ActionEvent(
-        action=action, user=user, at=now,
-        kind=EventKind.STATUS if status_changed else EventKind.REORDER,
-        from_value=old_status if status_changed else str(old_position + 1),
-        to_value=status.value if status_changed else str(to_position + 1),
-    )
-    db.session.add(event)
+    # Both columns numbered from 0 without gaps, the card in its new place: only rows whose place changed.
+    renumbered = [{"card_id": row.id, "new_position": index, "now": now}
+                  for column_rows in ([row for row in rows if row.status == old_status] if status_changed else [],
+                                      target[:to_position] + [None] + target[to_position:])
+                  for index, row in enumerate(column_rows) if row is not None and row.position != index]
+    if renumbered:
+        db.session.execute(_RENUMBER, renumbered)
+    written = {"status": status.value, "position": to_position, "updated_at": now,
+               "status_changed_at": now if status_changed else action.status_changed_at,
+               "signed_off_at": None if status_changed else action.signed_off_at,  # a new completion awaits its own sign-off
+               "last_activity_at": now, "last_activity_by_id": user.id}
+    db.session.execute(_WRITE_CARD, {"card_id": action_id, "new_status": written["status"],
+                                     "new_position": to_position, "now": now, "changed_at": written["status_changed_at"],
+                                     "signed_off": written["signed_off_at"], "by": user.id})
+    for key, value in written.items():
+        set_committed_value(action, key, value)
+    event = _add_event(action, user, now, kind=EventKind.STATUS if status_changed else EventKind.REORDER,
+                       from_value=old_status if status_changed else str(old_position + 1),
+                       to_value=status.value if status_changed else str(to_position + 1))
     if status_changed and status is Status.COMPLETE:
-        new_note(action.id, evidence.text, evidence.link_url, user, now)
-    action.last_activity_at, action.last_activity_by_id = now, user.id
+        new_note(action_id, evidence.text, evidence.link_url, user, now)
     bump_change_counter(action)
     return MoveResult(action, event, status_changed)
+
+
+def _add_event(action: Action, user: User, now, **values) -> ActionEvent:
+    """The move's history entry, inserted through Core and tagged to the open clinic as the ORM's listener
+    would (`clinics.clinic_for_change`), then put in the session as the row it wrote: nothing to flush."""
+    connection = db.session.connection()
+    clinic_id = clinic_for_change(connection, action.id, user.id, values["kind"])
+    row = {"action_id": action.id, "at": now, "user_id": user.id, "actor_label": "", "reason": None,
+           "explains_event_id": None, "clinic_id": clinic_id, **values}
+    event = ActionEvent(id=connection.execute(_ADD_EVENT, row).inserted_primary_key[0], **row)
+    make_transient_to_detached(event)
+    set_committed_value(event, "action", action)
+    set_committed_value(event, "user", user)
+    db.session.add(event)
+    return event
 
 
 def lock_area(area_id: int) -> None:
@@ -181,17 +220,12 @@ def lock_area(area_id: int) -> None:
     the lock may be stale (another move renumbered its column): everything is read again after it.
     """
     db.session.execute(_LOCK_AREA, {"area_id": area_id})
-    # Forget everything but the people: who is signed in does not change with a card, and reading
-    # them again cost a query or two in every change.
+    # Forget everything but the people and the plans: who is signed in does not change with a card, nor
+    # does a plan's row (its counter is set from the change's own `RETURNING`), and reading them again
+    # cost a query or two in every change.
     for instance in list(db.session.identity_map.values()):
-        if not isinstance(instance, User):
+        if not isinstance(instance, (User, Plan)):
             db.session.expire(instance)
-
-
-def _renumber(cards: list[Action]) -> None:
-    for index, card in enumerate(cards):
-        if card.position != index:
-            card.position = index
 
 
 def bump_change_counter(action: Action) -> None:
@@ -204,8 +238,13 @@ def bump_change_counter(action: Action) -> None:
 
 def _count_a_change(plan_id: int) -> int:
     """Add one to the plan's change counter (atomically, in the database) and return the new value, in
-    one statement (`RETURNING`: SQLite 3.35+ and PostgreSQL)."""
-    return db.session.execute(_COUNT_A_CHANGE, {"plan_id": plan_id}).scalar_one()
+    one statement (`RETURNING`: SQLite 3.35+ and PostgreSQL). A plan the session holds is told the new value."""
+    counter, updated_at = db.session.execute(_COUNT_A_CHANGE, {"plan_id": plan_id}).one()
+    plan = db.session.identity_map.get(identity_key(Plan, plan_id))
+    if plan is not None:
+        set_committed_value(plan, "change_counter", counter)
+        set_committed_value(plan, "updated_at", updated_at)
+    return counter
 
 
 def mark_plan_changed(plan_id: int) -> None:
