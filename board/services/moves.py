@@ -79,17 +79,28 @@ _WRITE_CARD = (update(_ACTIONS).where(_ACTIONS.c.id == bindparam("card_id")).val
 _RENUMBER = (update(_ACTIONS).where(_ACTIONS.c.id == bindparam("card_id"))
              .values(position=bindparam("new_position"), updated_at=bindparam("now")))
 _ADD_EVENT = insert(ActionEvent.__table__)
-_LOCK_AREA = (update(Area).where(Area.id == bindparam("area_id")).values(changed_at_counter=Area.changed_at_counter)
-              .execution_options(synchronize_session=False))
-_COUNT_A_CHANGE = (update(Plan).where(Plan.id == bindparam("plan_id")).values(change_counter=Plan.change_counter + 1)
-                   .returning(Plan.change_counter, Plan.updated_at))
+# The area's lock, the counter and the stamps through Core, on the session's connection: the ORM's handling
+# of an UPDATE (none needed: the session is told what it holds) cost more than running it.
+_AREAS, _PLANS = Area.__table__, Plan.__table__
+_LOCK_AREA = update(_AREAS).where(_AREAS.c.id == bindparam("area_id")).values(changed_at_counter=_AREAS.c.changed_at_counter)
+_COUNT_A_CHANGE = (update(_PLANS).where(_PLANS.c.id == bindparam("plan_id"))
+                   .values(change_counter=_PLANS.c.change_counter + 1).returning(_PLANS.c.change_counter, _PLANS.c.updated_at))
 # The moved card's area and every area holding a row whose list names its ref (its status follows), found
 # in SQL by the ref as JSON writes it in the list's text, in one statement: a move costs the same whatever
 # the size of the plan. (A text naming the ref otherwise would only refresh a lane for nothing.)
-_STAMP_AREAS = (update(Area).where(or_(Area.id == bindparam("moved_area_id"), Area.id.in_(
-    select(Action.area_id).where(Action.plan_id == bindparam("of_plan"),
-                                 cast(Action.see_also, Text).like(bindparam("ref_pattern"), escape="\\")))))
-    .values(changed_at_counter=bindparam("new_counter")).execution_options(synchronize_session=False))
+_STAMP_AREAS = (update(_AREAS).where(or_(_AREAS.c.id == bindparam("moved_area_id"), _AREAS.c.id.in_(
+    select(_ACTIONS.c.area_id).where(_ACTIONS.c.plan_id == bindparam("of_plan"),
+                                     cast(_ACTIONS.c.see_also, Text).like(bindparam("ref_pattern"), escape="\\")))))
+    .values(changed_at_counter=bindparam("new_counter")))
+
+
+def _flushed_connection():
+    """The session's connection once what the session holds is flushed, as the ORM's own execute would (a
+    change staged before a move or a lock is written first, never lost to the lock's expiry)."""
+    session = db.session
+    if session.autoflush:
+        session.flush()
+    return session.connection()
 
 
 def _holding(text: str) -> str:
@@ -154,7 +165,7 @@ def stage_move(action: Action, to_status: str, to_position: int, expected_versio
         raise MoveConflict(action, latest_move(action))
     old_status, old_position = action.status, action.position
 
-    rows = db.session.execute(_TWO_COLUMNS, {"area_id": area_id, "to_status": status.value,
+    rows = _flushed_connection().execute(_TWO_COLUMNS, {"area_id": area_id, "to_status": status.value,
                                              "from_status": old_status, "excluding": action_id}).all()
     target = [row for row in rows if row.status == status.value]
     to_position = max(0, min(int(to_position), len(target)))
@@ -175,13 +186,14 @@ def stage_move(action: Action, to_status: str, to_position: int, expected_versio
                   for column_rows in ([row for row in rows if row.status == old_status] if status_changed else [],
                                       target[:to_position] + [None] + target[to_position:])
                   for index, row in enumerate(column_rows) if row is not None and row.position != index]
+    connection = _flushed_connection()
     if renumbered:
-        db.session.execute(_RENUMBER, renumbered)
+        connection.execute(_RENUMBER, renumbered)
     written = {"status": status.value, "position": to_position, "updated_at": now,
                "status_changed_at": now if status_changed else action.status_changed_at,
                "signed_off_at": None if status_changed else action.signed_off_at,  # a new completion awaits its own sign-off
                "last_activity_at": now, "last_activity_by_id": user.id}
-    db.session.execute(_WRITE_CARD, {"card_id": action_id, "new_status": written["status"],
+    connection.execute(_WRITE_CARD, {"card_id": action_id, "new_status": written["status"],
                                      "new_position": to_position, "now": now, "changed_at": written["status_changed_at"],
                                      "signed_off": written["signed_off_at"], "by": user.id})
     for key, value in written.items():
@@ -219,7 +231,7 @@ def lock_area(area_id: int) -> None:
     The area is locked before any card, so two moves can never wait on each other. A card read before
     the lock may be stale (another move renumbered its column): everything is read again after it.
     """
-    db.session.execute(_LOCK_AREA, {"area_id": area_id})
+    _flushed_connection().execute(_LOCK_AREA, {"area_id": area_id})
     # Forget everything but the people and the plans: who is signed in does not change with a card, nor
     # does a plan's row (its counter is set from the change's own `RETURNING`), and reading them again
     # cost a query or two in every change.
@@ -232,14 +244,14 @@ def bump_change_counter(action: Action) -> None:
     """Tell polling boards, and the cache of rendered lanes, that this card's area changed (atomic
     increment, then stamp the area), and every area holding a row that points at it (its status follows)."""
     counter = _count_a_change(action.plan_id)
-    db.session.execute(_STAMP_AREAS, {"moved_area_id": action.area_id, "of_plan": action.plan_id,
+    _flushed_connection().execute(_STAMP_AREAS, {"moved_area_id": action.area_id, "of_plan": action.plan_id,
                                       "ref_pattern": _holding(action.ref), "new_counter": counter})
 
 
 def _count_a_change(plan_id: int) -> int:
     """Add one to the plan's change counter (atomically, in the database) and return the new value, in
     one statement (`RETURNING`: SQLite 3.35+ and PostgreSQL). A plan the session holds is told the new value."""
-    counter, updated_at = db.session.execute(_COUNT_A_CHANGE, {"plan_id": plan_id}).one()
+    counter, updated_at = _flushed_connection().execute(_COUNT_A_CHANGE, {"plan_id": plan_id}).one()
     plan = db.session.identity_map.get(identity_key(Plan, plan_id))
     if plan is not None:
         set_committed_value(plan, "change_counter", counter)
