@@ -102,7 +102,8 @@ def _share_compiled_statements() -> None:
     """SQLAlchemy compiles a statement once per engine, and every test's app has an engine of its own: about
     twenty compilations per test, a fourteenth of the suite's time. The engines of one kind of database
     share one dialect and so one cache of compiled statements (keyed by dialect), as engines made with
-    `execution_options()` do. The first engine of a kind connects once so its dialect is initialised."""
+    `execution_options()` do. The first engine of a kind connects once so its dialect is initialised, and
+    drops that connection."""
     from flask_sqlalchemy.extension import SQLAlchemy
     from sqlalchemy.exc import OperationalError
     from sqlalchemy.util import LRUCache
@@ -120,6 +121,9 @@ def _share_compiled_statements() -> None:
                     pass
             except OperationalError:  # a test's unreachable database: its engine keeps its own dialect
                 return engine
+            # That connection was made before the app's own "connect" listeners (SQLite's WAL, foreign keys,
+            # busy timeout): not kept, so every connection the app uses has them.
+            engine.dispose()
             kinds[kind] = engine.dialect, LRUCache(5000)
         engine.dialect, engine._compiled_cache = kinds[kind]
         engine.pool._dialect = engine.dialect
