@@ -60,26 +60,25 @@ class MoveResult:
 # (about 0.5 ms each), and a move runs a score of them.
 _COLUMN = (select(Action).where(Action.area_id == bindparam("area_id"), Action.status == bindparam("status"),
                                 Action.id != bindparam("excluding")).order_by(Action.position, Action.plan_order))
-# The claim reads the card back as it is now (RETURNING, into the card the lock expired): no second read.
-# It also says whether any clinic of the plan is in progress (most moves happen with none): only then is
-# the history entry's clinic looked for, a statement fewer otherwise, still asked after the lock.
-_CLAIM = (update(Action).where(Action.id == bindparam("action_id"), Action.version == bindparam("expected"))
-          .values(version=Action.version + 1)
-          .returning(Action, exists().where(Clinic.plan_id == Action.plan_id, Clinic.ended_at.is_(None)))
-          .execution_options(synchronize_session=False))
 _ACTIONS = Action.__table__
-# The cards of the two columns a move touches (the one it leaves and the one it joins), ids and places only.
-_TWO_COLUMNS = (select(_ACTIONS.c.id, _ACTIONS.c.status, _ACTIONS.c.position)
-                .where(_ACTIONS.c.area_id == bindparam("area_id"),
-                       _ACTIONS.c.status.in_([bindparam("to_status"), bindparam("from_status")]),
-                       _ACTIONS.c.id != bindparam("excluding"))
-                .order_by(_ACTIONS.c.position, _ACTIONS.c.plan_order))
+# The area's cards as they are after its lock, the moved card among them, ids, places and versions only:
+# the card's own state (fresh, whatever was read before the lock) and both columns a move touches, in
+# one statement.
+_AREA_CARDS = (select(_ACTIONS.c.id, _ACTIONS.c.status, _ACTIONS.c.position, _ACTIONS.c.version,
+                      _ACTIONS.c.status_changed_at, _ACTIONS.c.signed_off_at)
+               .where(_ACTIONS.c.area_id == bindparam("area_id")).order_by(_ACTIONS.c.position, _ACTIONS.c.plan_order))
 # The moved card and the neighbours whose place changed, written through Core (the ORM's unit of work for
-# them cost more than the statements): the session's card is set to what was written.
-_WRITE_CARD = (update(_ACTIONS).where(_ACTIONS.c.id == bindparam("card_id")).values(
-    status=bindparam("new_status"), position=bindparam("new_position"), updated_at=bindparam("now"),
-    status_changed_at=bindparam("changed_at"), signed_off_at=bindparam("signed_off"),
-    last_activity_at=bindparam("now"), last_activity_by_id=bindparam("by")))
+# them cost more than the statements): the session's card is set to what was written. The card's write
+# claims its version: of two concurrent moves of a card exactly one matches, the other conflicts. It also
+# says whether any clinic of the plan is in progress (most moves happen with none): only then is the
+# history entry's clinic looked for.
+_WRITE_CARD = (update(_ACTIONS).where(_ACTIONS.c.id == bindparam("card_id"), _ACTIONS.c.version == bindparam("expected"))
+               .values(status=bindparam("new_status"), position=bindparam("new_position"), version=_ACTIONS.c.version + 1,
+                       updated_at=bindparam("now"), status_changed_at=bindparam("changed_at"),
+                       signed_off_at=bindparam("signed_off"), last_activity_at=bindparam("now"),
+                       last_activity_by_id=bindparam("by"))
+               .returning(exists().where(Clinic.__table__.c.plan_id == _ACTIONS.c.plan_id,
+                                         Clinic.__table__.c.ended_at.is_(None))))
 _RENUMBER = (update(_ACTIONS).where(_ACTIONS.c.id == bindparam("card_id"))
              .values(position=bindparam("new_position"), updated_at=bindparam("now")))
 _ADD_EVENT = insert(ActionEvent.__table__)
@@ -160,20 +159,14 @@ def stage_move(action: Action, to_status: str, to_position: int, expected_versio
                           "so move those.")
     if action.closed_at is not None:
         raise MoveRefused(f"{action.ref} is closed: it keeps the status it ended with.")
-    action_id, area_id = action.id, action.area_id  # read before the lock expires the card
-    lock_area(area_id)
-    # Then claim the version: of two concurrent moves of a card exactly one matches, the other conflicts.
-    claimed = db.session.execute(_CLAIM, {"action_id": action_id, "expected": expected_version}).first()
-    if claimed is None:
-        db.session.rollback()
-        db.session.refresh(action)
-        raise MoveConflict(action, latest_move(action))
-    clinic_open = claimed[1]
-    old_status, old_position = action.status, action.position
-
-    rows = _flushed_connection().execute(_TWO_COLUMNS, {"area_id": area_id, "to_status": status.value,
-                                             "from_status": old_status, "excluding": action_id}).all()
-    target = [row for row in rows if row.status == status.value]
+    action_id, area_id = action.id, action.area_id
+    lock_area(area_id, keeping=action)
+    rows = _flushed_connection().execute(_AREA_CARDS, {"area_id": area_id}).all()
+    card = next((row for row in rows if row.id == action_id), None)
+    if card is None or card.version != expected_version:
+        _conflict(action)
+    old_status, old_position = card.status, card.position
+    target = [row for row in rows if row.status == status.value and row.id != action_id]
     to_position = max(0, min(int(to_position), len(target)))
     if status.value == old_status and to_position == old_position:
         db.session.rollback()  # dropped where it was: nothing to record, version unchanged
@@ -187,23 +180,26 @@ def stage_move(action: Action, to_status: str, to_position: int, expected_versio
                              "(and link to it), then complete it.")
     now = clock.now()
     status_changed = status.value != old_status
-    # Both columns numbered from 0 without gaps, the card in its new place: only rows whose place changed.
-    renumbered = [{"card_id": row.id, "new_position": index, "now": now}
-                  for column_rows in ([row for row in rows if row.status == old_status] if status_changed else [],
-                                      target[:to_position] + [None] + target[to_position:])
-                  for index, row in enumerate(column_rows) if row is not None and row.position != index]
-    connection = _flushed_connection()
-    if renumbered:
-        connection.execute(_RENUMBER, renumbered)
-    written = {"status": status.value, "position": to_position, "updated_at": now,
-               "status_changed_at": now if status_changed else action.status_changed_at,
-               "signed_off_at": None if status_changed else action.signed_off_at,  # a new completion awaits its own sign-off
+    written = {"status": status.value, "position": to_position, "version": expected_version + 1, "updated_at": now,
+               "status_changed_at": now if status_changed else card.status_changed_at,
+               "signed_off_at": None if status_changed else card.signed_off_at,  # a new completion awaits its own sign-off
                "last_activity_at": now, "last_activity_by_id": user.id}
-    connection.execute(_WRITE_CARD, {"card_id": action_id, "new_status": written["status"],
-                                     "new_position": to_position, "now": now, "changed_at": written["status_changed_at"],
-                                     "signed_off": written["signed_off_at"], "by": user.id})
+    connection = _flushed_connection()
+    clinic_open = connection.execute(_WRITE_CARD, {
+        "card_id": action_id, "expected": expected_version, "new_status": status.value, "new_position": to_position,
+        "now": now, "changed_at": written["status_changed_at"], "signed_off": written["signed_off_at"],
+        "by": user.id}).scalar()
+    if clinic_open is None:  # its version changed without its area's lock: claimed by another change
+        _conflict(action)
     for key, value in written.items():
         set_committed_value(action, key, value)
+    # Both columns numbered from 0 without gaps, the card in its new place: only rows whose place changed.
+    renumbered = [{"card_id": row.id, "new_position": index, "now": now}
+                  for column_rows in ([row for row in rows if row.status == old_status and row.id != action_id]
+                                      if status_changed else [], target[:to_position] + [None] + target[to_position:])
+                  for index, row in enumerate(column_rows) if row is not None and row.position != index]
+    if renumbered:
+        connection.execute(_RENUMBER, renumbered)
     event = _add_event(action, user, now, clinic_open, kind=EventKind.STATUS if status_changed else EventKind.REORDER,
                        from_value=old_status if status_changed else str(old_position + 1),
                        to_value=status.value if status_changed else str(to_position + 1))
@@ -211,6 +207,13 @@ def stage_move(action: Action, to_status: str, to_position: int, expected_versio
         new_note(action_id, evidence.text, evidence.link_url, user, now)
     bump_change_counter(action)
     return MoveResult(action, event, status_changed)
+
+
+def _conflict(action: Action) -> None:
+    """Nothing is applied: the card as it is now, and the change that made it so."""
+    db.session.rollback()
+    db.session.refresh(action)
+    raise MoveConflict(action, latest_move(action))
 
 
 def _add_event(action: Action, user: User, now, clinic_open: bool, **values) -> ActionEvent:
@@ -229,21 +232,22 @@ def _add_event(action: Action, user: User, now, clinic_open: bool, **values) -> 
     return event
 
 
-def lock_area(area_id: int) -> None:
+def lock_area(area_id: int, keeping: Action | None = None) -> None:
     """Take the area's cards one change at a time, then forget anything read before.
 
     A write, not SELECT ... FOR UPDATE: on PostgreSQL it locks the area's row; on SQLite (where FOR
     UPDATE does nothing and reads before the first write see the database as it was) it starts the
     write transaction, so no other worker can commit between what this move reads and what it writes.
     The area is locked before any card, so two moves can never wait on each other. A card read before
-    the lock may be stale (another move renumbered its column): everything is read again after it.
+    the lock may be stale (another move renumbered its column): everything is read again after it, but
+    `keeping`, a card whose caller reads its state again itself (a move: its place, status and version).
     """
     _flushed_connection().execute(_LOCK_AREA, {"area_id": area_id})
     # Forget everything but the people and the plans: who is signed in does not change with a card, nor
     # does a plan's row (its counter is set from the change's own `RETURNING`), and reading them again
     # cost a query or two in every change.
     for instance in list(db.session.identity_map.values()):
-        if not isinstance(instance, (User, Plan)):
+        if not isinstance(instance, (User, Plan)) and instance is not keeping:
             db.session.expire(instance)
 
 
