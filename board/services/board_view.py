@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from board.clock import today as clock_today
 from board.services.due import cadence_days
-from board.services.evidence import note_counts
+from board.services.evidence import note_count_column, note_counts
 from board.services.owner_roles import abbreviate_role, owner_initials
 from board.services.plans import live_plan
 from models import Action, Area, Outcome, OwnerRole, Plan, Status, User, action_owners, db, plain_rows
@@ -165,6 +165,9 @@ _CARDS = (select(*_CARD_COLUMNS).outerjoin(User, User.id == Action.last_activity
           .where(Action.plan_id == bindparam("plan_id"))
           .order_by(Action.area_id, Action.status, Action.position, Action.plan_order))
 _CARDS_OF_AREAS = _CARDS.where(_IN_AREAS)
+# A lane's cards (a move, a live refresh) carry their notes' count in the same statement: a round trip
+# fewer. The whole board keeps the count a statement of its own (faster on SQLite at 1,000 cards).
+_CARDS_OF_AREAS_COUNTED = {outside: _CARDS_OF_AREAS.add_columns(note_count_column(outside)) for outside in (False, True)}
 _OWNERS = (select(action_owners.c.action_id, OwnerRole.id, OwnerRole.name)
            .join(OwnerRole, OwnerRole.id == action_owners.c.owner_role_id)
            .where(OwnerRole.plan_id == bindparam("plan_id")).order_by(action_owners.c.action_id, action_owners.c.position))
@@ -293,12 +296,16 @@ def load_board(plan: Plan, on: date | None = None, board_filter: BoardFilter | N
              if (not board_filter.areas or area.number in board_filter.areas)
              and (only_area_ids is None or area.id in only_area_ids)}
     params = {"plan_id": plan.id} if only_area_ids is None else {"plan_id": plan.id, "area_ids": list(only_area_ids)}
-    rows = plain_rows(_CARDS if only_area_ids is None else _CARDS_OF_AREAS, params)
+    if only_area_ids is None:
+        rows = plain_rows(_CARDS, params)
+        notes = note_counts(plan.id, outside_the_team=committee)
+        counted = [(row, notes.get(row.id, 0)) for row in rows]
+    else:
+        counted = [(row[:-1], row[-1]) for row in plain_rows(_CARDS_OF_AREAS_COUNTED[committee], params)]
     owners, roles = _owner_names(plan, only_area_ids)
-    notes = note_counts(plan.id, only_area_ids, outside_the_team=committee)
     outcome_texts = _outcome_texts(plan) if board_filter.text.strip() else {}
     keep = _matcher(board_filter, on, outcome_texts) if board_filter.active else None
-    cards = [Card(*row, owners=owners.get(row.id, []), note_count=notes.get(row.id, 0)) for row in rows]
+    cards = [Card(*row, owners=owners.get(row[0], []), note_count=count) for row, count in counted]
     for card in cards:
         card.see_also, card.parts = _json_list(card.see_also), _json_list(card.parts)
     status_by_ref = {card.ref: card.status for card in cards}

@@ -168,8 +168,18 @@ def shown_outside_the_team():
     return EvidenceNote.withdrawn_at.is_(None) & EvidenceNote.internal.is_(False)
 
 
+def _notes_counted(outside_the_team: bool):
+    return shown_outside_the_team() if outside_the_team else EvidenceNote.withdrawn_at.is_(None)
+
+
+def note_count_column(outside_the_team: bool):
+    """The notes `note_counts` counts, as a column of a statement reading actions (correlated to `Action`)."""
+    return (select(func.count(EvidenceNote.id)).where(EvidenceNote.action_id == Action.id, _notes_counted(outside_the_team))
+            .scalar_subquery().label("note_count"))
+
+
 def _note_counts_query(outside_the_team: bool, of_areas: bool):
-    shown = shown_outside_the_team() if outside_the_team else EvidenceNote.withdrawn_at.is_(None)
+    shown = _notes_counted(outside_the_team)
     query = (select(EvidenceNote.action_id, func.count(EvidenceNote.id)).join(Action, Action.id == EvidenceNote.action_id)
              .where(shown, Action.plan_id == bindparam("plan_id")).group_by(EvidenceNote.action_id))
     return query.where(Action.area_id.in_(bindparam("area_ids", expanding=True))) if of_areas else query
