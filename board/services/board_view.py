@@ -11,6 +11,7 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app, has_app_context
 from sqlalchemy import Select, Text, bindparam, cast, select
@@ -366,6 +367,13 @@ def _statuses_of(plan: Plan, refs: set[str]) -> dict[str, str]:
                                    .where(Action.plan_id == plan.id, Action.ref.in_(refs))).all())
 
 
+@lru_cache(maxsize=4096)
+def _owner_name(role_id: int, name: str) -> OwnerName:
+    """A role with its short form and initials, worked out once per name (they were a tenth of a lane's
+    reading: a dozen roles a lane, at every move and refresh)."""
+    return OwnerName(role_id, name, abbreviate_role(name), owner_initials(name))
+
+
 def _owner_names(plan: Plan, only_area_ids: set[int] | None = None
                  ) -> tuple[dict[int, list[OwnerName]], list[OwnerName]]:
     """Owner roles of every action of the plan (or of these areas), in one query, each role abbreviated
@@ -375,8 +383,7 @@ def _owner_names(plan: Plan, only_area_ids: set[int] | None = None
     names: dict[int, OwnerName] = {}
     by_action: dict[int, list[OwnerName]] = defaultdict(list)
     for action_id, role_id, name in rows:
-        owner = names.get(role_id) or names.setdefault(role_id, OwnerName(role_id, name, abbreviate_role(name),
-                                                                             owner_initials(name)))
+        owner = names.get(role_id) or names.setdefault(role_id, _owner_name(role_id, name))
         by_action[action_id].append(owner)
     return by_action, sorted(names.values(), key=lambda owner: owner.name)
 
