@@ -57,7 +57,7 @@ class MoveResult:
 
 
 # A move's statements, built once: building a statement and its cache key cost more than running it
-# (about 0.5 ms each), and a move runs a score of them.
+# (about 0.5 ms each), and a move runs a dozen of them.
 _COLUMN = (select(Action).where(Action.area_id == bindparam("area_id"), Action.status == bindparam("status"),
                                 Action.id != bindparam("excluding")).order_by(Action.position, Action.plan_order))
 _ACTIONS = Action.__table__
@@ -256,7 +256,7 @@ def bump_change_counter(action: Action) -> None:
     increment, then stamp the area), and every area holding a row that points at it (its status follows)."""
     counter = _count_a_change(action.plan_id)
     _flushed_connection().execute(_STAMP_AREAS, {"moved_area_id": action.area_id, "of_plan": action.plan_id,
-                                      "ref_pattern": _holding(action.ref), "new_counter": counter})
+                                                 "ref_pattern": _holding(action.ref), "new_counter": counter})
 
 
 def _count_a_change(plan_id: int) -> int:
