@@ -245,7 +245,7 @@ def _render_board(plan: Plan, viewer: Viewer, filters: BoardFilterForm, wanted: 
 
     # A lane drawn for a change (a move, a reason, a live refresh: `wanted`) is drawn from kept cards
     # where it can: most of its cards did not change. A card is kept by everything it shows: its own
-    # row (`repr` of the card: every field it is drawn from), today, who looks and through which URLs,
+    # row (`cards._kept_by`: every field it is drawn from), today, who looks and through which URLs,
     # the plan's sign-off setting and the stale-days setting. A whole board uses them for a lane drawn
     # since its last change (its counts were kept then: by a move's answer, a live refresh), not for a
     # lane drawn from nothing: it would pay every card's key for no gain (its lanes are kept whole).

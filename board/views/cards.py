@@ -14,13 +14,15 @@ Templates draw cards through `cards_html` (a column of them, from kept cards whe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import fields
 from functools import lru_cache
+from operator import attrgetter
 
 from flask import render_template
 from markupsafe import Markup, escape
 
 from board.clock import ago
-from board.services.board_view import is_overdue, is_stale, one_off_stale_days, updated_since_request
+from board.services.board_view import Card, is_overdue, is_stale, one_off_stale_days, updated_since_request
 from board.services.completion import card_completion, unevidenced
 from board.services.due import cadence_label
 from board.services.lineage import closed_label
@@ -235,6 +237,17 @@ def _part(part: dict) -> str:
     return f'<li>{"" if "text" not in part else escape(part["text"])}{meta}</li>'
 
 
+# A kept card is keyed by every field of its row (`Card`: all of them, so a field added later keys it too).
+_LISTS = ("owners", "see_also", "parts")
+_PLAIN_FIELDS = attrgetter(*(field.name for field in fields(Card) if field.name not in _LISTS))
+
+
+def _kept_by(card: Card) -> tuple:
+    """The card's whole row as a key: its plain fields, its owners (hashable) and its JSON lists as their
+    text. `repr` of the whole card said the same at four times the cost (a dataclass's repr, field by field)."""
+    return (_PLAIN_FIELDS(card), tuple(card.owners), repr(card.see_also), repr(card.parts))
+
+
 def cards_html(kind: str, cards: Iterable, board, ui, card_key: tuple | None = None) -> Markup:
     """A column's cards (`kind` "card" or "chip"), each drawn from the render cache when `card_key` is
     given (a lane drawn for a change: see `views.board._render_board`), kept by its whole row and
@@ -245,7 +258,7 @@ def cards_html(kind: str, cards: Iterable, board, ui, card_key: tuple | None = N
         return Markup("".join([draw(card) for card in cards]))
     cache = render_cache()
     return Markup("".join([draw(card) if drawing.carries_form(card)
-                           else cache.html(("card", kind, repr(card), card_key), lambda card=card: draw(card))
+                           else cache.html(("card", kind, _kept_by(card), card_key), lambda card=card: draw(card))
                            for card in cards]))
 
 
