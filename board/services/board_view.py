@@ -369,8 +369,8 @@ def _statuses_of(plan: Plan, refs: set[str]) -> dict[str, str]:
 
 @lru_cache(maxsize=4096)
 def _owner_name(role_id: int, name: str) -> OwnerName:
-    """A role with its short form and initials, worked out once per name (they were a tenth of a lane's
-    reading: a dozen roles a lane, at every move and refresh)."""
+    """A role with its short form and initials, worked out once per name (they were about a fifth of
+    reading a lane's rows: a dozen roles a lane, at every move and refresh)."""
     return OwnerName(role_id, name, abbreviate_role(name), owner_initials(name))
 
 
