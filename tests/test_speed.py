@@ -381,3 +381,43 @@ def test_the_owner_filter_lists_an_owner_an_import_adds_after_moves_kept_the_pag
         import_plan(plan)
         db.session.commit()
     assert "Head of Brand New Service" in page_of(editor.get("/")).texts("#filter-owner option")
+
+
+def test_a_kept_page_is_sent_gzipped_with_this_requests_token_and_a_304_for_its_own_tag(seeded_app, client_for,
+                                                                                          monkeypatch):
+    """A browser (it offers gzip and brotli) gets the kept page gzipped: the kept parts compressed once and
+    this request's CSRF token and clock spliced in; it reads as the page itself, its forms work, and its
+    tag (marked :gzip) gives a 304 until the board changes."""
+    import gzip
+    import zlib
+
+    browser = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+    editor = client_for("editor")
+    plain = editor.get("/")
+    _served_as_kept(monkeypatch)
+    answer = editor.get("/", headers=browser)
+    assert answer.headers["Content-Encoding"] == "gzip" and answer.headers["ETag"].endswith(':gzip"')
+    assert {"Cookie", "Accept-Encoding"} <= {value.strip() for value in answer.headers["Vary"].split(",")}
+    html = gzip.decompress(answer.get_data())
+    reader = zlib.decompressobj(wbits=31)  # as a browser reads it: one stream, piece by piece
+    assert b"".join(reader.decompress(answer.get_data()[i:i + 700]) for i in range(0, len(answer.get_data()), 700)) == html
+    assert reader.eof and not reader.unused_data
+    page = page_of(html.decode())
+    assert page.cards_in(2, "amber") == page_of(plain).cards_in(2, "amber")
+    assert page.link_names() == page_of(plain).link_names()
+    assert page.text("#live-status time")
+    noted = editor.post("/actions/3.1/notes", headers={**HTMX, "X-CSRFToken": page.csrf_token()},
+                        data={"text": "Sent gzipped"})
+    assert noted.status_code == 200
+    monkeypatch.undo()
+    drawn = editor.get("/", headers=browser)  # drawn again after the note (compressed whole), then kept
+    _served_as_kept(monkeypatch)
+    tag = editor.get("/", headers=browser).headers["ETag"]
+    again = editor.get("/", headers=browser)
+    assert again.headers["ETag"] == tag != drawn.headers["ETag"] and again.headers["Content-Encoding"] == "gzip"
+    assert editor.get("/", headers={**browser, "If-None-Match": tag}).status_code == 304
+    assert editor.get("/", headers={"If-None-Match": tag}).status_code == 200  # not the bytes it holds
+    monkeypatch.undo()
+    _move(editor, "2.7", "red", 1, 2)
+    changed = editor.get("/", headers={"Accept-Encoding": "gzip", "If-None-Match": tag})
+    assert changed.status_code == 200 and "2.7" in page_of(gzip.decompress(changed.get_data()).decode()).cards_in(2, "red")

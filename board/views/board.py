@@ -33,7 +33,7 @@ from board.services.board_view import (
     owner_roles_of,
 )
 from board.services.clinics import areas_and_open_clinics, open_clinics
-from board.speed import conditional_parts, static_digest
+from board.speed import GzipPart, accepts_gzip, conditional_parts, gzip_spliced, static_digest
 from board.views.clinics import clinic_banners
 from board.views.render_cache import render_cache
 from board.views.updates import ask_url
@@ -293,7 +293,7 @@ class KeptBody:
     their digest, computed once when kept, so a request for a board nobody changed neither renders,
     encodes nor digests it again (a megabyte at 1,000 cards)."""
 
-    __slots__ = ("after", "before", "clocked", "digest")
+    __slots__ = ("after", "before", "clocked", "digest", "gzip_parts")
 
     def __init__(self, html: str) -> None:
         before, slot, after = html.partition(CLOCK_SLOT)
@@ -302,6 +302,8 @@ class KeptBody:
         digest.update(self.before)
         digest.update(self.after)
         self.digest = digest.digest()
+        # Deflated when first sent gzipped (`kept_board_page`), then kept with the bytes.
+        self.gzip_parts = (GzipPart(self.before), GzipPart(self.after))
 
     def __len__(self) -> int:  # its size in the LRU
         return len(self.before) + len(self.after)
@@ -404,15 +406,28 @@ def kept_board_page(inputs: PageInputs):
     page = render_cache().kept(inputs.key) if inputs.key is not None else None
     if page is None or any(static_digest(name) != digest for name, digest in page.assets):
         return None
-    token = generate_csrf().encode() if len(page.head) > 1 or len(page.tail) > 1 else b""
-    clock_html = drawn_at(clock.now()).encode() if page.body.clocked else b""
-    response = make_response(b"".join((token.join(page.head), page.body.before, clock_html, page.body.after,
-                                       token.join(page.tail))))
-    if page.compress_key:
-        g.body_digest = page.compress_key
-    response.set_etag(page.etag)
-    response.vary.add("Cookie")
-    return response.make_conditional(request)
+    # Gzipped whenever the browser takes it (every browser does), even one preferring brotli: brotli
+    # cannot be spliced, and compressing the whole page again on every request cost more than all the
+    # rest of it (0.9 ms at 88 cards, 4 ms at 1,000); gzip's bytes are a little more.
+    gzipped = accepts_gzip()
+    etag = f"{page.etag}:gzip" if gzipped else page.etag  # as Flask-Compress tags what it compresses
+    if request.if_none_match.contains(etag):
+        response = make_response(b"", 304)
+    else:
+        token = generate_csrf().encode() if len(page.head) > 1 or len(page.tail) > 1 else b""
+        clock_html = drawn_at(clock.now()).encode() if page.body.clocked else b""
+        head, tail = token.join(page.head), token.join(page.tail)
+        if gzipped:
+            before, after = page.body.gzip_parts
+            response = make_response(gzip_spliced([head, before, clock_html, after, tail]))
+            response.headers["Content-Encoding"] = "gzip"  # (so Flask-Compress leaves it as it is)
+        else:
+            response = make_response(b"".join((head, page.body.before, clock_html, page.body.after, tail)))
+            if page.compress_key:
+                g.body_digest = page.compress_key
+    response.set_etag(etag)
+    response.vary.update(("Cookie", "Accept-Encoding"))
+    return response
 
 
 def _board_body(plan: Plan, viewer: Viewer, filters: BoardFilterForm, context: dict, kept: bool) -> BoardBody:
