@@ -1,6 +1,7 @@
 """A tiny HTTP client for tests and the benchmark that talk to a real server (gunicorn)."""
 from __future__ import annotations
 
+import gzip
 import http.client
 import os
 import re
@@ -72,6 +73,22 @@ def request(port: int, method: str, path: str, headers: dict | None = None, form
     finally:
         if own:
             conn.close()
+
+
+def get_as_browser(port: int, path: str, headers: dict | None = None) -> tuple[int, str, str | None]:
+    """GET `path` offering gzip and brotli, as a browser does: the status, the body decoded as the browser
+    would, and the encoding it came in."""
+    import brotli
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT_S)
+    try:
+        conn.request("GET", path, headers={**(headers or {}), "Accept-Encoding": "gzip, deflate, br"})
+        response = conn.getresponse()
+        body, encoding = response.read(), response.getheader("Content-Encoding")
+    finally:
+        conn.close()
+    decode = {"gzip": gzip.decompress, "br": brotli.decompress, None: bytes}[encoding]
+    return response.status, decode(body).decode("utf-8"), encoding
 
 
 def sign_in(port: int, email: str, password: str) -> dict:

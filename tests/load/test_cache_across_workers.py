@@ -1,5 +1,7 @@
 """Lanes cached in 4 gunicorn workers are never stale: one client's move, note and due change is seen by
-another client's very next board, whichever worker answers (each request on a new connection)."""
+another client's very next board, whichever worker answers (each request on a new connection). The board
+is asked for as a browser asks (gzip and brotli offered): a kept page comes gzipped in parts, a page
+drawn afresh compressed whole."""
 from __future__ import annotations
 
 import pytest
@@ -8,7 +10,15 @@ from board.services.accounts import create_user
 from board.services.plan_import import import_plan
 from models import Role, db
 from tests.conftest import make_app
-from tests.http_client import free_port, request, sign_in, start_gunicorn, stop, wait_until_ready
+from tests.http_client import (
+    free_port,
+    get_as_browser,
+    request,
+    sign_in,
+    start_gunicorn,
+    stop,
+    wait_until_ready,
+)
 from tests.pages import page_of
 from tests.plans import seed_plan
 
@@ -37,16 +47,21 @@ def server(tmp_path):
         stop(proc)
 
 
+ENCODINGS: set[str] = set()  # how the boards read came: kept pages (gzip) and pages drawn afresh (br)
+
+
 def _boards(port, headers, times=2 * WORKERS):
     """The board read often enough to be cached in every worker; the last one read."""
     for _ in range(times):
-        status, body, _ = request(port, "GET", "/", headers)
-        assert status == 200
+        status, body, encoding = get_as_browser(port, "/", headers)
+        assert status == 200 and encoding in ("gzip", "br")
+        ENCODINGS.add(encoding)
     return page_of(body)
 
 
 def test_every_workers_cache_follows_a_change(server):
     port = server
+    ENCODINGS.clear()
     editor = sign_in(port, "editor@example.org", PASSWORD)
     viewer = sign_in(port, "viewer@example.org", PASSWORD)
     htmx = {**editor, "HX-Request": "true"}
@@ -69,3 +84,4 @@ def test_every_workers_cache_follows_a_change(server):
     assert status == 200
     for _ in range(WORKERS):  # whichever worker answers
         assert "Dec 2030" in _boards(port, viewer, times=1).card_text("3.1")
+    assert ENCODINGS == {"gzip", "br"}  # kept pages and pages drawn afresh were both read
