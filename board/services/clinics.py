@@ -63,28 +63,12 @@ _OPEN_CLINICS = (select(Clinic).where(Clinic.plan_id == bindparam("plan_id"), Cl
 _ANY_OPEN_CLINIC = (select(Clinic.id).where(Clinic.plan_id == bindparam("plan_id"), Clinic.ended_at.is_(None))
                     .limit(1))
 
-# The board page's first read: its areas (as `board_view.area_rows` reads them) with whether a clinic is
-# open beside each, one statement where two were (a round trip on PostgreSQL).
-_AREAS_AND_ANY_OPEN = (
-    select(Area.id, Area.plan_id, Area.number, Area.title, Area.overall_effectiveness, Area.changed_at_counter,
-           exists().where(Clinic.plan_id == Area.plan_id, Clinic.ended_at.is_(None)).label("clinic_open"))
-    .where(Area.plan_id == bindparam("plan_id")).order_by(Area.number))
-
 
 def open_clinics(plan: Plan) -> list[Clinic]:
     """The clinics in progress, oldest first."""
     if not plain_rows(_ANY_OPEN_CLINIC, {"plan_id": plan.id}):
         return []
     return list(db.session.scalars(_OPEN_CLINICS, {"plan_id": plan.id}))
-
-
-def areas_and_open_clinics(plan: Plan) -> tuple[list, list[Clinic]]:
-    """The plan's areas as plain rows (`board_view.area_rows`' columns, and `clinic_open`), and its clinics in
-    progress (`open_clinics`), read with the areas when none is open."""
-    areas = plain_rows(_AREAS_AND_ANY_OPEN, {"plan_id": plan.id})
-    if areas and not areas[0].clinic_open:
-        return areas, []
-    return areas, open_clinics(plan)
 
 
 def clinics_showing(open_now: list[Clinic], area_numbers: list[int]) -> list[Clinic]:

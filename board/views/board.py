@@ -25,6 +25,7 @@ from board.services.board_view import (
     BoardView,
     area_id_of,
     area_rows,
+    areas_and_open_clinics,
     changed_area_ids,
     is_overdue,
     is_stale,
@@ -32,7 +33,7 @@ from board.services.board_view import (
     one_off_stale_days,
     owner_roles_of,
 )
-from board.services.clinics import areas_and_open_clinics, open_clinics
+from board.services.clinics import open_clinics
 from board.speed import GzipPart, accepts_gzip, conditional_parts, gzip_spliced, static_digest
 from board.views.clinics import clinic_banners
 from board.views.render_cache import render_cache
@@ -360,24 +361,21 @@ _NEVER_KEPT = ("explain", "view", "mine")
 
 
 def board_page_inputs(plan: Plan, viewer: Viewer) -> PageInputs:
-    """Read what the page needs anyway (open clinics, areas), and key the whole page by everything it is
-    drawn from: the URL (prefix, plan, query), the remembered view, who looks (the person's id, role and
-    name, or the share link), the plan's row (its change counter counts every change to a card), the
-    plans to switch to, the areas with their counters, and today. The static files it links are checked
-    when it is found (`kept_board_page`), and its CSRF token and clock are this request's. A page with a
-    message to flash, a clinic banner (its forms carry a token) or a parameter in `_NEVER_KEPT` is not kept."""
-    if viewer.read_only:
-        open_now, areas = [], area_rows(plan)
-    else:
-        areas, open_now = areas_and_open_clinics(plan)
+    """For a signed-in person's board (the share page is drawn as before): read what the page needs anyway
+    (open clinics, areas), and key the whole page by everything it is drawn from: the URL (prefix, plan,
+    query), the remembered view, who looks (the person's id, role and name), the plan's row (its change
+    counter counts every change to a card), the plans to switch to, the areas with their counters, and
+    today. The static files it links are checked when it is found (`kept_board_page`), and its CSRF token
+    and clock are this request's. A page with a message to flash, a clinic banner (its forms carry a
+    token) or a parameter in `_NEVER_KEPT` is not kept."""
+    areas, open_now = areas_and_open_clinics(plan)
     if open_now or session.get("_flashes") or any(name in request.args for name in _NEVER_KEPT):
         return PageInputs(open_now, areas, None)
     user = viewer.user
     key = ("board page", request.script_root, request.environ.get(PLAN_SLUG_KEY), request.query_string,
-           None if viewer.read_only else request.cookies.get(VIEW_COOKIE), viewer.share_token,
-           getattr(user, "id", None), getattr(user, "role", None), getattr(user, "name", None),
+           request.cookies.get(VIEW_COOKIE), user.id, user.role, user.name,
            repr([getattr(plan, column.key) for column in Plan.__table__.columns]),
-           () if viewer.read_only else tuple((p.id, p.slug, p.live, p.archived) for p in install_plans()),
+           tuple((p.id, p.slug, p.live, p.archived) for p in install_plans()),
            tuple(tuple(area) for area in areas), clock.today())
     return PageInputs(open_now, areas, key)
 
@@ -443,7 +441,6 @@ def _board_body(plan: Plan, viewer: Viewer, filters: BoardFilterForm, context: d
     def render() -> KeptBody:
         return KeptBody(render_template("partials/board_body.html", **context, clock_slot=CLOCK_SLOT))
 
-    shared = kept
     if kept:
         key = ("board body", request.script_root, request.query_string, viewer.share_token, viewer.plan_archived,
                getattr(user, "id", None), getattr(user, "role", None), getattr(user, "is_authenticated", False),
@@ -456,7 +453,7 @@ def _board_body(plan: Plan, viewer: Viewer, filters: BoardFilterForm, context: d
         body = render_cache().html(key, render)
     else:
         body = render()
-    return BoardBody(body, drawn_at(context["shown_at"]), shared)
+    return BoardBody(body, drawn_at(context["shown_at"]), shared=kept)
 
 
 def drawn_at(shown_at) -> str:
