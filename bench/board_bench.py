@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import http.client
 import json
 import math
 import os
@@ -55,8 +54,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.http_client import (
+    AS_A_BROWSER,
     card_versions,
     free_port,
+    get_sent,
     request,
     sign_in,
     start_gunicorn,
@@ -65,8 +66,6 @@ from tests.http_client import (
 )
 
 CLIENTS = (1, 8)
-# Every GET through gunicorn asks as a browser does: a person's board is always asked for so.
-BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 EMAIL, PASSWORD = "bench@example.org", "bench password 123"
 SECRET = "bench-only-secret-" + "0" * 32
 FLOOR_STATIC, FLOOR_HELLO = "floor: static file", "floor: hello route"
@@ -178,26 +177,14 @@ def _measure(app, engine, counter: int, count_queries) -> tuple[dict[str, int], 
         assert answer.status_code == 200, answer.status_code
 
     client.get("/")
-    browser = {"Accept-Encoding": "gzip, deflate, br, zstd"}  # what Chromium sends
     in_process = {"board cached": _median_ms(lambda: client.get("/"), 50),
-                  "board cached, compressed": _median_ms(lambda: client.get("/", headers=browser), 50),
+                  "board cached, compressed": _median_ms(lambda: client.get("/", headers=AS_A_BROWSER), 50),
                   "board uncached": _median_ms(lambda: client.get("/"), 20, before=forget),
                   "move": _median_ms(one_move, 30),
                   # What a person reloading the board meets most: one card moved since the page was kept.
                   "board after a move": _median_ms(lambda: client.get("/"), 20, before=one_move)}
     engine.dispose()
     return queries, in_process
-
-
-def fetch(port: int, path: str, headers: dict) -> tuple[int, int]:
-    """GET `path` on a connection of its own: the status, and the body's size as sent (compressed or not)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", path, headers=headers)
-        response = conn.getresponse()
-        return response.status, len(response.read())
-    finally:
-        conn.close()
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -242,9 +229,9 @@ def bench(kind: str, size: int, total: int) -> list[Result]:
 
             def get(path, expect, extra=htmx):
                 def send(index, state):
-                    code, size = fetch(port, path, {**BROWSER, **extra})
+                    code, body, _ = get_sent(port, path, extra)
                     assert code == expect, (path, code)
-                    return size
+                    return len(body)
                 return send
 
             def move(index, state):

@@ -75,20 +75,29 @@ def request(port: int, method: str, path: str, headers: dict | None = None, form
             conn.close()
 
 
-def get_as_browser(port: int, path: str, headers: dict | None = None) -> tuple[int, str, str | None]:
-    """GET `path` offering gzip and brotli, as a browser does: the status, the body decoded as the browser
-    would, and the encoding it came in."""
-    import brotli
+# What a browser offers (Chromium adds zstd, which the app does not send).
+AS_A_BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 
+
+def get_sent(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes, str | None]:
+    """GET `path` on a connection of its own, offering what a browser offers: the status, the body as sent
+    (compressed or not) and its encoding."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT_S)
     try:
-        conn.request("GET", path, headers={**(headers or {}), "Accept-Encoding": "gzip, deflate, br"})
+        conn.request("GET", path, headers={**(headers or {}), **AS_A_BROWSER})
         response = conn.getresponse()
-        body, encoding = response.read(), response.getheader("Content-Encoding")
+        return response.status, response.read(), response.getheader("Content-Encoding")
     finally:
         conn.close()
+
+
+def get_as_browser(port: int, path: str, headers: dict | None = None) -> tuple[int, str, str | None]:
+    """`get_sent`, with the body decoded as the browser would."""
+    import brotli
+
+    status, body, encoding = get_sent(port, path, headers)
     decode = {"gzip": gzip.decompress, "br": brotli.decompress, None: bytes}[encoding]
-    return response.status, decode(body).decode("utf-8"), encoding
+    return status, decode(body).decode("utf-8"), encoding
 
 
 def sign_in(port: int, email: str, password: str) -> dict:
